@@ -1,0 +1,135 @@
+/**
+ * The management API, assembled in the order a request meets it:
+ *
+ *   1. correlation id      a new UUID per request, in X-Correlation-Id and the log line
+ *   2. authentication      signature, subscription, credential, scope, rate, apiVersion
+ *                          (onRequest: before the body is read; public routes skip it)
+ *   3. body parsing        JSON whatever the Content-Type, at most bodyLimit bytes
+ *   4. canonical keys      input property names matched case-insensitively
+ *   5. validation          the route's TypeBox schemas
+ *   6. handler             thin: calls the store or the operation commands
+ *   7. errors              one handler maps everything to the contract's error body
+ *   8. log line            one line per request, with its correlation id
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { Errors } from '../contract/errors.js';
+import type { Clock } from '../domain/clock.js';
+import { RateLimiter } from '../domain/rate-limiter.js';
+import type { OperationCommands } from '../operations/commands.js';
+import type { Store } from '../store/store.js';
+import { createAuthenticationHook } from './authentication/authenticate.js';
+import type { SignatureSettings } from './authentication/signature.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
+import { canonicalizeKeys } from './pipeline/canonical-keys.js';
+import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
+import { registerJsonBodyParser } from './pipeline/json-body.js';
+import { registerNotFound } from './pipeline/not-found.js';
+import { parseQueryString, splitTarget } from './pipeline/query-string.js';
+import { certificateRoutes } from './routes/certificates.js';
+import { contentRoutes } from './routes/content.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { operationRoutes } from './routes/operations.js';
+import { policyRoutes } from './routes/policies.js';
+import type { RouteDeps } from './routes/route-deps.js';
+import { trafficRoutes } from './routes/traffic.js';
+import type { App } from './types.js';
+import './types.js';
+
+export interface ApiOptions {
+  readonly store: Store;
+  readonly commands: OperationCommands;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly signature: SignatureSettings;
+  readonly bodyLimitBytes: number;
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
+export async function buildApi(options: ApiOptions): Promise<App> {
+  const app = Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: options.bodyLimitBytes,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-correlation-id', request.id);
+      sendError(Errors.parameterInvalid(`The request is malformed: ${error.message}`), reply);
+    },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('auth', null);
+  app.decorateReply('errorType', null);
+
+  // Every route says whether it is signed (and what it needs) or public; none is public by accident.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.permission === undefined && route.config?.public !== true) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares neither a permission nor public.`);
+    }
+  });
+
+  // 1. correlation id
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-correlation-id', request.id);
+  });
+
+  // 2. authentication
+  app.addHook('onRequest', createAuthenticationHook({
+    store: options.store,
+    clock: options.clock,
+    rateLimiter: new RateLimiter(),
+    signature: options.signature,
+  }));
+
+  // 3. body parsing
+  registerJsonBodyParser(app);
+
+  // 4. canonical keys (before 5. validation, which Fastify runs from the route schemas)
+  app.addHook('preValidation', async (request) => {
+    const schema = request.routeOptions.schema;
+    if (!schema) return;
+    if (schema.body && request.body !== undefined) request.body = canonicalizeKeys(request.body, schema.body as object);
+    if (schema.querystring) request.query = canonicalizeKeys(request.query, schema.querystring as object);
+  });
+
+  // 7. errors: contract errors, unknown routes and wrong methods
+  registerErrorHandler(app);
+  registerNotFound(app);
+
+  // 8. log line
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: splitTarget(request.raw.url ?? '/').path,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        keyId: request.auth?.key.id,
+        errorType: reply.errorType ?? undefined,
+      },
+      'request',
+    );
+  });
+
+  // 6. routes
+  await registerOpenApi(app);
+  const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock };
+  openApiRoute(app);
+  endpointRoutes(app, deps);
+  policyRoutes(app, deps);
+  contentRoutes(app, deps);
+  operationRoutes(app, deps);
+  trafficRoutes(app, deps);
+  certificateRoutes(app, deps);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,55 @@
+/**
+ * The signature checks of CONTRACT §2, in the contract's order; the first failure is the
+ * answer. Neither the expected signature nor the key value is ever logged or returned.
+ */
+import { Errors } from '../../contract/errors.js';
+import { keyProblem, normalizeKeyId, type ApiKey } from '../../domain/api-key.js';
+import { parseAuthorizationHeader } from '../../signing/authorization-header.js';
+import { candidateStrings } from '../../signing/candidate-strings.js';
+import { matchesAnyCandidate } from '../../signing/hmac.js';
+import { isWithinSkew, parseRequestDate } from '../../signing/request-date.js';
+import { splitTarget } from '../pipeline/query-string.js';
+
+export interface SignatureSettings {
+  /** How far the request date may be from the server's clock. */
+  readonly skewMs: number;
+  /** Accept the Java sample's 12-hour-clock dates (CONTRACT §2). */
+  readonly allowTwelveHourClock: boolean;
+}
+
+export interface SignedRequest {
+  readonly method: string;
+  /** The request target as sent: path and query, percent-encoded. */
+  readonly target: string;
+  readonly authorization: string | undefined;
+  readonly requestDate: string | undefined;
+}
+
+export async function checkSignature(
+  request: SignedRequest,
+  findKey: (keyId: string) => Promise<ApiKey | undefined>,
+  now: number,
+  settings: SignatureSettings,
+): Promise<ApiKey> {
+  if (request.authorization === undefined || request.authorization === '') throw Errors.missingAuthorizationHeader();
+  const credentials = parseAuthorizationHeader(request.authorization);
+  if (!credentials) throw Errors.invalidAuthorizationHeader();
+
+  const requestDate = request.requestDate;
+  if (requestDate === undefined || requestDate === '') throw Errors.missingRequestDateHeader();
+  const date = parseRequestDate(requestDate);
+  if (!date) throw Errors.invalidRequestDateHeader(requestDate);
+  if (!isWithinSkew(date, now, settings.skewMs, settings.allowTwelveHourClock)) {
+    throw Errors.authorizationHeaderExpired(Math.round(settings.skewMs / 60_000));
+  }
+
+  const key = await findKey(normalizeKeyId(credentials.keyId));
+  if (!key) throw Errors.apiKeyNotFound(credentials.keyId);
+  const problem = keyProblem(key, now);
+  if (problem) throw Errors.invalidApiKey(key.id, problem);
+
+  const { path, query } = splitTarget(request.target);
+  const candidates = candidateStrings({ method: request.method, path, query, requestDate });
+  if (!matchesAnyCandidate(key.value, candidates, credentials.signature)) throw Errors.wrongSignature();
+  return key;
+}

@@ -1,0 +1,39 @@
+/**
+ * The one place errors become responses: contract errors as they are, schema failures and
+ * framework errors mapped to the contract, anything else InternalError with no detail (the
+ * detail goes to the log under the correlation id).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, Errors } from '../../contract/errors.js';
+import { validationError, type AjvError } from './validation-errors.js';
+
+export function toApiError(error: FastifyError | ApiError | Error, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return validationError(fastifyError.validation as unknown as AjvError[], fastifyError.validationContext ?? 'body', request.body);
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return Errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return Errors.parameterInvalid('The Content-Length header does not match the body.');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return Errors.parameterInvalid('The URL is malformed (check its percent-encoding).');
+  }
+  return Errors.internal(request.id);
+}
+
+export function sendError(error: ApiError, reply: FastifyReply): void {
+  reply.code(error.statusCode).headers(error.headers).send(error.toBody());
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, request);
+    if (apiError.type === 'InternalError') request.log.error({ err: error }, 'unhandled error');
+    reply.errorType = apiError.type;
+    sendError(apiError, reply);
+  });
+}

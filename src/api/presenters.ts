@@ -1,0 +1,109 @@
+/** Domain objects as the wire shapes of CONTRACT §5 (PascalCase, string booleans, ISO times). */
+import type { AccessControl } from '../contract/schemas/access-control.js';
+import type { AsyncResponse } from '../contract/schemas/api-response.js';
+import type { CachePolicy } from '../contract/schemas/cache-policy.js';
+import type { Certificate } from '../contract/schemas/certificate.js';
+import type { Endpoint as WireEndpoint } from '../contract/schemas/endpoint.js';
+import type { Operation } from '../contract/schemas/operation.js';
+import type { PreloadResult, PurgeResult } from '../contract/schemas/purge-preload.js';
+import type { AccessControlPolicy } from '../domain/access-control.js';
+import { toBooleanString } from '../domain/boolean-input.js';
+import type { CachePolicyRules } from '../domain/cache-policy.js';
+import type { StoredCertificate } from '../domain/certificate.js';
+import type { Endpoint } from '../domain/endpoint.js';
+import type { OperationItem, OperationRecord } from '../domain/operation.js';
+
+export function isoTime(time: number): string {
+  return new Date(time).toISOString();
+}
+
+export function presentEndpoint(endpoint: Endpoint): WireEndpoint {
+  return {
+    EndpointID: endpoint.id,
+    Setting: {
+      CustomDomain: endpoint.customDomain,
+      Host: endpoint.host,
+      ICP: endpoint.icp,
+      Origin: { Addresses: [...endpoint.originAddresses] },
+      ServiceType: endpoint.serviceType,
+    },
+    Status: {
+      Enabled: toBooleanString(endpoint.enabled),
+      // ICP filing is a mainland-China legal check mooncdn cannot make; every domain counts as verified.
+      IcpVerifyStatus: 'IcpVerified',
+      LifetimeStatus: endpoint.lifetimeStatus,
+      // mooncdn serves whatever Host reaches its edges and does not look at DNS.
+      CNameConfigured: 'true',
+      FreeTrialExpired: 'false',
+      TimeLastUpdated: isoTime(endpoint.timeLastUpdated),
+    },
+  };
+}
+
+export function presentOperation(operation: OperationRecord): Operation {
+  return {
+    Id: operation.id,
+    Type: operation.type,
+    Status: operation.status,
+    Message: operation.message,
+    Start: isoTime(operation.startedAt),
+    End: operation.endedAt === null ? null : isoTime(operation.endedAt),
+    EndpointId: operation.endpointId,
+    SubscriptionId: operation.subscriptionId,
+  };
+}
+
+/** The 202 body. TaskStatus is Processing, or Succeeded for a change that had nothing to do. */
+export function presentAccepted(operation: OperationRecord): AsyncResponse {
+  return {
+    Succeeded: true,
+    IsAsync: true,
+    AsyncInfo: { TaskTrackId: operation.id, TaskStatus: operation.status === 'Succeeded' ? 'Succeeded' : 'Processing' },
+  };
+}
+
+export function presentCachePolicy(policy: CachePolicyRules): CachePolicy {
+  return {
+    Rules: policy.rules.map((rule) => ({ Type: rule.type, Items: [...rule.items], TTL: String(rule.ttlSeconds) })),
+    IgnoreCacheControl: toBooleanString(policy.ignoreCacheControl),
+    IgnoreQueryString: toBooleanString(policy.ignoreQueryString),
+    IgnoreCookie: toBooleanString(policy.ignoreCookie),
+  };
+}
+
+export function presentAccessControl(policy: AccessControlPolicy): AccessControl {
+  return {
+    ForbiddenIps: [...policy.forbiddenIps],
+    RefererControl: {
+      Enabled: toBooleanString(policy.refererControl.enabled),
+      PathPatterns: [...policy.refererControl.pathPatterns],
+      Referers: [...policy.refererControl.referers],
+      RefererControlType: policy.refererControl.type,
+    },
+  };
+}
+
+export function presentPurgeResult(items: readonly OperationItem[]): PurgeResult {
+  const item = (i: OperationItem) => ({ Url: i.url, Status: i.status });
+  return {
+    Files: items.filter((i) => i.kind === 'file').map(item),
+    Directories: items.filter((i) => i.kind === 'directory').map(item),
+  };
+}
+
+export function presentPreloadResult(items: readonly OperationItem[]): PreloadResult {
+  return { Files: items.map((i) => ({ Url: i.url, Status: i.status })) };
+}
+
+export function presentCertificate(cert: StoredCertificate): Certificate {
+  return {
+    CertificateId: cert.id,
+    Name: cert.name,
+    Subject: cert.subject,
+    Issuer: cert.issuer,
+    Thumbprint: cert.thumbprint,
+    DnsNames: [...cert.dnsNames],
+    NotBefore: isoTime(cert.notBefore),
+    NotAfter: isoTime(cert.notAfter),
+  };
+}

@@ -1,0 +1,67 @@
+/** Purges and preloads: accepted as operations; their per-URL results read by operation id. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { Errors } from '../../contract/errors.js';
+import { AsyncResponse, ErrorResponse } from '../../contract/schemas/api-response.js';
+import { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../../contract/schemas/purge-preload.js';
+import type { OperationType } from '../../domain/operation.js';
+import { presentPreloadResult, presentPurgeResult } from '../presenters.js';
+import { ApiVersionQuery, EndpointParams, SIGNED, UuidParam } from '../route-params.js';
+import type { App } from '../types.js';
+import { accepted, authOf, type RouteDeps } from './route-deps.js';
+import { findEndpointOfOperations } from './operations.js';
+
+export function contentRoutes(app: App, deps: RouteDeps): void {
+  const { commands } = deps;
+
+  app.post('/subscriptions/:subscriptionId/endpoints/:endpointId/purges', {
+    config: { permission: 'content' },
+    schema: {
+      operationId: 'Endpoints_PurgeContent', tags: ['Purge'], security: SIGNED,
+      params: EndpointParams, querystring: ApiVersionQuery, body: PurgeParameters,
+      response: { 202: AsyncResponse, default: ErrorResponse },
+    },
+    handler: async (request, reply) =>
+      accepted(request, reply, await commands.purge(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+  });
+
+  app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/purges/:purgeId', {
+    config: { permission: 'read' },
+    schema: {
+      operationId: 'Endpoints_GetPurgeContent', tags: ['Purge'], security: SIGNED,
+      params: Type.Object({ ...EndpointParams.properties, purgeId: UuidParam }), querystring: ApiVersionQuery,
+      response: { 200: PurgeResult, default: ErrorResponse },
+    },
+    handler: async (request) => presentPurgeResult(await itemsOf(deps, request, request.params.endpointId, request.params.purgeId, 'Purge')),
+  });
+
+  app.post('/subscriptions/:subscriptionId/endpoints/:endpointId/preloads', {
+    config: { permission: 'content' },
+    schema: {
+      operationId: 'Endpoints_LoadContent', tags: ['Preload'], security: SIGNED,
+      params: EndpointParams, querystring: ApiVersionQuery, body: PreloadParameters,
+      response: { 202: AsyncResponse, default: ErrorResponse },
+    },
+    handler: async (request, reply) =>
+      accepted(request, reply, await commands.preload(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+  });
+
+  app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/preloads/:preloadId', {
+    config: { permission: 'read' },
+    schema: {
+      operationId: 'Endpoints_GetPreloadContent', tags: ['Preload'], security: SIGNED,
+      params: Type.Object({ ...EndpointParams.properties, preloadId: UuidParam }), querystring: ApiVersionQuery,
+      response: { 200: PreloadResult, default: ErrorResponse },
+    },
+    handler: async (request) => presentPreloadResult(await itemsOf(deps, request, request.params.endpointId, request.params.preloadId, 'Preload')),
+  });
+}
+
+async function itemsOf(deps: RouteDeps, request: FastifyRequest, endpointId: string, id: string, type: OperationType) {
+  const endpoint = await findEndpointOfOperations(deps.store, authOf(request).subscriptionId, endpointId.toLowerCase());
+  const operation = await deps.store.operations.get(id.toLowerCase());
+  if (!operation || operation.type !== type || operation.endpointId !== endpoint.id) {
+    throw Errors.resourceNotFound(`${type} "${id}" does not exist for endpoint "${endpoint.id}".`);
+  }
+  return deps.store.operations.listItems(operation.id);
+}

@@ -1,0 +1,35 @@
+/** What the pipeline adds to Fastify's request, reply and route config. */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ErrorType } from '../contract/errors.js';
+import type { ApiKey, Permission } from '../domain/api-key.js';
+
+export interface AuthContext {
+  readonly key: ApiKey;
+  readonly subscriptionId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication stage on signed routes. */
+    auth: AuthContext | null;
+  }
+  interface FastifyReply {
+    /** The error type sent, for the request's log line. */
+    errorType: ErrorType | null;
+  }
+  interface FastifyContextConfig {
+    /** What the route needs from the key; every route has this or `public`. */
+    permission?: Permission;
+    /** An unsigned route (the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;

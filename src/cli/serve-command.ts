@@ -1,0 +1,82 @@
+/** `mooncdn serve`: the embedded shape, until SIGTERM or SIGINT. */
+import { Command } from 'commander';
+import { ConfigError, loadServeConfig } from '../config/serve-config.js';
+import { envName, SERVE_OPTIONS } from '../config/options.js';
+import { startEmbeddedServer, type RunningServer } from '../server/embedded.js';
+import { ListenError } from '../server/listen.js';
+import { createLogger } from './logger.js';
+
+export function serveCommand(): Command {
+  const command = new Command('serve').description('Run the management API, the operation workers and the embedded edge in one process.');
+  for (const option of SERVE_OPTIONS) {
+    if ('envOnly' in option && option.envOnly) continue;
+    const value = option.kind === 'boolean' ? ' <true|false>' : ' <value>';
+    const fallback = 'default' in option ? `; default ${option.default}` : '';
+    command.option(`--${option.flag}${value}`, `${option.description} (${envName(option.flag)}${fallback})`);
+  }
+  command.addHelpText(
+    'after',
+    `\nEvery flag can also be set as its MOONCDN_* variable. Only in the environment:\n` +
+      `  MOONCDN_MASTER_KEY                 encrypts key values and private keys at rest\n` +
+      `  MOONCDN_SUBSCRIPTION_ID, MOONCDN_KEY_ID, MOONCDN_KEY_VALUE   a subscription and full-scope key to create\n\n` +
+      `Example:\n  mooncdn serve --port 7070 --edge-port 8080 --data-dir ./.mooncdn`,
+  );
+  command.action(async (flags: Record<string, unknown>) => {
+    let config;
+    try {
+      config = loadServeConfig(flags, process.env);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(2);
+      }
+      throw error;
+    }
+    const log = createLogger(config.logLevel);
+    let server: RunningServer;
+    try {
+      server = await startEmbeddedServer(config, log);
+    } catch (error) {
+      const message = error instanceof ListenError || (error as Error).message.startsWith('Cannot open the store') ? (error as Error).message : String((error as Error).stack ?? error);
+      process.stderr.write(`mooncdn could not start: ${message}\n`);
+      process.exit(1);
+    }
+    printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL');
+    installShutdown(server, log);
+  });
+  return command;
+}
+
+function printBanner(server: RunningServer, storeName: string): void {
+  const lines = [`mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`];
+  const credentials = server.credentials;
+  if (credentials?.newKeyValue) {
+    lines.push(
+      'A development subscription and full-scope key were created. The key value is shown only now; to use it, paste:',
+      `export MOONCDN_API_URL=${server.apiUrl} MOONCDN_SUBSCRIPTION_ID=${credentials.subscriptionId} MOONCDN_KEY_ID=${credentials.keyId} MOONCDN_KEY_VALUE=${credentials.newKeyValue}`,
+    );
+  } else if (credentials) {
+    lines.push(`Subscription ${credentials.subscriptionId} with key ${credentials.keyId} is ready.`);
+  } else {
+    lines.push('Using the subscriptions already in the store; `mooncdn admin key create --subscription ID` makes a new key.');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function installShutdown(server: RunningServer, log: ReturnType<typeof createLogger>): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

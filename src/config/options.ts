@@ -1,0 +1,46 @@
+/**
+ * Every setting of `mooncdn serve`, once: its flag, its MOONCDN_* variable (the flag's name in
+ * upper case), its default and how to read it. Flags win over the environment.
+ */
+
+export type OptionKind = 'string' | 'port' | 'count' | 'boolean' | 'file';
+
+export interface OptionSpec {
+  /** Flag name without dashes; the variable is MOONCDN_ + this in upper snake case. */
+  readonly flag: string;
+  readonly kind: OptionKind;
+  readonly description: string;
+  readonly default?: string;
+  /** Only from the environment (secrets do not belong on a command line, where ps shows them). */
+  readonly envOnly?: boolean;
+}
+
+export const SERVE_OPTIONS = [
+  { flag: 'host', kind: 'string', default: '127.0.0.1', description: 'Address the API and the edge listen on' },
+  { flag: 'port', kind: 'port', default: '7070', description: 'Port of the management API (0 picks a free one)' },
+  { flag: 'edge-port', kind: 'port', default: '8080', description: 'HTTP port of the embedded edge' },
+  { flag: 'edge-tls-port', kind: 'port', default: '8443', description: 'HTTPS port of the embedded edge' },
+  { flag: 'data-dir', kind: 'string', default: './.mooncdn', description: 'Where the SQLite store lives' },
+  { flag: 'database-url', kind: 'string', description: 'postgres://... to use PostgreSQL instead of SQLite' },
+  { flag: 'tls-cert', kind: 'file', description: 'PEM certificate: serve the API over HTTPS' },
+  { flag: 'tls-key', kind: 'file', description: 'PEM private key for --tls-cert' },
+  { flag: 'log-level', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or trace' },
+  { flag: 'signature-skew-minutes', kind: 'count', default: '15', description: 'How far a request date may be from the server clock' },
+  { flag: 'allow-twelve-hour-dates', kind: 'boolean', default: 'true', description: "Accept the Java sample's 12-hour-clock request dates" },
+  { flag: 'max-urls-per-request', kind: 'count', default: '100', description: 'URLs in one purge or preload request' },
+  { flag: 'body-limit-bytes', kind: 'count', default: '1048576', description: 'Largest request body' },
+  { flag: 'quota-file-purges', kind: 'count', default: '2000', description: 'File purges per subscription per UTC day' },
+  { flag: 'quota-directory-purges', kind: 'count', default: '500', description: 'Directory purges per subscription per UTC day' },
+  { flag: 'quota-preloads', kind: 'count', default: '2000', description: 'Preloads per subscription per UTC day' },
+  { flag: 'edge-deadline-ms', kind: 'count', default: '30000', description: 'How long an operation waits for an edge to answer' },
+  { flag: 'master-key', kind: 'string', envOnly: true, description: 'Encrypts API key values and private keys at rest' },
+  { flag: 'subscription-id', kind: 'string', envOnly: true, description: 'Bootstrap: this subscription exists after start' },
+  { flag: 'key-id', kind: 'string', envOnly: true, description: 'Bootstrap: this full-scope key exists after start' },
+  { flag: 'key-value', kind: 'string', envOnly: true, description: 'Bootstrap: the value of that key (at least 32 characters)' },
+] as const satisfies readonly OptionSpec[];
+
+export type ServeOptionFlag = (typeof SERVE_OPTIONS)[number]['flag'];
+
+export function envName(flag: string): string {
+  return `MOONCDN_${flag.toUpperCase().replace(/-/g, '_')}`;
+}

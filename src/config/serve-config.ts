@@ -1,0 +1,146 @@
+/**
+ * The typed configuration of `mooncdn serve`, read from flags and environment and checked
+ * before anything starts: every bad value is reported at once, with what to change.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { QuotaLimits } from '../domain/quota.js';
+import { KEY_ID_PATTERN, MIN_KEY_VALUE_LENGTH } from '../domain/api-key.js';
+import type { StoreLocation } from '../store/store.js';
+import { envName, SERVE_OPTIONS, type OptionSpec, type ServeOptionFlag } from './options.js';
+
+export interface ServeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly edgePort: number;
+  readonly edgeTlsPort: number;
+  readonly store: StoreLocation;
+  readonly apiTls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  readonly logLevel: string;
+  readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean };
+  readonly maxUrlsPerRequest: number;
+  readonly bodyLimitBytes: number;
+  readonly quotas: QuotaLimits;
+  readonly edgeDeadlineMs: number;
+  readonly masterKey: string | undefined;
+  readonly bootstrap: { readonly subscriptionId: string; readonly keyId: string; readonly keyValue: string } | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Raw values by flag name: from the command line (commander's camelCase keys) and environment. */
+export function rawValues(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<ServeOptionFlag, string> {
+  const values = new Map<ServeOptionFlag, string>();
+  for (const option of SERVE_OPTIONS as readonly OptionSpec[]) {
+    const camel = option.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const fromFlag = option.envOnly ? undefined : flags[camel];
+    const value = fromFlag !== undefined ? String(fromFlag) : (env[envName(option.flag)] ?? option.default);
+    if (value !== undefined && value !== '') values.set(option.flag as ServeOptionFlag, value);
+  }
+  return values;
+}
+
+export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeConfig {
+  const raw = rawValues(flags, env);
+  const problems: string[] = [];
+  const where = (flag: string) => {
+    const spec = (SERVE_OPTIONS as readonly OptionSpec[]).find((o) => o.flag === flag);
+    return spec?.envOnly ? envName(flag) : `--${flag} (${envName(flag)})`;
+  };
+  const port = (flag: ServeOptionFlag): number => {
+    const text = raw.get(flag) ?? '';
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value > 65535) problems.push(`${where(flag)} "${text}" is not a port number from 0 to 65535.`);
+    return value;
+  };
+  const count = (flag: ServeOptionFlag, min = 0): number => {
+    const text = raw.get(flag) ?? '';
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) problems.push(`${where(flag)} "${text}" must be a whole number of at least ${min}.`);
+    return value;
+  };
+  const bool = (flag: ServeOptionFlag): boolean => {
+    const text = (raw.get(flag) ?? '').toLowerCase();
+    if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text)) problems.push(`${where(flag)} "${text}" must be true or false.`);
+    return ['true', '1', 'yes'].includes(text);
+  };
+  const file = (flag: ServeOptionFlag): Buffer | undefined => {
+    const path = raw.get(flag);
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      problems.push(`${where(flag)}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      return undefined;
+    }
+  };
+
+  const host = raw.get('host') ?? '127.0.0.1';
+  const config = {
+    host,
+    port: port('port'),
+    edgePort: port('edge-port'),
+    edgeTlsPort: port('edge-tls-port'),
+    store: storeLocation(raw, problems, where),
+    apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
+    logLevel: raw.get('log-level') ?? 'info',
+    signature: { skewMs: count('signature-skew-minutes', 1) * 60_000, allowTwelveHourClock: bool('allow-twelve-hour-dates') },
+    maxUrlsPerRequest: count('max-urls-per-request', 1),
+    bodyLimitBytes: count('body-limit-bytes', 1024),
+    quotas: {
+      filePurges: count('quota-file-purges'),
+      directoryPurges: count('quota-directory-purges'),
+      preloads: count('quota-preloads'),
+    },
+    edgeDeadlineMs: count('edge-deadline-ms', 100),
+    masterKey: raw.get('master-key'),
+    bootstrap: bootstrap(raw, problems),
+  } satisfies ServeConfig;
+  if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`${where('log-level')} "${config.logLevel}" must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The store the server and the admin commands use: PostgreSQL if a URL is given, else SQLite in the data dir. */
+export function storeLocation(raw: Map<ServeOptionFlag, string>, problems: string[], where: (flag: string) => string): StoreLocation {
+  const url = raw.get('database-url');
+  if (url !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(url)) problems.push(`${where('database-url')} must start with postgres:// or postgresql://.`);
+    return { kind: 'postgres', connectionString: url };
+  }
+  return { kind: 'sqlite', file: join(resolve(raw.get('data-dir') ?? './.mooncdn'), 'mooncdn.db') };
+}
+
+function apiTls(cert: Buffer | undefined, key: Buffer | undefined, raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['apiTls'] {
+  const certGiven = raw.has('tls-cert');
+  const keyGiven = raw.has('tls-key');
+  if (certGiven !== keyGiven) {
+    problems.push('--tls-cert and --tls-key go together: give both to serve the API over HTTPS, or neither.');
+    return undefined;
+  }
+  return cert && key ? { cert, key } : undefined;
+}
+
+function bootstrap(raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['bootstrap'] {
+  const subscriptionId = raw.get('subscription-id');
+  const keyId = raw.get('key-id');
+  const keyValue = raw.get('key-value');
+  const given = [subscriptionId, keyId, keyValue].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3) {
+    problems.push('MOONCDN_SUBSCRIPTION_ID, MOONCDN_KEY_ID and MOONCDN_KEY_VALUE go together: set all three, or none to get a development key.');
+    return undefined;
+  }
+  if (!UUID.test(subscriptionId!)) problems.push(`MOONCDN_SUBSCRIPTION_ID "${subscriptionId}" must be a UUID.`);
+  if (!KEY_ID_PATTERN.test(keyId!)) problems.push('MOONCDN_KEY_ID must be 1 to 128 letters, digits, dots, hyphens or underscores.');
+  if (keyValue!.length < MIN_KEY_VALUE_LENGTH) problems.push(`MOONCDN_KEY_VALUE must be at least ${MIN_KEY_VALUE_LENGTH} characters (use e.g. "openssl rand -base64 32").`);
+  return { subscriptionId: subscriptionId!.toLowerCase(), keyId: keyId!.toLowerCase(), keyValue: keyValue! };
+}

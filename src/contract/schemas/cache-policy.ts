@@ -1,0 +1,43 @@
+/** CachePolicy and CacheRule. */
+import { Type, type Static } from '@sinclair/typebox';
+import { BooleanInput, BooleanString } from './common.js';
+
+export const CACHE_RULE_TYPES = ['Suffix', 'Dir', 'FullUri'] as const;
+
+export const CachePolicyInput = Type.Object(
+  {
+    Rules: Type.Optional(
+      Type.Array(
+        Type.Object({
+          Type: Type.String({ enum: [...CACHE_RULE_TYPES] }),
+          Items: Type.Array(Type.String(), { description: 'Suffixes (".jpg"), directories ("/img/") or paths.' }),
+          TTL: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], {
+            description: 'Seconds; 0 means do not cache.',
+          }),
+        }),
+      ),
+    ),
+    IgnoreCacheControl: Type.Optional(BooleanInput),
+    IgnoreQueryString: Type.Optional(BooleanInput),
+    IgnoreCookie: Type.Optional(BooleanInput),
+  },
+  { description: 'CachePolicy' },
+);
+export type CachePolicyInput = Static<typeof CachePolicyInput>;
+
+export const CachePolicy = Type.Object(
+  {
+    Rules: Type.Array(
+      Type.Object({
+        Type: Type.String({ enum: [...CACHE_RULE_TYPES] }),
+        Items: Type.Array(Type.String()),
+        TTL: Type.String({ description: 'Seconds, as a string (the spec\'s `type: string, format: number`).' }),
+      }),
+    ),
+    IgnoreCacheControl: BooleanString,
+    IgnoreQueryString: BooleanString,
+    IgnoreCookie: BooleanString,
+  },
+  { $id: 'CachePolicy' },
+);
+export type CachePolicy = Static<typeof CachePolicy>;

@@ -1,0 +1,32 @@
+/** PurgeParameters, PurgeResult, PreloadParameters and PreloadResult. */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const PurgeParameters = Type.Object(
+  {
+    Files: Type.Optional(Type.Array(Type.String(), { description: 'Absolute URLs of files.' })),
+    Directories: Type.Optional(Type.Array(Type.String(), { description: 'Absolute URLs ending in "/".' })),
+  },
+  { description: 'PurgeParameters' },
+);
+export type PurgeParameters = Static<typeof PurgeParameters>;
+
+export const PreloadParameters = Type.Object(
+  { Files: Type.Array(Type.String(), { description: 'Absolute URLs of files.' }) },
+  { description: 'PreloadParameters' },
+);
+export type PreloadParameters = Static<typeof PreloadParameters>;
+
+export const PURGE_ITEM_STATUSES = ['Running', 'Succeed', 'Failed'] as const;
+export const PRELOAD_ITEM_STATUSES = ['Waiting', 'Running', 'Succeed', 'Failed'] as const;
+
+const ItemResult = (statuses: readonly string[]) =>
+  Type.Object({ Url: Type.String(), Status: Type.String({ enum: [...statuses] }) });
+
+export const PurgeResult = Type.Object(
+  { Files: Type.Array(ItemResult(PURGE_ITEM_STATUSES)), Directories: Type.Array(ItemResult(PURGE_ITEM_STATUSES)) },
+  { $id: 'PurgeResult' },
+);
+export type PurgeResult = Static<typeof PurgeResult>;
+
+export const PreloadResult = Type.Object({ Files: Type.Array(ItemResult(PRELOAD_ITEM_STATUSES)) }, { $id: 'PreloadResult' });
+export type PreloadResult = Static<typeof PreloadResult>;

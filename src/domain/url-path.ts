@@ -1,0 +1,29 @@
+/**
+ * One normal form for URL paths, used by both the purge/preload URL checks and the edge's cache
+ * key, so that "/a%7Eb", "/a~b" and "/a%7eb" name the same object (RFC 3986 §6.2.2.1-2: escapes
+ * of unreserved characters are decoded, other escapes upper-cased) and a raw non-ASCII
+ * character equals its UTF-8 escapes.
+ */
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+
+export function normalizePath(rawPath: string): string {
+  let path = rawPath;
+  if (/[^\u0000-\u007e]/.test(path)) {
+    path = path.replace(/[^\u0000-\u007e]+/g, (run) => encodeURIComponent(run));
+  }
+  if (!path.includes('%')) return path;
+  return path.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+}
+
+/** Decodes percent-escapes repeatedly (at most 3 times), to see what double encoding hides. */
+export function decodeRepeatedly(value: string): string {
+  let current = value;
+  for (let i = 0; i < 3 && /%[0-9a-fA-F]{2}/.test(current); i++) {
+    current = current.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  }
+  return current;
+}

@@ -1,0 +1,47 @@
+/** What an edge needs to serve one endpoint: the whole configuration, pushed as one piece. */
+import type { AccessControlPolicy } from '../domain/access-control.js';
+import type { CachePolicyRules } from '../domain/cache-policy.js';
+import type { Endpoint } from '../domain/endpoint.js';
+
+export interface EdgeCertificate {
+  readonly id: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+}
+
+export interface EdgeEndpointConfig {
+  readonly endpointId: string;
+  readonly customDomain: string;
+  readonly enabled: boolean;
+  /** Host header sent to the origin. */
+  readonly host: string;
+  readonly originAddresses: readonly string[];
+  readonly cachePolicy: CachePolicyRules;
+  readonly accessControl: AccessControlPolicy;
+  readonly certificate: EdgeCertificate | null;
+}
+
+export function edgeConfigOf(endpoint: Endpoint, certificate: EdgeCertificate | null): EdgeEndpointConfig {
+  return {
+    endpointId: endpoint.id,
+    customDomain: endpoint.customDomain,
+    enabled: endpoint.enabled,
+    host: endpoint.host,
+    originAddresses: endpoint.originAddresses,
+    cachePolicy: endpoint.cachePolicy,
+    accessControl: endpoint.accessControl,
+    certificate,
+  };
+}
+
+/** Paths in normal form (domain/url-path.ts). */
+export interface PurgeTarget {
+  readonly files: readonly string[];
+  readonly directories: readonly string[];
+}
+
+export interface PreloadTarget {
+  readonly path: string;
+  /** Raw query without "?", or ''. */
+  readonly query: string;
+}

@@ -1,0 +1,13 @@
+/** The migrations in order, run by Kysely's Migrator at every start. */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectTraits } from '../dialect.js';
+import * as initial from './001-initial.js';
+
+export function migrationProvider(dialect: DialectTraits): MigrationProvider {
+  const wrap = (m: { up(db: Kysely<unknown>, d: DialectTraits): Promise<void> }): Migration => ({
+    up: (db) => m.up(db, dialect),
+  });
+  return {
+    getMigrations: async () => ({ '001-initial': wrap(initial) }),
+  };
+}

@@ -1,0 +1,123 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { AccessControlPolicy } from '../../domain/access-control.js';
+import type { CachePolicyRules } from '../../domain/cache-policy.js';
+import type { Endpoint, EndpointSettings, LifetimeStatus, ServiceType } from '../../domain/endpoint.js';
+import type { Database, EndpointsTable } from '../schema.js';
+
+/** The fields an operation may change on an endpoint. */
+export interface EndpointChanges {
+  readonly settings?: EndpointSettings;
+  readonly enabled?: boolean;
+  readonly lifetimeStatus?: LifetimeStatus;
+  readonly timeLastUpdated?: number;
+  readonly cachePolicy?: CachePolicyRules;
+  readonly accessControl?: AccessControlPolicy;
+  readonly certificateId?: string | null;
+  readonly deletedAt?: number;
+}
+
+export class EndpointRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(endpoint: Endpoint): Promise<void> {
+    await this.db
+      .insertInto('endpoints')
+      .values({
+        id: endpoint.id,
+        subscription_id: endpoint.subscriptionId,
+        custom_domain: endpoint.customDomain,
+        host: endpoint.host,
+        icp: endpoint.icp,
+        origin_addresses: JSON.stringify(endpoint.originAddresses),
+        service_type: endpoint.serviceType,
+        enabled: endpoint.enabled ? 1 : 0,
+        lifetime_status: endpoint.lifetimeStatus,
+        time_last_updated: endpoint.timeLastUpdated,
+        cache_policy: JSON.stringify(endpoint.cachePolicy),
+        access_control: JSON.stringify(endpoint.accessControl),
+        certificate_id: endpoint.certificateId,
+        created_at: endpoint.createdAt,
+        deleted_at: null,
+      })
+      .execute();
+  }
+
+  /** The endpoint, deleted or not (a deleted one has LifetimeStatus Deleted). */
+  async get(id: string): Promise<Endpoint | undefined> {
+    const row = await this.db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toEndpoint(row);
+  }
+
+  /** The endpoints of a subscription that are not deleted, oldest first. */
+  async listBySubscription(subscriptionId: string): Promise<Endpoint[]> {
+    const rows = await this.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toEndpoint);
+  }
+
+  /** Every endpoint that is not deleted: what the edges serve. */
+  async listLive(): Promise<Endpoint[]> {
+    const rows = await this.db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null).orderBy('created_at').execute();
+    return rows.map(toEndpoint);
+  }
+
+  /** Endpoints of a subscription, deleted ones included (traffic of the past still counts). */
+  async listAllBySubscription(subscriptionId: string): Promise<Endpoint[]> {
+    const rows = await this.db.selectFrom('endpoints').selectAll().where('subscription_id', '=', subscriptionId).orderBy('created_at').execute();
+    return rows.map(toEndpoint);
+  }
+
+  async findLiveByDomain(customDomain: string): Promise<Endpoint | undefined> {
+    const row = await this.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('custom_domain', '=', customDomain)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return row && toEndpoint(row);
+  }
+
+  async update(id: string, changes: EndpointChanges): Promise<void> {
+    const set: Updateable<EndpointsTable> = {};
+    if (changes.settings) {
+      set.host = changes.settings.host;
+      set.icp = changes.settings.icp;
+      set.origin_addresses = JSON.stringify(changes.settings.originAddresses);
+      set.service_type = changes.settings.serviceType;
+    }
+    if (changes.enabled !== undefined) set.enabled = changes.enabled ? 1 : 0;
+    if (changes.lifetimeStatus !== undefined) set.lifetime_status = changes.lifetimeStatus;
+    if (changes.timeLastUpdated !== undefined) set.time_last_updated = changes.timeLastUpdated;
+    if (changes.cachePolicy !== undefined) set.cache_policy = JSON.stringify(changes.cachePolicy);
+    if (changes.accessControl !== undefined) set.access_control = JSON.stringify(changes.accessControl);
+    if (changes.certificateId !== undefined) set.certificate_id = changes.certificateId;
+    if (changes.deletedAt !== undefined) set.deleted_at = changes.deletedAt;
+    if (Object.keys(set).length === 0) return;
+    await this.db.updateTable('endpoints').set(set).where('id', '=', id).execute();
+  }
+}
+
+function toEndpoint(row: EndpointsTable): Endpoint {
+  return {
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    customDomain: row.custom_domain,
+    host: row.host,
+    icp: row.icp,
+    originAddresses: JSON.parse(row.origin_addresses) as string[],
+    serviceType: row.service_type as ServiceType,
+    enabled: row.enabled === 1,
+    lifetimeStatus: row.lifetime_status as LifetimeStatus,
+    timeLastUpdated: row.time_last_updated,
+    cachePolicy: JSON.parse(row.cache_policy) as CachePolicyRules,
+    accessControl: JSON.parse(row.access_control) as AccessControlPolicy,
+    certificateId: row.certificate_id,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database, SubscriptionsTable } from '../schema.js';
+
+export interface Subscription {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export class SubscriptionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(subscription: Subscription): Promise<void> {
+    await this.db
+      .insertInto('subscriptions')
+      .values({ id: subscription.id, name: subscription.name, created_at: subscription.createdAt })
+      .execute();
+  }
+
+  async get(id: string): Promise<Subscription | undefined> {
+    const row = await this.db.selectFrom('subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  async list(): Promise<Subscription[]> {
+    const rows = await this.db.selectFrom('subscriptions').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map(toSubscription);
+  }
+}
+
+function toSubscription(row: SubscriptionsTable): Subscription {
+  return { id: row.id, name: row.name, createdAt: row.created_at };
+}

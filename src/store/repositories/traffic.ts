@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+
+export interface TrafficSample {
+  readonly endpointId: string;
+  /** Start of the 5-minute bucket. */
+  readonly bucketStart: number;
+  readonly cdnBytes: number;
+  readonly originBytes: number;
+}
+
+export class TrafficRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Adds the samples to their buckets (creating them as needed). */
+  async add(samples: readonly TrafficSample[]): Promise<void> {
+    for (const sample of samples) {
+      await this.db
+        .insertInto('traffic')
+        .values({
+          endpoint_id: sample.endpointId,
+          bucket_start: sample.bucketStart,
+          cdn_bytes: sample.cdnBytes,
+          origin_bytes: sample.originBytes,
+        })
+        .onConflict((oc) =>
+          oc.columns(['endpoint_id', 'bucket_start']).doUpdateSet((eb) => ({
+            cdn_bytes: eb('traffic.cdn_bytes', '+', eb.ref('excluded.cdn_bytes')),
+            origin_bytes: eb('traffic.origin_bytes', '+', eb.ref('excluded.origin_bytes')),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** The 5-minute buckets of the endpoints in [from, to). */
+  async list(endpointIds: readonly string[], from: number, to: number): Promise<TrafficSample[]> {
+    if (endpointIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('traffic')
+      .selectAll()
+      .where('endpoint_id', 'in', endpointIds)
+      .where('bucket_start', '>=', from)
+      .where('bucket_start', '<', to)
+      .orderBy('bucket_start')
+      .execute();
+    return rows.map((row) => ({
+      endpointId: row.endpoint_id,
+      bucketStart: row.bucket_start,
+      cdnBytes: row.cdn_bytes,
+      originBytes: row.origin_bytes,
+    }));
+  }
+}

@@ -1,0 +1,24 @@
+/** The embedded store: one SQLite file in the data dir, in WAL mode. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:' for tests. */
+  readonly file: string;
+}
+
+export function openSqlite(options: SqliteOptions): { db: Kysely<Database>; raw: BetterSqlite3.Database } {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const raw = new BetterSqlite3(options.file);
+  // WAL lets the admin CLI and the server use the file at once. synchronous=FULL syncs the WAL
+  // at every commit, so an operation is on disk before its 202 is sent, even across power loss.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return { db, raw };
+}
