@@ -60,8 +60,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
     frameworkErrors: (error, request, reply) => {
+      const apiError = error.code === 'FST_ERR_BAD_URL' ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).') : Errors.parameterInvalid('The request is malformed.');
       reply.header('x-correlation-id', request.id);
-      sendError(Errors.parameterInvalid(`The request is malformed: ${error.message}`), reply);
+      reply.errorType = apiError.type;
+      sendError(apiError, reply);
     },
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,6 +1,5 @@
 /** Path parameter schemas shared by the routes. */
 import { Type } from '@sinclair/typebox';
-
 import { Uuid } from '../contract/schemas/common.js';
 
 /** A UUID in any case (lower-cased by the handlers). */

@@ -4,6 +4,7 @@ import { ConfigError, loadServeConfig } from '../config/serve-config.js';
 import { envName, SERVE_OPTIONS } from '../config/options.js';
 import { startEmbeddedServer, type RunningServer } from '../server/embedded.js';
 import { ListenError } from '../server/listen.js';
+import { EdgeListenError } from '../edge/edge-servers.js';
 import { createLogger } from './logger.js';
 
 export function serveCommand(): Command {
@@ -37,7 +38,9 @@ export function serveCommand(): Command {
     try {
       server = await startEmbeddedServer(config, log);
     } catch (error) {
-      const message = error instanceof ListenError || (error as Error).message.startsWith('Cannot open the store') ? (error as Error).message : String((error as Error).stack ?? error);
+      const text = (error as Error).message;
+      const known = error instanceof ListenError || error instanceof EdgeListenError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
+      const message = known ? text : String((error as Error).stack ?? error);
       process.stderr.write(`mooncdn could not start: ${message}\n`);
       process.exit(1);
     }
@@ -48,7 +51,11 @@ export function serveCommand(): Command {
 }
 
 function printBanner(server: RunningServer, storeName: string): void {
-  const lines = [`mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`];
+  const host = new URL(server.apiUrl).hostname;
+  const lines = [
+    `mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`,
+    `The edge serves endpoints at http://${host}:${server.edgeHttpPort} and https://${host}:${server.edgeHttpsPort} (by Host header and SNI).`,
+  ];
   const credentials = server.credentials;
   if (credentials?.newKeyValue) {
     lines.push(

@@ -22,6 +22,12 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly quotas: QuotaLimits;
   readonly edgeDeadlineMs: number;
+  readonly edge: {
+    readonly cacheBytes: number;
+    readonly maxObjectBytes: number;
+    readonly originTimeoutMs: number;
+    readonly meterFlushMs: number;
+  };
   readonly masterKey: string | undefined;
   readonly bootstrap: { readonly subscriptionId: string; readonly keyId: string; readonly keyValue: string } | undefined;
 }
@@ -101,9 +107,18 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       preloads: count('quota-preloads'),
     },
     edgeDeadlineMs: count('edge-deadline-ms', 100),
+    edge: {
+      cacheBytes: count('edge-cache-bytes', 1024 * 1024),
+      maxObjectBytes: count('edge-max-object-bytes', 1),
+      originTimeoutMs: count('edge-origin-timeout-ms', 100),
+      meterFlushMs: count('meter-flush-ms', 10),
+    },
     masterKey: raw.get('master-key'),
     bootstrap: bootstrap(raw, problems),
   } satisfies ServeConfig;
+  if (config.edge.maxObjectBytes > config.edge.cacheBytes) {
+    problems.push(`${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}) must not be larger than ${where('edge-cache-bytes')} (${config.edge.cacheBytes}).`);
+  }
   if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`${where('log-level')} "${config.logLevel}" must be one of ${LOG_LEVELS.join(', ')}.`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

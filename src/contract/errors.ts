@@ -70,11 +70,11 @@ export const Errors = {
       401,
       `The x-azurecdn-request-date header "${truncate(value)}" is not a UTC time in the format "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-ddTHH:mm:ssZ").`,
     ),
-  authorizationHeaderExpired: (skewMinutes: number) =>
+  authorizationHeaderExpired: (skewMs: number) =>
     new ApiError(
       'AuthorizationHeaderExpired',
       401,
-      `The x-azurecdn-request-date header is more than ${skewMinutes} minutes away from the server's time; sign the request with the current UTC time.`,
+      `The x-azurecdn-request-date header is more than ${duration(skewMs)} away from the server's time; sign the request with the current UTC time.`,
     ),
   apiKeyNotFound: (keyId: string) => new ApiError('ApiKeyNotFound', 401, `API key "${truncate(keyId)}" does not exist.`),
   invalidApiKey: (keyId: string, why: 'revoked' | 'expired') =>
@@ -119,6 +119,13 @@ export const Errors = {
   internal: (correlationId: string) =>
     new ApiError('InternalError', 500, `The server failed to handle the request; quote correlation id ${correlationId} when reporting it.`),
 };
+
+/** "15 minutes", "1 minute", "90 seconds": whole minutes when exact, else seconds. */
+function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const [amount, unit] = seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
 
 /** Keeps client-supplied text short inside messages. */
 function truncate(value: string, max = 200): string {

@@ -45,8 +45,10 @@ export function parseCachePolicy(input: CachePolicyInput): CachePolicyRules {
       }
       const type = rule.Type as CacheRuleType;
       rule.Items.forEach((item, itemIndex) => checkItem(type, item, `${field}.Items[${itemIndex}]`));
-      const ttlSeconds = Number(rule.TTL);
-      if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds > MAX_TTL_SECONDS) {
+      // The schema already refuses these; checked here too so the domain never stores a
+      // negative TTL or reads "" as 0.
+      const ttlSeconds = typeof rule.TTL === 'number' ? rule.TTL : /^\d+$/.test(rule.TTL) ? Number(rule.TTL) : NaN;
+      if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 0 || ttlSeconds > MAX_TTL_SECONDS) {
         throw Errors.parameterInvalid(`${field}.TTL "${rule.TTL}" must be whole seconds from 0 to ${MAX_TTL_SECONDS}.`);
       }
       return { type, items: [...rule.Items], ttlSeconds };

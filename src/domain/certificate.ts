@@ -50,10 +50,13 @@ export function parseCertificateUpload(publicCertificate: string, privateKey: st
   };
 }
 
-/** Whether the certificate covers `domain`, by its SAN DNS names (RFC 6125 wildcards). */
+/**
+ * Whether the certificate covers `domain`, by its SAN DNS names (RFC 6125 wildcards: one label).
+ * The subject's CN does not count: browsers ignore it, so a binding on it would not work.
+ */
 export function certificateCovers(certificatePem: string, domain: string): boolean {
   const leaf = new X509Certificate(certificatePem);
-  return leaf.checkHost(domain, { wildcards: true, partialWildcards: false }) !== undefined;
+  return leaf.checkHost(domain, { subject: 'never', wildcards: true, partialWildcards: false }) !== undefined;
 }
 
 function parseCertificates(value: string): X509Certificate[] {
@@ -97,13 +100,10 @@ function decodeBase64(text: string, field: string): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
-/** DNS names from the subjectAltName extension, falling back to the subject's CN. */
+/** DNS names from the subjectAltName extension: the names the certificate covers. */
 function dnsNamesOf(cert: X509Certificate): string[] {
-  const names = (cert.subjectAltName ?? '')
+  return (cert.subjectAltName ?? '')
     .split(/,\s*/)
     .filter((entry) => entry.startsWith('DNS:'))
     .map((entry) => entry.slice(4).replace(/^"|"$/g, '').toLowerCase());
-  if (names.length > 0) return names;
-  const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject);
-  return cn ? [cn[1]!.toLowerCase()] : [];
 }

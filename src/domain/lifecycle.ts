@@ -64,8 +64,31 @@ export function restingStatus(
   before: LifetimeStatus | undefined,
 ): LifetimeStatus {
   if (type === 'Purge' || type === 'Preload') return current;
-  if (type === 'DeleteEndpoint') return succeeded ? 'Deleted' : (before ?? 'Normal');
+  if (type === 'DeleteEndpoint') return succeeded ? 'Deleted' : restingBefore(before);
   if (current === 'Deleting') return 'Deleting';
   if (type === 'CreateEndpoint') return succeeded ? 'Normal' : 'CreationFailed';
-  return succeeded ? 'Normal' : (before ?? 'Normal');
+  return succeeded ? 'Normal' : restingBefore(before);
+}
+
+/**
+ * The status to return to when an operation fails. A delete may be accepted while another
+ * operation is queued, so the status before it can be transitional; that operation has ended
+ * by the time the delete ends, so never go back to a transitional status (nothing would ever
+ * move the endpoint out of it). A create that a delete overtook rests at CreationFailed: the
+ * create's own outcome is not known here, and that status admits only another delete, which
+ * is what the client asked for.
+ */
+function restingBefore(before: LifetimeStatus | undefined): LifetimeStatus {
+  switch (before) {
+    case undefined:
+    case 'Updating':
+    case 'Enabling':
+    case 'Disabling':
+    case 'Deleting':
+      return 'Normal';
+    case 'Creating':
+      return 'CreationFailed';
+    default:
+      return before;
+  }
 }

@@ -9,7 +9,8 @@ export class RateLimiter {
   take(keyId: string, ratePerMinute: number, now: number): number {
     const perMs = ratePerMinute / 60_000;
     const bucket = this.buckets.get(keyId) ?? { tokens: ratePerMinute, updatedAt: now };
-    bucket.tokens = Math.min(ratePerMinute, bucket.tokens + (now - bucket.updatedAt) * perMs);
+    // A clock stepped back (NTP) refills nothing, and must not drain the bucket either.
+    bucket.tokens = Math.min(ratePerMinute, bucket.tokens + Math.max(0, now - bucket.updatedAt) * perMs);
     bucket.updatedAt = now;
     this.buckets.set(keyId, bucket);
     if (bucket.tokens >= 1) {

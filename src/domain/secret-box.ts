@@ -34,9 +34,12 @@ export class SecretBox {
     if (!stored.startsWith(SEALED)) throw new Error('A stored secret has an unknown format.');
     if (!this.key) throw new Error('A stored secret is encrypted; set MOONCDN_MASTER_KEY to the master key it was stored with.');
     const raw = Buffer.from(stored.slice(SEALED.length), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
+    // 12 bytes of IV and a full 16-byte tag; a shorter value is damaged (and a short tag would
+    // be accepted by GCM, weakening the check).
+    if (raw.length < 28) throw new Error('A stored secret is damaged: it is too short to be an encrypted value.');
     try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12), { authTagLength: 16 });
+      decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
       throw new Error('A stored secret does not decrypt; MOONCDN_MASTER_KEY is not the key it was stored with.');

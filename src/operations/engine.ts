@@ -55,6 +55,7 @@ export class OperationEngine {
 
   start(): void {
     if (this.loopDone) return;
+    this.stopping = false;
     this.loopDone = this.loop().catch((error: unknown) => {
       this.options.log.fatal({ err: error }, 'operation engine stopped unexpectedly');
     });
@@ -74,6 +75,7 @@ export class OperationEngine {
     this.stopping = true;
     this.wake?.();
     await this.loopDone;
+    this.loopDone = undefined;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled(this.running.values()),

@@ -1,76 +1,67 @@
 /**
  * The embedded shape (DESIGN.md): store, engine, API and edge in one process. Read top to
- * bottom, this is the whole wiring.
+ * bottom, this is the whole start-up.
  */
 import type { Logger } from 'pino';
-import { buildApi } from '../api/app.js';
-import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
-import { InProcessFleet } from '../fleet/fleet.js';
-import { OperationCommands } from '../operations/commands.js';
-import { OperationEngine } from '../operations/engine.js';
-import { HANDLERS } from '../operations/handlers/index.js';
+import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Store } from '../store/store.js';
 import { bootstrapCredentials, type BootstrapResult } from './bootstrap.js';
+import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { listen } from './listen.js';
 
 export interface RunningServer {
   readonly apiUrl: string;
+  readonly edgeHttpPort: number;
+  readonly edgeHttpsPort: number;
   readonly credentials: BootstrapResult | undefined;
-  readonly store: Store;
   /** Stops accepting, finishes requests in flight, leaves unfinished operations resumable. */
   close(): Promise<void>;
 }
 
 export async function startEmbeddedServer(config: ServeConfig, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
-  // The store, with secrets sealed under the master key when one is set.
+  // 1. The store, with secrets sealed under the master key when one is set.
   const store = await Store.open(config.store, new SecretBox(config.masterKey));
-  let api: App | undefined;
+  let plane: ControlPlane | undefined;
+  let edge: EmbeddedEdge | undefined;
   try {
+    // 2. Credentials: from the environment, or a development key on the first start.
+    await store.apiKeys.checkSecretsReadable();
     const credentials = await bootstrapCredentials(store, clock, config.bootstrap);
 
-    // This process is the only worker: operations a crash left Processing resume at once.
+    // 3. This process is the only worker: operations a crash left Processing resume at once.
     const released = await store.operations.releaseLeases();
     if (released > 0) log.info({ operations: released }, 'resuming operations left unfinished');
 
-    // Edges (the embedded edge attaches here) and the engine that drives them.
-    const fleet = new InProcessFleet(config.edgeDeadlineMs);
-    const engine = new OperationEngine({ store, fleet, clock, log: log.child({ component: 'engine' }), handlers: HANDLERS });
-    const commands = new OperationCommands(
-      store,
-      clock,
-      { maxUrlsPerRequest: config.maxUrlsPerRequest, quotas: config.quotas },
-      () => engine.notify(),
-    );
+    // 4. Fleet, engine, commands and API.
+    plane = await createControlPlane(store, config, clock, log);
 
-    // The management API.
-    api = await buildApi({
-      store,
-      commands,
-      clock,
-      log: log.child({ component: 'api' }),
-      signature: config.signature,
-      bodyLimitBytes: config.bodyLimitBytes,
-      ...(config.apiTls ? { tls: config.apiTls } : {}),
-    });
-    const apiUrl = await listen(api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
-    engine.start();
+    // 5. The edge: loaded with what edges serve, attached to the fleet, listening.
+    edge = await startEmbeddedEdge(config, store, plane.fleet, clock, log.child({ component: 'edge' }));
 
-    const app = api;
+    // 6. Listen and start working.
+    const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
+    plane.engine.start();
+
+    const { api, engine } = plane;
+    const runningEdge = edge;
     return {
       apiUrl,
+      edgeHttpPort: edge.listeners.httpPort,
+      edgeHttpsPort: edge.listeners.httpsPort,
       credentials,
-      store,
       async close() {
-        await app.close();
+        await api.close();
         await engine.stop();
+        await runningEdge.close();
         await store.close();
       },
     };
   } catch (error) {
-    await api?.close().catch(() => undefined);
+    await edge?.close().catch(() => undefined);
+    await plane?.api.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }

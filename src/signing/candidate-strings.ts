@@ -8,10 +8,11 @@
  * - query order: sorted by name (ordinal: Go, Java), in URL order (Python keeps parse_qs's
  *   order), or sorted ignoring case (C#'s culture-aware `string.Compare`);
  * - query values: as sent (Java) or decoded (Python, Go, C#);
- * - blank parameters (`a=` or a bare `a`) kept (Go, C#) or dropped (Python's parse_qs, and
+ * - blank parameters (`a=`, or a bare `a` for Go) kept (Go, C#) or dropped (Python's parse_qs, and
  *   Java's `split("=")` that skips them);
- * - with an empty query, the line either empty (Python, Java, Go) or left out with its `\r\n`
- *   (C#).
+ * - with no query parameters at all, the line either empty (Python, Java, Go) or left out with
+ *   its `\r\n` (C#). Only then: a query of blank parameters (`a=`) makes the line empty for
+ *   Python and Java, but C# still writes `a:`, so no sample leaves the line out.
  *
  * A repeated parameter name always counts with its first value; the API refuses requests that
  * repeat a name, so no variant can make the server act on a value the signature did not cover.
@@ -63,7 +64,7 @@ export function candidateStrings(parts: SignedRequestParts): string[] {
   for (const path of paths) {
     for (const queryLine of queryLines) {
       candidates.add(`${path}\r\n${queryLine}\r\n${tail}`);
-      if (queryLine === '') candidates.add(`${path}\r\n${tail}`);
+      if (raw.length === 0 && queryLine === '') candidates.add(`${path}\r\n${tail}`);
     }
   }
   return [...candidates];

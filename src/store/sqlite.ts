@@ -13,12 +13,19 @@ export interface SqliteOptions {
 export function openSqlite(options: SqliteOptions): { db: Kysely<Database>; raw: BetterSqlite3.Database } {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
   const raw = new BetterSqlite3(options.file);
-  // WAL lets the admin CLI and the server use the file at once. synchronous=FULL syncs the WAL
-  // at every commit, so an operation is on disk before its 202 is sent, even across power loss.
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = FULL');
-  raw.pragma('busy_timeout = 5000');
-  raw.pragma('foreign_keys = ON');
+  try {
+    // WAL lets the admin CLI and the server use the file at once. synchronous=FULL syncs the
+    // WAL at every commit, so an operation is on disk before its 202 is sent, even across
+    // power loss.
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.pragma('busy_timeout = 5000');
+    raw.pragma('foreign_keys = ON');
+  } catch (error) {
+    // Not a database, or not readable: do not leak the handle.
+    raw.close();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   return { db, raw };
 }

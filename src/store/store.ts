@@ -71,16 +71,20 @@ export class Store implements Repositories {
 
   /** Opens the store, checks that it answers, and brings its schema up to date. */
   static async open(location: StoreLocation, secrets: SecretBox): Promise<Store> {
-    const store =
-      location.kind === 'sqlite'
-        ? new Store(openSqlite({ file: location.file }).db, DIALECTS.sqlite, secrets, `SQLite ${location.file}`)
-        : new Store(openPostgres({ connectionString: location.connectionString }).db, DIALECTS.postgres, secrets, `PostgreSQL ${redact(location.connectionString)}`);
+    const description = location.kind === 'sqlite' ? `SQLite ${location.file}` : `PostgreSQL ${redact(location.connectionString)}`;
+    let store: Store | undefined;
     try {
+      // Opening SQLite reads the file at once, so a bad path or a file that is not a database
+      // fails here: inside the try, to get the same message as every other failure.
+      store =
+        location.kind === 'sqlite'
+          ? new Store(openSqlite({ file: location.file }).db, DIALECTS.sqlite, secrets, description)
+          : new Store(openPostgres({ connectionString: location.connectionString }).db, DIALECTS.postgres, secrets, description);
       await store.ping();
       await store.migrate();
     } catch (error) {
-      await store.close().catch(() => undefined);
-      throw new Error(`Cannot open the store (${store.description}): ${(error as Error).message}`, { cause: error });
+      await store?.close().catch(() => undefined);
+      throw new Error(`Cannot open the store (${description}): ${(error as Error).message}`, { cause: error });
     }
     return store;
   }
@@ -94,10 +98,15 @@ export class Store implements Repositories {
     if (this.dialect.name === 'postgres') {
       return this.db.transaction().execute((trx) => fn(repositories(trx, this.dialect, this.secrets)));
     }
+    return this.sqliteImmediate((conn) => fn(repositories(conn, this.dialect, this.secrets)));
+  }
+
+  /** Runs `fn` on the one SQLite connection inside BEGIN IMMEDIATE ... COMMIT. */
+  private sqliteImmediate<T>(fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.db.connection().execute(async (conn) => {
       await sql`BEGIN IMMEDIATE`.execute(conn);
       try {
-        const result = await fn(repositories(conn, this.dialect, this.secrets));
+        const result = await fn(conn);
         await sql`COMMIT`.execute(conn);
         return result;
       } catch (error) {
@@ -115,13 +124,28 @@ export class Store implements Repositories {
     await this.db.destroy();
   }
 
+  /**
+   * Brings the schema up to date, all or nothing. On PostgreSQL Kysely's Migrator takes an
+   * advisory lock and runs in a transaction. For SQLite it does neither (its adapter declares
+   * no transactional DDL), so a crash half-way would leave tables that no migration records,
+   * and two processes starting on a new file would both create them: there the whole run goes
+   * in one BEGIN IMMEDIATE, which SQLite's transactional DDL allows and which makes a second
+   * process wait for the first. A schema already up to date is only read (Kysely still checks
+   * that it knows every migration recorded), so that takes no write lock.
+   */
   private async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.dialect) });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error');
-      throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
-    }
+    const provider = migrationProvider(this.dialect);
+    const run = async (db: Kysely<Database>): Promise<void> => {
+      const migrator = new Migrator({ db, provider });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error');
+        throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+      }
+    };
+    if (this.dialect.name === 'postgres') return run(this.db);
+    const pending = (await new Migrator({ db: this.db, provider }).getMigrations()).filter((m) => m.executedAt === undefined);
+    return pending.length === 0 ? run(this.db) : this.sqliteImmediate(run);
   }
 }
 

@@ -40,7 +40,7 @@ export async function checkSignature(
   const date = parseRequestDate(requestDate);
   if (!date) throw Errors.invalidRequestDateHeader(requestDate);
   if (!isWithinSkew(date, now, settings.skewMs, settings.allowTwelveHourClock)) {
-    throw Errors.authorizationHeaderExpired(Math.round(settings.skewMs / 60_000));
+    throw Errors.authorizationHeaderExpired(settings.skewMs);
   }
 
   const key = await findKey(normalizeKeyId(credentials.keyId));

@@ -35,14 +35,16 @@ export function canonicalizeKeys(value: unknown, schema: JsonSchema | undefined,
   const objectSchema = schema.properties ? schema : schema.anyOf?.find((s) => s.properties);
   if (!objectSchema) return value;
   const lookup = lookupOf(objectSchema);
-  const result: Record<string, unknown> = {};
+  // Collected in a Map and built with fromEntries, which defines own properties: a key named
+  // "__proto__" stays an inert unknown key instead of replacing the result's prototype.
+  const result = new Map<string, unknown>();
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const match = lookup.get(key.toLowerCase());
     const name = match ? match[0] : key;
-    if (Object.prototype.hasOwnProperty.call(result, name)) {
+    if (result.has(name)) {
       throw Errors.parameterInvalid(`Property "${path ? `${path}.` : ''}${name}" is given twice (property names are case-insensitive).`);
     }
-    result[name] = match ? canonicalizeKeys(child, match[1], path ? `${path}.${name}` : name) : child;
+    result.set(name, match ? canonicalizeKeys(child, match[1], path ? `${path}.${name}` : name) : child);
   }
-  return result;
+  return Object.fromEntries(result);
 }

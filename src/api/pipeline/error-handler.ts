@@ -18,9 +18,6 @@ export function toApiError(error: FastifyError | ApiError | Error, request: Fast
       return Errors.bodyTooLarge(request.routeOptions.bodyLimit ?? 0);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return Errors.parameterInvalid('The Content-Length header does not match the body.');
-    case 'FST_ERR_BAD_URL':
-    case 'FST_ERR_ASYNC_CONSTRAINT':
-      return Errors.parameterInvalid('The URL is malformed (check its percent-encoding).');
   }
   return Errors.internal(request.id);
 }

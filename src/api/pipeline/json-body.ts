@@ -15,8 +15,21 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     parseJson(request, text, (error, value) => {
-      if (error) done(Errors.parameterInvalid(`The request body is not valid JSON: ${error.message}`), undefined);
+      if (error) done(Errors.parameterInvalid(whyRefused(text)), undefined);
       else done(null, value);
     });
   });
+}
+
+/**
+ * Fastify's parser reports every refusal as "not valid JSON but content-type is set to
+ * 'application/json'", whatever the cause or the Content-Type; say what is actually wrong.
+ */
+function whyRefused(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return `The request body is not valid JSON: ${(error as Error).message}.`;
+  }
+  return 'The request body must not contain the property name "__proto__" or "constructor" with "prototype".';
 }

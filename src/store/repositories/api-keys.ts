@@ -63,6 +63,15 @@ export class ApiKeyRepository {
       .execute();
   }
 
+  /**
+   * Opens one stored key value, so a wrong or missing MOONCDN_MASTER_KEY is found at start
+   * rather than at the first signed request.
+   */
+  async checkSecretsReadable(): Promise<void> {
+    const row = await this.db.selectFrom('api_keys').selectAll().limit(1).executeTakeFirst();
+    if (row) this.secrets.open(row.secret);
+  }
+
   private toKey(row: ApiKeysTable): ApiKey {
     return {
       id: row.id,

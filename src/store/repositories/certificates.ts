@@ -40,6 +40,7 @@ export class CertificateRepository {
       .selectAll()
       .where('subscription_id', '=', subscriptionId)
       .orderBy('created_at')
+      .orderBy('id')
       .execute();
     return rows.map((row) => this.toCertificate(row));
   }

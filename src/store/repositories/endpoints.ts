@@ -63,13 +63,25 @@ export class EndpointRepository {
 
   /** Every endpoint that is not deleted: what the edges serve. */
   async listLive(): Promise<Endpoint[]> {
-    const rows = await this.db.selectFrom('endpoints').selectAll().where('deleted_at', 'is', null).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toEndpoint);
   }
 
   /** Endpoints of a subscription, deleted ones included (traffic of the past still counts). */
   async listAllBySubscription(subscriptionId: string): Promise<Endpoint[]> {
-    const rows = await this.db.selectFrom('endpoints').selectAll().where('subscription_id', '=', subscriptionId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('subscription_id', '=', subscriptionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toEndpoint);
   }
 

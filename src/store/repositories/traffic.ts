@@ -33,7 +33,7 @@ export class TrafficRepository {
     }
   }
 
-  /** The 5-minute buckets of the endpoints in [from, to). */
+  /** The 5-minute buckets of the endpoints in [from, to), by bucket, then endpoint. */
   async list(endpointIds: readonly string[], from: number, to: number): Promise<TrafficSample[]> {
     if (endpointIds.length === 0) return [];
     const rows = await this.db
@@ -43,6 +43,7 @@ export class TrafficRepository {
       .where('bucket_start', '>=', from)
       .where('bucket_start', '<', to)
       .orderBy('bucket_start')
+      .orderBy('endpoint_id')
       .execute();
     return rows.map((row) => ({
       endpointId: row.endpoint_id,

@@ -1,0 +1,54 @@
+/**
+ * The cache store contract (after undici's): stores keep bytes and absolute times and never
+ * interpret HTTP; the edge decides what to store and for how long.
+ *
+ * Purges are generation records, so they cost the same however much is cached: every fill
+ * notes the store's generation when it starts (`generation()`), every purge records a new
+ * generation for a file or a directory, and an object is served only if it was filled at or
+ * after every purge that covers it. A fill that was under way when a purge came is therefore
+ * never served afterwards either.
+ */
+
+export type HeaderMap = Record<string, string | string[]>;
+
+export interface CachedObject {
+  readonly key: string;
+  readonly endpointId: string;
+  /** Normalised path (domain/url-path.ts), for purges. */
+  readonly path: string;
+  readonly status: number;
+  readonly headers: HeaderMap;
+  readonly body: Buffer;
+  /** When the response was received from the origin (epoch ms). */
+  readonly storedAt: number;
+  /** When it stops being fresh (epoch ms). */
+  readonly staleAt: number;
+  /** The store generation when the fill started. */
+  readonly generation: number;
+}
+
+export interface CacheStore {
+  /** A fresh, unpurged object, or undefined. `now` decides freshness. */
+  get(key: string, now: number): CachedObject | undefined;
+  /** Stores the object unless a purge since its generation covers it; false when refused. */
+  put(object: CachedObject): boolean;
+  /** The current generation, to pass with the object a fill is about to make. */
+  generation(): number;
+  /** Drops every query variant of the path. */
+  purgeFile(endpointId: string, path: string): void;
+  /**
+   * Drops everything whose path starts with `directory` (which ends in "/"; one given without
+   * it is read as if it had it, never as its parent).
+   */
+  purgeDirectory(endpointId: string, directory: string): void;
+  /** Drops everything of the endpoint. */
+  purgeEndpoint(endpointId: string): void;
+  /** Bytes of bodies held. */
+  readonly bytes: number;
+  readonly count: number;
+  readonly maxObjectBytes: number;
+}
+
+export function cacheKey(endpointId: string, path: string, query: string): string {
+  return `${endpointId}\n${path}\n${query}`;
+}

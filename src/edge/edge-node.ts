@@ -1,0 +1,388 @@
+/**
+ * An edge: serves each endpoint's CustomDomain from its origin through the cache, obeying its
+ * cache rules and access control, and carries out what the control plane asks through the
+ * EdgeAgent interface (configuration, purge, preload).
+ *
+ * A request meets, in order: host routing (404 unknown, 403 disabled), ForbiddenIps (403),
+ * referer control (403), then for GET and HEAD the cache (hit, or a shared fill from the
+ * origin), and for other methods a pass-through to the origin.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import { normalizePath } from '../domain/url-path.js';
+import type { EdgeAgent } from '../fleet/edge-agent.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
+import { splitTarget } from '../api/pipeline/query-string.js';
+import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { Fill, type FillHead, type FillReader } from './fill.js';
+import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
+import { OriginError, statusText, type OriginClient } from './origin-client.js';
+import { compileAccess, type CompiledAccess } from './policy/access.js';
+import { isNotModified } from './policy/conditional.js';
+import { freshnessFor } from './policy/freshness.js';
+import { resolveRange } from './policy/range.js';
+import type { TrafficMeter } from './traffic-meter.js';
+
+export interface EdgeNodeOptions {
+  readonly id: string;
+  readonly cache: CacheStore;
+  readonly origin: OriginClient;
+  readonly meter: TrafficMeter;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+interface Served {
+  readonly config: EdgeEndpointConfig;
+  readonly access: CompiledAccess;
+  readonly secureContext: SecureContext | undefined;
+}
+
+/** A fill under way, which requests that miss on its key join. */
+interface RunningFill {
+  readonly fill: Fill;
+  readonly endpointId: string;
+  /** Normalised path, so that a purge can tell which fills it covers. */
+  readonly path: string;
+}
+
+/** The bytes one response sends, for the meter. */
+interface Counted {
+  bytes: number;
+}
+
+export class EdgeNode implements EdgeAgent {
+  readonly id: string;
+  private readonly byId = new Map<string, Served>();
+  private readonly byDomain = new Map<string, Served>();
+  private readonly fills = new Map<string, RunningFill>();
+
+  constructor(private readonly options: EdgeNodeOptions) {
+    this.id = options.id;
+  }
+
+  // ---- EdgeAgent: what the control plane asks -------------------------------------------
+
+  async applyEndpoint(config: EdgeEndpointConfig): Promise<void> {
+    const secureContext = config.certificate
+      ? createSecureContext({ cert: config.certificate.certificatePem, key: config.certificate.privateKeyPem })
+      : undefined;
+    const served: Served = { config, access: compileAccess(config.accessControl), secureContext };
+    const previous = this.byId.get(config.endpointId);
+    if (previous && previous.config.customDomain !== config.customDomain) this.byDomain.delete(previous.config.customDomain);
+    this.byId.set(config.endpointId, served);
+    this.byDomain.set(config.customDomain, served);
+  }
+
+  async removeEndpoint(endpointId: string): Promise<void> {
+    const served = this.byId.get(endpointId);
+    if (served && this.byDomain.get(served.config.customDomain) === served) this.byDomain.delete(served.config.customDomain);
+    this.byId.delete(endpointId);
+    this.options.cache.purgeEndpoint(endpointId);
+    this.forgetFills(endpointId, () => true);
+  }
+
+  async purge(endpointId: string, target: PurgeTarget): Promise<void> {
+    for (const file of target.files) this.options.cache.purgeFile(endpointId, file);
+    for (const directory of target.directories) this.options.cache.purgeDirectory(endpointId, directory);
+    this.forgetFills(endpointId, (path) => target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)));
+  }
+
+  /**
+   * Fills under way that a purge covers: the store will refuse what they bring (its
+   * generation is older than the purge), and no request may join them from now on, or it
+   * would get the content from before the purge. Their readers so far still get it whole.
+   */
+  private forgetFills(endpointId: string, covered: (path: string) => boolean): void {
+    for (const [key, running] of this.fills) {
+      if (running.endpointId === endpointId && covered(running.path)) this.fills.delete(key);
+    }
+  }
+
+  async preload(endpointId: string, target: PreloadTarget): Promise<void> {
+    const served = this.byId.get(endpointId);
+    if (!served) throw new Error('the endpoint is not configured on this edge');
+    const query = served.config.cachePolicy.ignoreQueryString ? '' : target.query;
+    const key = cacheKey(endpointId, target.path, query);
+    const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
+    // Always a fetch of its own: a fill already under way may have started before a purge.
+    const fill = new Fill(key);
+    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true));
+    await fill.whenSettled();
+    if (fill.error) throw new Error(fill.error.message);
+    const head = fill.head!;
+    if (head.status < 200 || head.status > 299) throw new Error(`the origin answered ${head.status} ${statusText(head.status)}`.trim());
+    if (head.ttlSeconds > 0 && !fill.keepingAll) {
+      throw new Error(`the origin's response cannot be cached: it is larger than the maximum object size (${this.options.cache.maxObjectBytes} bytes)`);
+    }
+    if (!fill.stored) throw new Error(`the origin's response cannot be cached: ${head.reason}`);
+  }
+
+  /** The certificate bound to a domain, for TLS by SNI. */
+  secureContextFor(servername: string): SecureContext | undefined {
+    return this.byDomain.get(servername.toLowerCase().replace(/\.$/, ''))?.secureContext;
+  }
+
+  // ---- HTTP: what clients ask -----------------------------------------------------------
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const host = String(req.headers.host ?? '')
+      .toLowerCase()
+      .replace(/:\d+$/, '')
+      .replace(/^\[(.*)\]$/, '$1')
+      .replace(/\.$/, '');
+    const served = this.byDomain.get(host);
+    if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
+    const { config, access } = served;
+    if (!config.enabled) return this.refuse(res, served, 403, 'This endpoint is disabled.');
+    const clientIp = req.socket.remoteAddress ?? '';
+    if (access.ipBlocked(clientIp)) return this.refuse(res, served, 403, 'Access from your address is not allowed.');
+
+    const requested = splitTarget(req.url ?? '/');
+    const resolved = requested.path.startsWith('/') ? asOriginSees(requested.path, requested.query) : undefined;
+    if (!resolved) return this.refuse(res, served, 400, 'The request target must be a path.');
+    const { path: rawPath, query } = resolved;
+    const path = normalizePath(rawPath);
+    const referer = req.headers.referer;
+    if (!access.refererAllowed(pathAsFiled(path), Array.isArray(referer) ? referer[0] : referer)) {
+      return this.refuse(res, served, 403, 'Access from this referring page is not allowed.');
+    }
+
+    const target = query ? `${rawPath}?${query}` : rawPath;
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
+      this.serveFromCache(served, req, res, path, query, target, clientIp);
+    } else {
+      void this.pass(served, req, res, target, clientIp);
+    }
+  };
+
+  private serveFromCache(served: Served, req: IncomingMessage, res: ServerResponse, path: string, query: string, target: string, clientIp: string): void {
+    const { config } = served;
+    const key = cacheKey(config.endpointId, path, config.cachePolicy.ignoreQueryString ? '' : query);
+    const now = this.options.now();
+    const cached = this.options.cache.get(key, now);
+    if (cached) return this.sendCached(served, req, res, cached, now);
+
+    const running = this.fills.get(key)?.fill;
+    if (running) {
+      if (!this.readFill(served, req, res, running, false)) void this.pass(served, req, res, target, clientIp);
+      return;
+    }
+    const fill = new Fill(key);
+    this.readFill(served, req, res, fill, true);
+    this.runFill(served, fill, path, target, originRequestHeaders(req.headers, clientIp, true));
+  }
+
+  /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
+  private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
+    const counted = this.meterResponse(served, res);
+    const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
+    const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
+    // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
+    if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, object.headers)) {
+      res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
+      res.end();
+      return;
+    }
+    const size = object.body.length;
+    const range = object.status === 200 ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
+    if (range.kind === 'unsatisfiable') {
+      res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${size}`, 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const body = range.kind === 'partial' ? object.body.subarray(range.start, range.end + 1) : object.body;
+    const status = range.kind === 'partial' ? 206 : object.status;
+    res.writeHead(status, {
+      ...headers,
+      'accept-ranges': 'bytes',
+      'content-length': String(body.length),
+      ...(range.kind === 'partial' ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
+    });
+    if (req.method === 'HEAD') res.end();
+    else {
+      counted.bytes += body.length;
+      res.end(body);
+    }
+  }
+
+  /**
+   * Streams a fill to a client. False when a later reader cannot share the fill (the response
+   * is not cacheable), so the caller fetches for it alone.
+   */
+  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, first: boolean): boolean {
+    const counted = this.meterResponse(served, res);
+    const head = req.method === 'HEAD';
+    const reader: FillReader = {
+      head: (h: FillHead) => {
+        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
+        if (head) res.end();
+      },
+      data: (chunk) => {
+        if (head || res.destroyed) return;
+        counted.bytes += chunk.length;
+        res.write(chunk);
+      },
+      end: () => {
+        if (!head) res.end();
+      },
+      error: (error) => {
+        if (res.headersSent) res.destroy(error);
+        else this.originFailed(served, res, error);
+      },
+      backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
+    };
+    const attached = fill.attach(reader, first);
+    if (attached) res.on('close', () => fill.detach(reader));
+    return attached;
+  }
+
+  /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
+  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
+    this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path });
+    const { cache, origin, meter, now } = this.options;
+    const { config } = served;
+    const generation = cache.generation();
+    void (async () => {
+      const response = await origin.fetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers });
+      const received = now();
+      const originHeaders = endToEndHeaders(response.headers);
+      const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
+      const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
+      const declared = Number(originHeaders['content-length']);
+      const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
+      fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep);
+
+      let bytes = 0;
+      try {
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping();
+          fill.push(chunk);
+          if (!fill.keepingAll) {
+            await fill.roomForMore();
+            // Neither stored nor read by anyone any more: stop taking it from the origin.
+            if (!fill.hasReaders) break;
+          }
+        }
+      } finally {
+        meter.add(config.endpointId, 0, bytes);
+      }
+      const stored =
+        fill.keepingAll &&
+        cache.put({
+          key: fill.key,
+          endpointId: config.endpointId,
+          path,
+          status: response.status,
+          headers: withoutHeaders(sharedHeaders, ['content-length']),
+          body: Buffer.concat(fill.body),
+          storedAt: received,
+          staleAt: received + decision.ttlSeconds * 1000,
+          generation,
+        });
+      fill.finish(stored);
+    })()
+      .catch((error: unknown) => fill.fail(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => {
+        if (this.fills.get(fill.key)?.fill === fill) this.fills.delete(fill.key);
+      });
+  }
+
+  /** Any other method, or a request that cannot share a fill: straight to the origin. */
+  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string): Promise<void> {
+    const { config } = served;
+    const counted = this.meterResponse(served, res);
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    let originBytes = 0;
+    try {
+      const response = await this.options.origin.fetch({
+        method: req.method ?? 'GET',
+        target,
+        addresses: config.originAddresses,
+        host: config.host,
+        headers: originRequestHeaders(req.headers, clientIp, false),
+        ...(hasBody ? { body: req } : {}),
+      });
+      res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        originBytes += chunk.length;
+        // The client has gone: stop taking the body from the origin.
+        if (res.destroyed) break;
+        if (req.method === 'HEAD') continue;
+        counted.bytes += chunk.length;
+        if (!res.write(chunk)) await drained(res);
+      }
+      res.end();
+    } catch (error) {
+      if (res.headersSent) res.destroy(error as Error);
+      else this.originFailed(served, res, error as Error);
+    } finally {
+      this.options.meter.add(config.endpointId, 0, originBytes);
+    }
+  }
+
+  private originFailed(served: Served, res: ServerResponse, error: Error): void {
+    const status = error instanceof OriginError ? error.status : 502;
+    this.options.log.warn({ endpointId: served.config.endpointId, err: error.message }, 'origin fetch failed');
+    this.refuse(res, served, status, status === 504 ? 'The origin did not answer in time.' : 'The origin could not be reached.');
+  }
+
+  private refuse(res: ServerResponse, served: Served | undefined, status: number, message: string): void {
+    const body = `${message}\n`;
+    if (served) this.meterResponse(served, res).bytes += Buffer.byteLength(body);
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-cache': 'MISS',
+      age: '0',
+      via: VIA,
+    });
+    res.end(body);
+  }
+
+  /** Counts what a response sends and reports it to the meter when it is done. */
+  private meterResponse(served: Served, res: ServerResponse): Counted {
+    const counted: Counted = { bytes: 0 };
+    res.once('close', () => this.options.meter.add(served.config.endpointId, counted.bytes, 0));
+    return counted;
+  }
+}
+
+/**
+ * The path and query as the origin will get them. The origin client parses its URL the WHATWG
+ * way, which resolves "." and ".." segments (%2e included) and reads "\" as "/"; the cache key
+ * and referer control must see that same path, or "/x/../img/a.png" would be checked as
+ * something other than the "/img/a.png" the origin serves.
+ */
+function asOriginSees(path: string, query: string): { path: string; query: string } | undefined {
+  try {
+    const url = new URL(`http://edge.invalid${path}${query ? `?${query}` : ''}`);
+    return { path: url.pathname, query: url.search.slice(1) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The path as a file system behind the origin would read it, for referer control: origins such
+ * as nginx merge "//" and many decode "%2F", so "//img/a.png" and "/img%2Fa.png" are the
+ * "/img/a.png" a "/img/*" pattern protects.
+ */
+function pathAsFiled(path: string): string {
+  return path.replace(/%2f/gi, '/').replace(/\/{2,}/g, '/');
+}
+
+/** Resolves when `res` can take more, or has closed; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The edge of the embedded shape: built, loaded with every endpoint the store says edges serve,
+ * attached to the in-process fleet, and listening.
+ */
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../config/serve-config.js';
+import type { Clock } from '../domain/clock.js';
+import type { InProcessFleet } from '../fleet/fleet.js';
+import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
+import type { Store } from '../store/store.js';
+import { MemoryCacheStore } from './cache/memory-store.js';
+import { EdgeNode } from './edge-node.js';
+import { listenEdge, type EdgeListeners } from './edge-servers.js';
+import { OriginClient } from './origin-client.js';
+import { TrafficMeter } from './traffic-meter.js';
+
+export interface EmbeddedEdge {
+  readonly node: EdgeNode;
+  readonly cache: MemoryCacheStore;
+  readonly listeners: EdgeListeners;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedEdge(
+  config: Pick<ServeConfig, 'host' | 'edgePort' | 'edgeTlsPort' | 'edge'>,
+  store: Store,
+  fleet: InProcessFleet,
+  clock: Clock,
+  log: Logger,
+): Promise<EmbeddedEdge> {
+  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes);
+  const origin = new OriginClient(config.edge.originTimeoutMs);
+  const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
+  const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log });
+
+  // What edges already served before this start (operations still running re-apply theirs).
+  for (const endpoint of await store.endpoints.listLive()) {
+    if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
+  }
+  const listeners = await listenEdge(node, config.host, config.edgePort, config.edgeTlsPort);
+  fleet.attach(node);
+  meter.start(config.edge.meterFlushMs);
+  return {
+    node,
+    cache,
+    listeners,
+    async close() {
+      fleet.detach(node.id);
+      await listeners.close();
+      await meter.stop();
+      await origin.close();
+    },
+  };
+}

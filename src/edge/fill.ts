@@ -1,0 +1,137 @@
+/**
+ * One origin fetch that fills the cache for a key, shared by every request that misses on that
+ * key while it runs (and by preloads): one origin request however many clients wait. Readers
+ * are called synchronously as the head and each chunk arrive, so none misses a chunk.
+ *
+ * A reader that joins after the start gets the chunks so far replayed, which is possible only
+ * while the body is being kept for the cache. A response that will not be cached is not shared:
+ * such a reader is told to fetch for itself (its own cookies, its own answer).
+ */
+import type { HeaderMap } from './cache/cache-store.js';
+
+export interface FillHead {
+  readonly status: number;
+  /** The origin's headers for the client that started the fill. */
+  readonly headers: HeaderMap;
+  /** What is stored and what other readers get (no Set-Cookie). */
+  readonly sharedHeaders: HeaderMap;
+  /** Seconds the response may be served from the cache; 0 when it will not be stored. */
+  readonly ttlSeconds: number;
+  /** Why it is or is not cached. */
+  readonly reason: string;
+}
+
+export interface FillReader {
+  head(head: FillHead): void;
+  data(chunk: Buffer): void;
+  end(): void;
+  error(error: Error): void;
+  /** Undefined when the reader can take more now; else resolves once it can, or has gone. */
+  backlog(): Promise<void> | undefined;
+}
+
+export class Fill {
+  head: FillHead | undefined;
+  private readonly kept: Buffer[] = [];
+  private keeping = true;
+  private readonly readers = new Set<FillReader>();
+  private readonly settled: Promise<void>;
+  private resolveSettled!: () => void;
+  done = false;
+  error: Error | undefined;
+  /** Whether the completed body went into the cache. */
+  stored = false;
+
+  constructor(readonly key: string) {
+    this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
+  }
+
+  /** The body kept so far (all of it, while `keepingAll`). */
+  get body(): Buffer[] {
+    return this.kept;
+  }
+
+  get keepingAll(): boolean {
+    return this.keeping;
+  }
+
+  /** Whether any reader is still attached. */
+  get hasReaders(): boolean {
+    return this.readers.size > 0;
+  }
+
+  /**
+   * Attaches a reader. The first reader attaches before anything arrives; a later one gets what
+   * came so far. Returns false (and attaches nothing) when a later reader cannot be served from
+   * this fill: the response will not be cached, or its body is no longer kept.
+   */
+  attach(reader: FillReader, first: boolean): boolean {
+    if (!first && this.head && (this.head.ttlSeconds === 0 || !this.keeping)) return false;
+    if (this.error) {
+      reader.error(this.error);
+      return true;
+    }
+    if (this.head) {
+      reader.head(this.head);
+      for (const chunk of this.kept) reader.data(chunk);
+      if (this.done) {
+        reader.end();
+        return true;
+      }
+    }
+    this.readers.add(reader);
+    return true;
+  }
+
+  detach(reader: FillReader): void {
+    this.readers.delete(reader);
+  }
+
+  setHead(head: FillHead, keep: boolean): void {
+    this.head = head;
+    this.keeping = keep;
+    for (const reader of this.readers) reader.head(head);
+  }
+
+  push(chunk: Buffer): void {
+    if (this.keeping) this.kept.push(chunk);
+    for (const reader of this.readers) reader.data(chunk);
+  }
+
+  /**
+   * Resolves when every reader can take more. A body that is not kept for the cache is paced by
+   * its slowest reader this way, so a slow client never makes the edge hold more of it than a
+   * socket buffer. (A kept body is held whole anyway, bounded by the maximum object size.)
+   */
+  async roomForMore(): Promise<void> {
+    const waits = [...this.readers].map((reader) => reader.backlog()).filter((wait) => wait !== undefined);
+    if (waits.length > 0) await Promise.all(waits);
+  }
+
+  /** The body will not be stored after all (too large); readers still get every chunk. */
+  stopKeeping(): void {
+    this.keeping = false;
+    this.kept.length = 0;
+  }
+
+  finish(stored: boolean): void {
+    this.done = true;
+    this.stored = stored;
+    for (const reader of this.readers) reader.end();
+    this.readers.clear();
+    this.resolveSettled();
+  }
+
+  fail(error: Error): void {
+    this.error = error;
+    this.done = true;
+    for (const reader of this.readers) reader.error(error);
+    this.readers.clear();
+    this.resolveSettled();
+  }
+
+  /** Resolves when the fill has ended, whether it stored, failed or neither. */
+  whenSettled(): Promise<void> {
+    return this.settled;
+  }
+}

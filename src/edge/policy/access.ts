@@ -1,0 +1,62 @@
+/**
+ * Access control at the edge: ForbiddenIps (addresses and CIDR ranges, v4 and v6) and referer
+ * control on PathPatterns. A request with no Referer is allowed in both modes: browsers omit it
+ * on direct visits and under strict privacy settings, so refusing it would refuse real users
+ * (DESIGN.md, "The edge").
+ */
+import { BlockList, isIPv4 } from 'node:net';
+import type { AccessControlPolicy } from '../../domain/access-control.js';
+import { normalizePath } from '../../domain/url-path.js';
+
+export interface CompiledAccess {
+  readonly ipBlocked: (address: string) => boolean;
+  readonly refererAllowed: (path: string, referer: string | undefined) => boolean;
+}
+
+export function compileAccess(policy: AccessControlPolicy): CompiledAccess {
+  const blocks = new BlockList();
+  for (const entry of policy.forbiddenIps) {
+    const [address, prefix] = entry.split('/') as [string, string | undefined];
+    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) blocks.addAddress(address, family);
+    else blocks.addSubnet(address, Number(prefix), family);
+  }
+  const hasIps = policy.forbiddenIps.length > 0;
+  const control = policy.refererControl;
+  // Paths reach us normalised (domain/url-path.ts); patterns are normalised the same way, so
+  // "/图片/*" matches what the edge sees.
+  const paths = control.pathPatterns.map((pattern) => globToRegExp(normalizePath(pattern)));
+  const referers = control.referers.map((pattern) => ({ full: pattern.includes('://'), test: globToRegExp(pattern) }));
+
+  return {
+    ipBlocked(address) {
+      if (!hasIps) return false;
+      const v4 = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+      return blocks.check(v4, isIPv4(v4) ? 'ipv4' : 'ipv6');
+    },
+    refererAllowed(path, referer) {
+      if (!control.enabled || referer === undefined || referer === '') return true;
+      if (paths.length > 0 && !paths.some((p) => p.test(path))) return true;
+      const host = hostOf(referer);
+      const matches = referers.some((r) => r.test.test(r.full ? referer.toLowerCase() : host));
+      return control.type === 'AllowList' ? matches : !matches;
+    },
+  };
+}
+
+/** `*` matches any run of characters; everything else is literal; the whole string must match. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+function hostOf(referer: string): string {
+  try {
+    return new URL(referer).hostname.toLowerCase();
+  } catch {
+    return referer.toLowerCase();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The control plane's parts wired together over an open store: fleet, engine, commands and
+ * the API. `serve` and the route tests both build it here, so tests run what ships.
+ */
+import type { Logger } from 'pino';
+import { buildApi } from '../api/app.js';
+import type { App } from '../api/types.js';
+import type { ServeConfig } from '../config/serve-config.js';
+import type { Clock } from '../domain/clock.js';
+import { InProcessFleet } from '../fleet/fleet.js';
+import { OperationCommands } from '../operations/commands.js';
+import { OperationEngine, type EngineOptions } from '../operations/engine.js';
+import { HANDLERS } from '../operations/handlers/index.js';
+import type { Store } from '../store/store.js';
+
+export type ControlPlaneSettings = Pick<
+  ServeConfig,
+  'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls'
+>;
+
+export interface ControlPlane {
+  readonly fleet: InProcessFleet;
+  readonly engine: OperationEngine;
+  readonly commands: OperationCommands;
+  readonly api: App;
+}
+
+export async function createControlPlane(
+  store: Store,
+  settings: ControlPlaneSettings,
+  clock: Clock,
+  log: Logger,
+  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'maxAttempts' | 'concurrency' | 'onFinished'>> = {},
+): Promise<ControlPlane> {
+  // Edges attach to the fleet; the engine drives them.
+  const fleet = new InProcessFleet(settings.edgeDeadlineMs);
+  const engine = new OperationEngine({ store, fleet, clock, log: log.child({ component: 'engine' }), handlers: HANDLERS, ...engineOptions });
+  const commands = new OperationCommands(
+    store,
+    clock,
+    { maxUrlsPerRequest: settings.maxUrlsPerRequest, quotas: settings.quotas },
+    () => engine.notify(),
+  );
+  const api = await buildApi({
+    store,
+    commands,
+    clock,
+    log: log.child({ component: 'api' }),
+    signature: settings.signature,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    ...(settings.apiTls ? { tls: settings.apiTls } : {}),
+  });
+  return { fleet, engine, commands, api };
+}

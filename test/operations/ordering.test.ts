@@ -1,0 +1,88 @@
+/** Operations of one endpoint take effect in acceptance order; different endpoints run at once. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/api-harness.js';
+import { ScriptedEdge } from '../support/scripted-edge.js';
+
+let harness: Harness;
+afterEach(() => harness?.close());
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('operation order', () => {
+  it('runs the operations of one endpoint one at a time, in the order they were accepted', async () => {
+    const edge = new ScriptedEdge();
+    harness = await startHarness({ edges: [edge] });
+    const endpointId = await harness.createEndpoint('cdn.example.com');
+    const first = gate();
+    edge.behaviour = (call) => (call.kind === 'purge' && call.target.files[0] === '/1.png' ? first.opened : undefined);
+
+    const ids: string[] = [];
+    for (const name of ['1', '2', '3']) {
+      const response = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: [`http://cdn.example.com/${name}.png`] } });
+      expect(response.status).toBe(202);
+      ids.push(response.body.AsyncInfo.TaskTrackId);
+    }
+    await until(() => edge.calls.some((c) => c.kind === 'purge'), 'the first purge to reach the edge');
+    // The first is stalled on the edge: the others wait behind it, not started.
+    expect((await harness.store.operations.get(ids[0]!))!.status).toBe('Processing');
+    expect((await harness.store.operations.get(ids[1]!))!.status).toBe('NotSet');
+    expect((await harness.store.operations.get(ids[2]!))!.status).toBe('NotSet');
+
+    first.open();
+    for (const id of ids) expect((await harness.waitForOperation(id)).status).toBe('Succeeded');
+    const purged = edge.calls.flatMap((c) => (c.kind === 'purge' ? c.target.files : []));
+    expect(purged).toEqual(['/1.png', '/2.png', '/3.png']);
+  });
+
+  it('a setting change accepted after a purge takes effect after it', async () => {
+    const edge = new ScriptedEdge();
+    harness = await startHarness({ edges: [edge] });
+    const endpointId = await harness.createEndpoint('cdn.example.com');
+    const stalled = gate();
+    edge.behaviour = (call) => (call.kind === 'purge' ? stalled.opened : undefined);
+
+    const purge = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: ['http://cdn.example.com/a.png'] } });
+    const update = await harness.sub('PUT', `/endpoints/${endpointId}`, {
+      body: { EndpointSettings: { Host: 'new-host.example.com' }, UpdateFlag: 'HostHeader' },
+    });
+    expect(update.status).toBe(202);
+    await until(() => edge.calls.some((c) => c.kind === 'purge'), 'the purge to start');
+    expect((await harness.store.operations.get(update.body.AsyncInfo.TaskTrackId))!.status).toBe('NotSet');
+
+    stalled.open();
+    await harness.waitForOperation(update.body.AsyncInfo.TaskTrackId);
+    const kinds = edge.calls.map((c) => c.kind);
+    expect(kinds.lastIndexOf('apply')).toBeGreaterThan(kinds.indexOf('purge'));
+    expect(edge.configs.get(endpointId)!.host).toBe('new-host.example.com');
+    expect((await harness.sub('GET', `/endpoints/${endpointId}`)).body.Setting.Host).toBe('new-host.example.com');
+    expect(purge.status).toBe(202);
+  });
+
+  it('runs operations of different endpoints at the same time', async () => {
+    const edge = new ScriptedEdge();
+    harness = await startHarness({ edges: [edge] });
+    const slow = await harness.createEndpoint('slow.example.com');
+    const fast = await harness.createEndpoint('fast.example.com');
+    const stalled = gate();
+    edge.behaviour = (call) => (call.kind === 'purge' && call.endpointId === slow ? stalled.opened : undefined);
+
+    const slowPurge = await harness.sub('POST', `/endpoints/${slow}/purges`, { body: { Files: ['http://slow.example.com/a'] } });
+    const fastPurge = await harness.sub('POST', `/endpoints/${fast}/purges`, { body: { Files: ['http://fast.example.com/a'] } });
+    expect((await harness.waitForOperation(fastPurge.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
+    expect((await harness.store.operations.get(slowPurge.body.AsyncInfo.TaskTrackId))!.status).toBe('Processing');
+    stalled.open();
+    expect((await harness.waitForOperation(slowPurge.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
+  });
+});

@@ -1,0 +1,364 @@
+/**
+ * The conformance suite every CacheStore runs (cache-store.ts is the contract): register it with
+ * `cacheStoreConformance(name, factory)` from a `*.test.ts` file. It only uses the contract, so
+ * costs such as per-object bookkeeping are measured, not assumed.
+ */
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { type CachedObject, cacheKey, type CacheStore } from '../../../src/edge/cache/cache-store.js';
+
+export type CacheStoreFactory = (budgetBytes: number, maxObjectBytes: number) => CacheStore;
+
+const T0 = Date.parse('2026-03-01T12:00:00Z');
+const HOUR = 3_600_000;
+const EP = 'endpoint-a';
+const OTHER_EP = 'endpoint-b';
+
+interface Fill {
+  readonly endpointId?: string;
+  readonly query?: string;
+  readonly body?: Buffer | string;
+  readonly status?: number;
+  readonly storedAt?: number;
+  readonly staleAt?: number;
+  /** The generation the fill started at; the store's current one when omitted. */
+  readonly generation?: number;
+}
+
+function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject {
+  const endpointId = fill.endpointId ?? EP;
+  const body = fill.body ?? `body of ${path}`;
+  return {
+    key: cacheKey(endpointId, path, fill.query ?? ''),
+    endpointId,
+    path,
+    status: fill.status ?? 200,
+    headers: { 'content-type': 'text/plain', etag: '"e1"' },
+    body: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    storedAt: fill.storedAt ?? T0,
+    staleAt: fill.staleAt ?? T0 + HOUR,
+    generation: fill.generation ?? store.generation(),
+  };
+}
+
+/** Puts and expects the store to accept. */
+function store(cache: CacheStore, path: string, fill: Fill = {}): CachedObject {
+  const made = object(cache, path, fill);
+  expect(cache.put(made), `put ${path}`).toBe(true);
+  return made;
+}
+
+const hit = (cache: CacheStore, path: string, fill: Pick<Fill, 'endpointId' | 'query'> = {}) =>
+  cache.get(cacheKey(fill.endpointId ?? EP, path, fill.query ?? ''), T0) !== undefined;
+
+export function cacheStoreConformance(name: string, factory: CacheStoreFactory): void {
+  const roomy = () => factory(64 * 1024 * 1024, 1024 * 1024);
+
+  /** What the store counts for one object with this key length and body size. */
+  const costOf = (path: string, bodyBytes: number) => {
+    const probe = roomy();
+    store(probe, path, { body: Buffer.alloc(bodyBytes) });
+    return probe.bytes;
+  };
+
+  describe(`${name}: get and put`, () => {
+    it('returns what was put, and nothing for a key never put', () => {
+      const cache = roomy();
+      const put = store(cache, '/a.txt', { status: 404, body: 'hello' });
+      const got = cache.get(put.key, T0);
+      expect(got?.body.toString()).toBe('hello');
+      expect(got?.status).toBe(404);
+      expect(got?.headers).toEqual(put.headers);
+      expect(got?.storedAt).toBe(T0);
+      expect(cache.get(cacheKey(EP, '/b.txt', ''), T0)).toBeUndefined();
+      expect(cache.count).toBe(1);
+      expect(cache.bytes).toBeGreaterThanOrEqual(5);
+    });
+
+    it('keeps query variants and endpoints apart', () => {
+      const cache = roomy();
+      store(cache, '/a.txt', { query: 'v=1', body: 'one' });
+      store(cache, '/a.txt', { query: 'v=2', body: 'two' });
+      store(cache, '/a.txt', { endpointId: OTHER_EP, query: 'v=1', body: 'other' });
+      expect(cache.get(cacheKey(EP, '/a.txt', 'v=1'), T0)?.body.toString()).toBe('one');
+      expect(cache.get(cacheKey(EP, '/a.txt', 'v=2'), T0)?.body.toString()).toBe('two');
+      expect(cache.get(cacheKey(OTHER_EP, '/a.txt', 'v=1'), T0)?.body.toString()).toBe('other');
+      expect(cache.count).toBe(3);
+    });
+
+    it('is fresh before staleAt and a miss from staleAt on (the `now` passed decides)', () => {
+      const cache = roomy();
+      const put = store(cache, '/a.txt', { staleAt: T0 + 1000 });
+      expect(cache.get(put.key, T0)).toBeDefined();
+      expect(cache.get(put.key, T0 + 999)).toBeDefined();
+      expect(cache.get(put.key, T0 + 1000)).toBeUndefined();
+      expect(cache.get(put.key, T0 + HOUR)).toBeUndefined();
+    });
+
+    it('replacing a key serves the new object and counts it once', () => {
+      const cache = roomy();
+      store(cache, '/a.txt', { body: 'first version' });
+      const single = cache.bytes;
+      const second = store(cache, '/a.txt', { body: 'second version' });
+      expect(cache.get(second.key, T0)?.body.toString()).toBe('second version');
+      expect(cache.count).toBe(1);
+      expect(cache.bytes).toBeGreaterThan(single);
+      expect(cache.bytes).toBeLessThan(2 * single);
+    });
+  });
+
+  describe(`${name}: size limits`, () => {
+    it('refuses an object over maxObjectBytes and accepts one of exactly that size', () => {
+      const cache = factory(1024 * 1024, 1000);
+      expect(cache.maxObjectBytes).toBe(1000);
+      const big = object(cache, '/big.bin', { body: Buffer.alloc(1001) });
+      expect(cache.put(big)).toBe(false);
+      expect(cache.get(big.key, T0)).toBeUndefined();
+      expect(cache.count).toBe(0);
+      expect(cache.bytes).toBe(0);
+      store(cache, '/edge.bin', { body: Buffer.alloc(1000) });
+      expect(hit(cache, '/edge.bin')).toBe(true);
+    });
+
+    it('a refused object evicts nothing', () => {
+      const cache = factory(1024 * 1024, 1000);
+      store(cache, '/keep.txt');
+      const before = cache.bytes;
+      expect(cache.put(object(cache, '/big.bin', { body: Buffer.alloc(5000) }))).toBe(false);
+      expect(hit(cache, '/keep.txt')).toBe(true);
+      expect(cache.bytes).toBe(before);
+    });
+
+    it('evicts the least recently used first, and a get makes an object recently used', () => {
+      const cost = costOf('/o/1.bin', 1000);
+      // Room for three objects, not four.
+      const cache = factory(3 * cost + Math.floor(cost / 2), 4000);
+      store(cache, '/o/1.bin', { body: Buffer.alloc(1000) });
+      store(cache, '/o/2.bin', { body: Buffer.alloc(1000) });
+      store(cache, '/o/3.bin', { body: Buffer.alloc(1000) });
+      expect(cache.count).toBe(3);
+      expect(hit(cache, '/o/1.bin')).toBe(true); // 2 is now the least recently used
+      store(cache, '/o/4.bin', { body: Buffer.alloc(1000) });
+      expect(hit(cache, '/o/2.bin')).toBe(false);
+      expect(hit(cache, '/o/1.bin')).toBe(true);
+      expect(hit(cache, '/o/3.bin')).toBe(true);
+      expect(hit(cache, '/o/4.bin')).toBe(true);
+      // The reads above left the order 1, 3, 4 (oldest first), so 5 evicts 1.
+      store(cache, '/o/5.bin', { body: Buffer.alloc(1000) });
+      expect(hit(cache, '/o/1.bin')).toBe(false);
+      expect(hit(cache, '/o/3.bin')).toBe(true);
+      expect(cache.bytes).toBeLessThanOrEqual(3 * cost + Math.floor(cost / 2));
+    });
+
+    it('never holds more than the budget, and always keeps what it just accepted', () => {
+      const budget = 20_000;
+      const cache = factory(budget, 4000);
+      for (let i = 0; i < 200; i++) {
+        const size = (i * 397) % 4000;
+        const put = store(cache, `/many/${i}.bin`, { body: Buffer.alloc(size) });
+        expect(cache.bytes).toBeLessThanOrEqual(budget);
+        expect(cache.get(put.key, T0)?.body.length).toBe(size);
+      }
+      expect(cache.count).toBeGreaterThan(1);
+      expect(cache.count).toBeLessThan(200);
+    });
+  });
+
+  describe(`${name}: purgeFile`, () => {
+    it('drops every query variant of the path and nothing else', () => {
+      const cache = roomy();
+      store(cache, '/a.jpg');
+      store(cache, '/a.jpg', { query: 'w=100' });
+      store(cache, '/a.jpg', { query: 'w=200&h=50' });
+      store(cache, '/a.jpgx');
+      store(cache, '/a.jp');
+      store(cache, '/dir/a.jpg');
+      store(cache, '/a.jpg', { endpointId: OTHER_EP, query: 'w=100' });
+      cache.purgeFile(EP, '/a.jpg');
+      expect(hit(cache, '/a.jpg')).toBe(false);
+      expect(hit(cache, '/a.jpg', { query: 'w=100' })).toBe(false);
+      expect(hit(cache, '/a.jpg', { query: 'w=200&h=50' })).toBe(false);
+      expect(hit(cache, '/a.jpgx')).toBe(true);
+      expect(hit(cache, '/a.jp')).toBe(true);
+      expect(hit(cache, '/dir/a.jpg')).toBe(true);
+      expect(hit(cache, '/a.jpg', { endpointId: OTHER_EP, query: 'w=100' })).toBe(true);
+    });
+
+    it('does not stop the path being cached again afterwards', () => {
+      const cache = roomy();
+      store(cache, '/a.jpg');
+      cache.purgeFile(EP, '/a.jpg');
+      store(cache, '/a.jpg', { body: 'refilled' });
+      expect(cache.get(cacheKey(EP, '/a.jpg', ''), T0)?.body.toString()).toBe('refilled');
+    });
+  });
+
+  describe(`${name}: purgeDirectory`, () => {
+    const layout = ['/img/a.jpg', '/img/b/c.jpg', '/img/b/c/d/e/f.jpg', '/img/', '/img', '/imgx/a.jpg', '/imgx/', '/other/img/a.jpg', '/a.jpg'];
+
+    it('drops everything under the directory at every depth, and nothing beside it', () => {
+      const cache = roomy();
+      for (const path of layout) store(cache, path);
+      store(cache, '/img/a.jpg', { query: 'v=2' });
+      store(cache, '/img/a.jpg', { endpointId: OTHER_EP });
+      cache.purgeDirectory(EP, '/img/');
+      for (const gone of ['/img/a.jpg', '/img/b/c.jpg', '/img/b/c/d/e/f.jpg', '/img/']) expect(hit(cache, gone), gone).toBe(false);
+      expect(hit(cache, '/img/a.jpg', { query: 'v=2' })).toBe(false);
+      for (const kept of ['/img', '/imgx/a.jpg', '/imgx/', '/other/img/a.jpg', '/a.jpg']) expect(hit(cache, kept), kept).toBe(true);
+      expect(hit(cache, '/img/a.jpg', { endpointId: OTHER_EP })).toBe(true);
+    });
+
+    it('a subdirectory purge leaves its parent and siblings alone', () => {
+      const cache = roomy();
+      for (const path of layout) store(cache, path);
+      cache.purgeDirectory(EP, '/img/b/');
+      expect(hit(cache, '/img/b/c.jpg')).toBe(false);
+      expect(hit(cache, '/img/b/c/d/e/f.jpg')).toBe(false);
+      expect(hit(cache, '/img/a.jpg')).toBe(true);
+      expect(hit(cache, '/img/')).toBe(true);
+    });
+
+    it('"/" drops the whole endpoint', () => {
+      const cache = roomy();
+      for (const path of layout) store(cache, path);
+      store(cache, '/a.jpg', { endpointId: OTHER_EP });
+      cache.purgeDirectory(EP, '/');
+      for (const path of layout) expect(hit(cache, path), path).toBe(false);
+      expect(hit(cache, '/a.jpg', { endpointId: OTHER_EP })).toBe(true);
+    });
+
+    it('a directory given without its trailing slash is that directory, never the whole endpoint', () => {
+      const cache = roomy();
+      for (const path of layout) store(cache, path);
+      cache.purgeDirectory(EP, '/img');
+      expect(hit(cache, '/img/a.jpg')).toBe(false);
+      expect(hit(cache, '/a.jpg')).toBe(true);
+      expect(hit(cache, '/imgx/a.jpg')).toBe(true);
+    });
+
+    it('does not stop the directory being cached again afterwards', () => {
+      const cache = roomy();
+      store(cache, '/img/a.jpg');
+      cache.purgeDirectory(EP, '/img/');
+      store(cache, '/img/a.jpg');
+      store(cache, '/img/new/b.jpg');
+      expect(hit(cache, '/img/a.jpg')).toBe(true);
+      expect(hit(cache, '/img/new/b.jpg')).toBe(true);
+    });
+  });
+
+  describe(`${name}: purgeEndpoint`, () => {
+    it("drops every object of the endpoint and none of another's", () => {
+      const cache = roomy();
+      store(cache, '/a.jpg');
+      store(cache, '/a.jpg', { query: 'x=1' });
+      store(cache, '/deep/er/b.css');
+      store(cache, '/a.jpg', { endpointId: OTHER_EP });
+      cache.purgeEndpoint(EP);
+      expect(hit(cache, '/a.jpg')).toBe(false);
+      expect(hit(cache, '/a.jpg', { query: 'x=1' })).toBe(false);
+      expect(hit(cache, '/deep/er/b.css')).toBe(false);
+      expect(hit(cache, '/a.jpg', { endpointId: OTHER_EP })).toBe(true);
+      store(cache, '/a.jpg');
+      expect(hit(cache, '/a.jpg')).toBe(true);
+    });
+  });
+
+  describe(`${name}: a fill that raced a purge`, () => {
+    const purges: Array<[string, (cache: CacheStore) => void]> = [
+      ['purgeFile', (cache) => cache.purgeFile(EP, '/img/a.jpg')],
+      ['purgeDirectory of its directory', (cache) => cache.purgeDirectory(EP, '/img/')],
+      ['purgeDirectory of an ancestor', (cache) => cache.purgeDirectory(EP, '/')],
+      ['purgeEndpoint', (cache) => cache.purgeEndpoint(EP)],
+    ];
+
+    it.each(purges)('is refused when it started before a covering %s', (_, purge) => {
+      const cache = roomy();
+      const started = cache.generation();
+      purge(cache);
+      const late = object(cache, '/img/a.jpg', { query: 'v=1', generation: started });
+      expect(cache.put(late)).toBe(false);
+      expect(cache.get(late.key, T0)).toBeUndefined();
+      expect(cache.count).toBe(0);
+    });
+
+    it.each(purges)('is stored when it started after the %s', (_, purge) => {
+      const cache = roomy();
+      purge(cache);
+      const fresh = store(cache, '/img/a.jpg', { query: 'v=1', generation: cache.generation() });
+      expect(cache.get(fresh.key, T0)).toBeDefined();
+    });
+
+    it('is stored when the purge that came meanwhile does not cover it', () => {
+      const cache = roomy();
+      const started = cache.generation();
+      cache.purgeFile(EP, '/img/b.jpg');
+      cache.purgeDirectory(EP, '/imgx/');
+      cache.purgeDirectory(EP, '/img/a.jpg/');
+      cache.purgeEndpoint(OTHER_EP);
+      store(cache, '/img/a.jpg', { generation: started });
+      expect(hit(cache, '/img/a.jpg')).toBe(true);
+    });
+
+    it('a stored object filled before a purge is not served after it, however it was put', () => {
+      const cache = roomy();
+      const started = cache.generation();
+      store(cache, '/img/a.jpg', { generation: started });
+      cache.purgeDirectory(EP, '/img/');
+      expect(hit(cache, '/img/a.jpg')).toBe(false);
+      // And a second fill from the same (pre-purge) start cannot bring it back.
+      expect(cache.put(object(cache, '/img/a.jpg', { generation: started }))).toBe(false);
+      expect(hit(cache, '/img/a.jpg')).toBe(false);
+    });
+
+    it('generation() moves forward with every purge', () => {
+      const cache = roomy();
+      const g0 = cache.generation();
+      cache.purgeFile(EP, '/a');
+      const g1 = cache.generation();
+      cache.purgeDirectory(EP, '/b/');
+      const g2 = cache.generation();
+      cache.purgeEndpoint(EP);
+      expect(g1).toBeGreaterThan(g0);
+      expect(g2).toBeGreaterThan(g1);
+      expect(cache.generation()).toBeGreaterThan(g2);
+    });
+  });
+
+  describe(`${name}: directory purge cost does not grow with what is cached`, () => {
+    it('purging a directory of 100,000 objects costs about what purging one of 10 does', () => {
+      const cache = factory(1024 * 1024 * 1024, 1024);
+      const body = Buffer.from('x');
+      const BIG = 100_000;
+      const fillAll = (paths: string[]) => {
+        for (const path of paths) if (!cache.put(object(cache, path, { body }))) expect.fail(`put ${path}`);
+        return paths;
+      };
+      const big = fillAll(Array.from({ length: BIG }, (_, i) => `/big/d${i % 100}/f${i}.txt`));
+      const small = fillAll(Array.from({ length: 10 }, (_, i) => `/small/f${i}.txt`));
+      const kept = fillAll([
+        ...Array.from({ length: 1000 }, (_, i) => `/keep/d${i % 10}/f${i}.txt`),
+        ...Array.from({ length: 100 }, (_, i) => `/big${i}.txt`),
+        ...Array.from({ length: 100 }, (_, i) => `/bigx/f${i}.txt`),
+        '/big',
+      ]);
+      expect(cache.count).toBe(BIG + 10 + kept.length);
+
+      const time = (purge: () => void) => {
+        const start = performance.now();
+        purge();
+        return performance.now() - start;
+      };
+      for (let i = 0; i < 20; i++) cache.purgeDirectory(EP, `/warm/${i}/`);
+      const smallMs = time(() => cache.purgeDirectory(EP, '/small/'));
+      const bigMs = time(() => cache.purgeDirectory(EP, '/big/'));
+      expect(smallMs).toBeLessThan(5);
+      expect(bigMs).toBeLessThan(5);
+      // Generous: 20 times the small one, plus a millisecond for timer and scheduling noise.
+      expect(bigMs).toBeLessThan(20 * smallMs + 1);
+
+      for (const path of [...big, ...small]) if (hit(cache, path)) expect.fail(`${path} is still served`);
+      for (const path of kept) if (!hit(cache, path)) expect.fail(`${path} was lost`);
+    });
+  });
+}

@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { type CachePolicyRules, type CacheRule, DEFAULT_CACHE_POLICY } from '../../../src/domain/cache-policy.js';
+import { freshnessFor, type Headers, parseCacheControl } from '../../../src/edge/policy/freshness.js';
+
+const NOW = Date.parse('2026-03-01T12:00:00Z');
+const httpDate = (ms: number) => new Date(ms).toUTCString();
+const DATE = httpDate(NOW);
+
+const policy = (overrides: Partial<CachePolicyRules> = {}): CachePolicyRules => ({ ...DEFAULT_CACHE_POLICY, ...overrides });
+const dirRule = (ttlSeconds: number, dir = '/static/'): CacheRule => ({ type: 'Dir', items: [dir], ttlSeconds });
+
+const ttl = (headers: Headers, options: { status?: number; path?: string; policy?: CachePolicyRules } = {}) =>
+  freshnessFor(options.status ?? 200, headers, options.path ?? '/static/a.js', options.policy ?? policy(), NOW).ttlSeconds;
+
+describe('parseCacheControl (RFC 9111 §5.2)', () => {
+  it('reads the directives a shared cache acts on, case-insensitively', () => {
+    expect(parseCacheControl('Public, Max-Age=60, S-MAXAGE=120')).toEqual({
+      noStore: false,
+      noCache: false,
+      private: false,
+      maxAge: 60,
+      sMaxAge: 120,
+    });
+    expect(parseCacheControl('no-store, no-cache, private')).toMatchObject({ noStore: true, noCache: true, private: true });
+  });
+
+  it('accepts a quoted delta-seconds and joins repeated header lines', () => {
+    expect(parseCacheControl('max-age="30"').maxAge).toBe(30);
+    expect(parseCacheControl(['public', 'max-age=15']).maxAge).toBe(15);
+  });
+
+  it('ignores a max-age that is not delta-seconds', () => {
+    expect(parseCacheControl('max-age=-1').maxAge).toBeUndefined();
+    expect(parseCacheControl('max-age=1.5').maxAge).toBeUndefined();
+    expect(parseCacheControl('max-age').maxAge).toBeUndefined();
+  });
+
+  it('treats an absent header as no directives', () => {
+    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false, maxAge: undefined, sMaxAge: undefined });
+  });
+});
+
+describe('freshnessFor: explicit freshness from the origin', () => {
+  it('§5.2.2.1 max-age gives the TTL', () => {
+    expect(ttl({ 'cache-control': 'max-age=300' })).toBe(300);
+  });
+
+  it('§5.2.2.10 s-maxage wins over max-age for a shared cache, even when shorter', () => {
+    expect(ttl({ 'cache-control': 'max-age=300, s-maxage=30' })).toBe(30);
+    expect(ttl({ 'cache-control': 's-maxage=600, max-age=300' })).toBe(600);
+  });
+
+  it('§5.3 Expires minus Date when there is no max-age', () => {
+    expect(ttl({ date: DATE, expires: httpDate(NOW + 3_600_000) })).toBe(3600);
+  });
+
+  it('§5.3 Expires is measured from the origin Date, not from the edge clock', () => {
+    const originDate = NOW - 10 * 60_000;
+    expect(ttl({ date: httpDate(originDate), expires: httpDate(originDate + 3_600_000) })).toBe(3600);
+  });
+
+  it('§5.3 Expires without Date is measured from now', () => {
+    expect(ttl({ expires: httpDate(NOW + 120_000) })).toBe(120);
+  });
+
+  it('§5.3 an Expires in the past, or an invalid one such as "0", means already stale', () => {
+    expect(ttl({ date: DATE, expires: httpDate(NOW - 60_000) })).toBe(0);
+    expect(ttl({ date: DATE, expires: '0' })).toBe(0);
+  });
+
+  it('§5.3 max-age wins over Expires', () => {
+    expect(ttl({ 'cache-control': 'max-age=10', date: DATE, expires: httpDate(NOW + 3_600_000) })).toBe(10);
+  });
+
+  it('max-age=0 means not cached', () => {
+    expect(ttl({ 'cache-control': 'max-age=0' })).toBe(0);
+  });
+
+  it('§4.2.3 the age the response already has (Age) is taken off the origin lifetime', () => {
+    expect(ttl({ 'cache-control': 'max-age=300', age: '100' })).toBe(200);
+    expect(ttl({ 'cache-control': 'max-age=300', age: '400' })).toBe(0);
+    expect(ttl({ date: DATE, expires: httpDate(NOW + 3_600_000), age: '600' })).toBe(3000);
+  });
+
+  it('the explicit lifetime wins over a matching cache rule unless IgnoreCacheControl', () => {
+    const rules = policy({ rules: [dirRule(86_400)] });
+    expect(ttl({ 'cache-control': 'max-age=60' }, { policy: rules })).toBe(60);
+    expect(ttl({ 'cache-control': 'max-age=0' }, { policy: rules })).toBe(0);
+  });
+});
+
+describe('freshnessFor: the origin forbids storing (§5.2.2.3, §5.2.2.4, §5.2.2.7)', () => {
+  it.each(['no-store', 'no-cache', 'private', 'private, max-age=600', 'no-cache, max-age=600', 'public, no-store, max-age=600'])(
+    'Cache-Control %j is not cached, even with a matching rule',
+    (cacheControl) => {
+      expect(ttl({ 'cache-control': cacheControl }, { policy: policy({ rules: [dirRule(3600)] }) })).toBe(0);
+    },
+  );
+
+  it.each(['no-store', 'no-cache', 'private'])('IgnoreCacheControl lets a matching rule cache a %s response', (cacheControl) => {
+    const ignoring = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
+    expect(ttl({ 'cache-control': cacheControl }, { policy: ignoring })).toBe(3600);
+  });
+
+  it('IgnoreCacheControl without a matching rule still does not cache a no-store response', () => {
+    const ignoring = policy({ ignoreCacheControl: true, rules: [dirRule(3600, '/other/')] });
+    expect(ttl({ 'cache-control': 'no-store' }, { policy: ignoring })).toBe(0);
+  });
+
+  it('explains why it is not cached', () => {
+    const decision = freshnessFor(200, { 'cache-control': 'no-store' }, '/a', policy(), NOW);
+    expect(decision.reason).toMatch(/no-store/);
+  });
+});
+
+describe('freshnessFor: cookies', () => {
+  const cookie = { 'set-cookie': ['session=1; Path=/'], 'cache-control': 'max-age=600' };
+
+  it('a response that sets a cookie is not cached', () => {
+    expect(ttl(cookie)).toBe(0);
+    expect(freshnessFor(200, cookie, '/a', policy(), NOW).reason).toMatch(/cookie/i);
+  });
+
+  it('IgnoreCookie allows caching it', () => {
+    expect(ttl(cookie, { policy: policy({ ignoreCookie: true }) })).toBe(600);
+  });
+
+  it('IgnoreCacheControl does not stand in for IgnoreCookie', () => {
+    expect(ttl(cookie, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(3600)] }) })).toBe(0);
+  });
+});
+
+describe('freshnessFor: cache rules', () => {
+  it('a matching rule gives the TTL when the origin says nothing', () => {
+    expect(ttl({}, { policy: policy({ rules: [dirRule(1800)] }) })).toBe(1800);
+  });
+
+  it('IgnoreCacheControl makes the rule win over the origin max-age, s-maxage and Expires', () => {
+    const ignoring = policy({ ignoreCacheControl: true, rules: [dirRule(1800)] });
+    expect(ttl({ 'cache-control': 'max-age=60, s-maxage=30' }, { policy: ignoring })).toBe(1800);
+    expect(ttl({ date: DATE, expires: httpDate(NOW + 5000) }, { policy: ignoring })).toBe(1800);
+  });
+
+  it('a rule TTL of 0 means not cached', () => {
+    expect(ttl({}, { policy: policy({ rules: [dirRule(0)] }) })).toBe(0);
+    expect(ttl({ 'cache-control': 'max-age=600' }, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(0)] }) })).toBe(0);
+  });
+
+  it('a rule TTL of 0 also turns off heuristic freshness', () => {
+    const lastModified = httpDate(NOW - 10 * 86_400_000);
+    expect(ttl({ date: DATE, 'last-modified': lastModified }, { policy: policy({ rules: [dirRule(0)] }) })).toBe(0);
+  });
+
+  it('the most specific rule applies', () => {
+    const rules = policy({ rules: [dirRule(100, '/'), dirRule(200, '/static/'), { type: 'FullUri', items: ['/static/a.js'], ttlSeconds: 300 }] });
+    expect(ttl({}, { policy: rules })).toBe(300);
+    expect(ttl({}, { policy: rules, path: '/static/b.js' })).toBe(200);
+    expect(ttl({}, { policy: rules, path: '/b.js' })).toBe(100);
+  });
+});
+
+describe('freshnessFor: heuristic freshness (§4.2.2)', () => {
+  it('is 10% of the time since Last-Modified', () => {
+    expect(ttl({ date: DATE, 'last-modified': httpDate(NOW - 10_000_000) })).toBe(1000);
+  });
+
+  it('is at most one day', () => {
+    expect(ttl({ date: DATE, 'last-modified': httpDate(NOW - 365 * 86_400_000) })).toBe(86_400);
+  });
+
+  it('is measured from the origin Date when there is one, else from now', () => {
+    expect(ttl({ date: httpDate(NOW - 1_000_000), 'last-modified': httpDate(NOW - 2_000_000) })).toBe(100);
+    expect(ttl({ 'last-modified': httpDate(NOW - 2_000_000) })).toBe(200);
+  });
+
+  it('§4.2.3 the Age the response arrives with is taken off the heuristic lifetime too', () => {
+    expect(ttl({ date: DATE, 'last-modified': httpDate(NOW - 10_000_000), age: '400' })).toBe(600);
+  });
+
+  it('a rule TTL counts from arrival: Age is not taken off it', () => {
+    expect(ttl({ age: '100' }, { policy: policy({ rules: [dirRule(300)] }) })).toBe(300);
+  });
+
+  it('does not cache a Last-Modified in the future or an invalid one', () => {
+    expect(ttl({ date: DATE, 'last-modified': httpDate(NOW + 60_000) })).toBe(0);
+    expect(ttl({ date: DATE, 'last-modified': 'yesterday' })).toBe(0);
+  });
+
+  it('does not apply when the origin gives explicit freshness', () => {
+    expect(ttl({ 'cache-control': 'max-age=5', date: DATE, 'last-modified': httpDate(NOW - 10_000_000) })).toBe(5);
+  });
+
+  it('does not apply when a rule matches: the rule wins', () => {
+    expect(ttl({ date: DATE, 'last-modified': httpDate(NOW - 10_000_000) }, { policy: policy({ rules: [dirRule(42)] }) })).toBe(42);
+  });
+
+  it('nothing at all to go on means not cached', () => {
+    expect(ttl({})).toBe(0);
+    expect(ttl({ date: DATE })).toBe(0);
+  });
+});
+
+describe('freshnessFor: Vary', () => {
+  it('a response with Vary is not cached, since the cache does not key on request headers', () => {
+    expect(ttl({ vary: 'Accept-Language', 'cache-control': 'max-age=600' })).toBe(0);
+    expect(ttl({ vary: 'Accept-Encoding, Cookie', 'cache-control': 'max-age=600' })).toBe(0);
+    expect(ttl({ vary: '*', 'cache-control': 'max-age=600' })).toBe(0);
+  });
+
+  it('Vary: Accept-Encoding alone is cached: fills always ask the origin for the identity encoding', () => {
+    expect(ttl({ vary: 'Accept-Encoding', 'cache-control': 'max-age=600' })).toBe(600);
+    expect(ttl({ vary: ['accept-encoding', ' '], 'cache-control': 'max-age=600' })).toBe(600);
+  });
+
+  it('not even with IgnoreCacheControl and a rule', () => {
+    expect(ttl({ vary: 'Origin' }, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(600)] }) })).toBe(0);
+  });
+
+  it('an empty Vary is no Vary', () => {
+    expect(ttl({ vary: '', 'cache-control': 'max-age=600' })).toBe(600);
+  });
+});
+
+describe('freshnessFor: storable statuses (RFC 9111 §3, RFC 9110 §15.1)', () => {
+  it.each([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501])('%i is cached when the origin gives a lifetime', (status) => {
+    expect(ttl({ 'cache-control': 'max-age=60' }, { status })).toBe(60);
+  });
+
+  it.each([200, 301, 404])('%i is cached under a rule', (status) => {
+    expect(ttl({}, { status, policy: policy({ rules: [dirRule(60)] }) })).toBe(60);
+  });
+
+  it.each([206, 302, 304, 307, 400, 401, 403, 500, 502, 503, 504])('%i is not cached, not even under a rule', (status) => {
+    const rules = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
+    expect(ttl({ 'cache-control': 'max-age=60' }, { status, policy: rules })).toBe(0);
+    expect(freshnessFor(status, {}, '/static/a.js', rules, NOW).reason).toContain(String(status));
+  });
+});
