@@ -43,30 +43,17 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
   };
 }
 
-export class Store implements Repositories {
-  readonly subscriptions: SubscriptionRepository;
-  readonly apiKeys: ApiKeyRepository;
-  readonly endpoints: EndpointRepository;
-  readonly operations: OperationRepository;
-  readonly certificates: CertificateRepository;
-  readonly traffic: TrafficRepository;
-  readonly quotas: QuotaRepository;
+/** The store has every repository as a property (the class merges this interface). */
+export interface Store extends Repositories {}
 
+export class Store {
   private constructor(
     private readonly db: Kysely<Database>,
     readonly dialect: DialectTraits,
     private readonly secrets: SecretBox,
     readonly description: string,
   ) {
-    ({
-      subscriptions: this.subscriptions,
-      apiKeys: this.apiKeys,
-      endpoints: this.endpoints,
-      operations: this.operations,
-      certificates: this.certificates,
-      traffic: this.traffic,
-      quotas: this.quotas,
-    } = repositories(db, dialect, secrets));
+    Object.assign(this, repositories(db, dialect, secrets));
   }
 
   /** Opens the store, checks that it answers, and brings its schema up to date. */
