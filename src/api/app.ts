@@ -19,6 +19,8 @@ import { Errors } from '../contract/errors.js';
 import type { Clock } from '../domain/clock.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import type { OperationCommands } from '../operations/commands.js';
+import type { Health } from '../observability/health.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
@@ -33,10 +35,27 @@ import { contentRoutes } from './routes/content.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { operationRoutes } from './routes/operations.js';
 import { policyRoutes } from './routes/policies.js';
+import { statusRoutes } from './routes/status.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { trafficRoutes } from './routes/traffic.js';
 import type { App } from './types.js';
 import './types.js';
+
+/** The error types of the signature and access checks (CONTRACT §2), counted as authentication failures. */
+const AUTHENTICATION_ERRORS: ReadonlySet<string> = new Set([
+  'MissingAuthorizationHeader',
+  'InvalidAuthorizationHeader',
+  'MissingRequestDateHeader',
+  'InvalidRequestDateHeader',
+  'AuthorizationHeaderExpired',
+  'ApiKeyNotFound',
+  'InvalidApiKey',
+  'WrongSignature',
+  'SubscriptionNotFound',
+  'CredentialInvalid',
+  'PermissionDenied',
+  'RequestThrottled',
+]);
 
 export interface ApiOptions {
   readonly store: Store;
@@ -45,6 +64,8 @@ export interface ApiOptions {
   readonly log: Logger;
   readonly signature: SignatureSettings;
   readonly bodyLimitBytes: number;
+  readonly metrics: Metrics;
+  readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
@@ -106,8 +127,13 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   registerErrorHandler(app);
   registerNotFound(app);
 
-  // 8. log line
+  // 8. log line and metrics
+  const { metrics } = options;
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.apiRequests.inc({ route, method: request.method, status: reply.statusCode });
+    metrics.apiRequestDuration.observe({ route }, reply.elapsedTime / 1000);
+    if (reply.errorType && AUTHENTICATION_ERRORS.has(reply.errorType)) metrics.authenticationFailures.inc({ type: reply.errorType });
     request.log.info(
       {
         method: request.method,
@@ -125,6 +151,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   await registerOpenApi(app);
   const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock };
   openApiRoute(app);
+  statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);
   policyRoutes(app, deps);
   contentRoutes(app, deps);

@@ -1,35 +1,85 @@
 #!/usr/bin/env node
-/** The `mooncdn` command. Usage errors exit 2 with the command's help; failures exit 1. */
+/**
+ * The `mooncdn` command. Exit codes: 0 done; 1 the API refused (its error Type and Message on
+ * stderr), an operation waited for Failed, or the command could not do its work; 2 a usage
+ * mistake (with the command's help).
+ */
 import { Command, CommanderError } from 'commander';
+import { MooncdnError } from '../client/index.js';
 import { AdminError, adminCommand } from './admin-commands.js';
 import { serveCommand } from './serve-command.js';
+import { CommandError, UsageError } from './user/connection.js';
+import { purgeCommand, preloadCommand } from './user/content-commands.js';
+import { endpointCommand } from './user/endpoint-commands.js';
+import { operationCommand } from './user/operation-commands.js';
+import { accessControlCommand, cacheRulesCommand } from './user/policy-commands.js';
+import { trafficCommand } from './user/traffic-commands.js';
+
+const setExitCode = (code: number) => {
+  process.exitCode = code;
+};
 
 const program = new Command('mooncdn')
   .description('A self-hosted CDN with the Azure China CDN management API (v1.0).')
   .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text) });
 
 program.addCommand(serveCommand());
 program.addCommand(adminCommand());
-program.addHelpText('after', '\nExample:\n  mooncdn serve              # API on :7070, edge on :8080, SQLite in ./.mooncdn');
+program.addCommand(endpointCommand(setExitCode));
+program.addCommand(cacheRulesCommand(setExitCode));
+program.addCommand(accessControlCommand(setExitCode));
+program.addCommand(purgeCommand(setExitCode));
+program.addCommand(preloadCommand(setExitCode));
+program.addCommand(operationCommand());
+program.addCommand(trafficCommand());
+program.addHelpText(
+  'after',
+  `
+Commands that call the API read MOONCDN_API_URL, MOONCDN_SUBSCRIPTION_ID, MOONCDN_KEY_ID and
+MOONCDN_KEY_VALUE (or --api-url, --subscription-id, --key-id, --key-value); --json prints the
+API's own JSON. Every command that starts an operation takes --wait.
 
-// Subcommands inherit exit handling so usage errors anywhere exit 2.
-for (const command of program.commands) applyToTree(command);
+Examples:
+  mooncdn serve                                   # API on :7070, edge on :8080, SQLite in ./.mooncdn
+  mooncdn endpoint create --domain cdn.example.com --origin origin.example.com --wait
+  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait
+  mooncdn COMMAND --help                          # every flag of a command, with an example`,
+);
+
+// Every command: usage errors exit 2 with that command's help.
+let current: Command = program;
+applyToTree(program);
+program.hook('preAction', (_, actionCommand) => {
+  current = actionCommand;
+});
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) {
-    process.exit(error.exitCode === 0 ? 0 : 2);
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof UsageError) {
+    try {
+      current.error(error.message, { exitCode: 2, code: 'mooncdn.usage' });
+    } catch {
+      // error() printed the message and the help and threw to leave; the exit code is ours.
+    }
+    return 2;
   }
-  if (error instanceof AdminError) {
+  if (error instanceof MooncdnError) {
+    process.stderr.write(`${error.type}: ${error.message}${error.correlationId ? ` (correlation id ${error.correlationId})` : ''}\n`);
+    return 1;
+  }
+  if (error instanceof AdminError || error instanceof CommandError) {
     process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    return 1;
   }
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  return 1;
 }
 
 function applyToTree(command: Command): void {

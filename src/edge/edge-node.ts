@@ -23,6 +23,7 @@ import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
 import { resolveRange } from './policy/range.js';
 import type { TrafficMeter } from './traffic-meter.js';
+import { serveEdgeStatus, type EdgeStatus } from './edge-status.js';
 
 export interface EdgeNodeOptions {
   readonly id: string;
@@ -31,7 +32,11 @@ export interface EdgeNodeOptions {
   readonly meter: TrafficMeter;
   readonly now: () => number;
   readonly log: Logger;
+  /** Metrics to record into, and the status pages (/metrics, /healthz, /readyz) to serve. */
+  readonly status?: EdgeStatus;
 }
+
+type EdgeResult = 'HIT' | 'MISS' | 'PASS' | 'REFUSED' | 'ERROR';
 
 interface Served {
   readonly config: EdgeEndpointConfig;
@@ -133,7 +138,10 @@ export class EdgeNode implements EdgeAgent {
       .replace(/^\[(.*)\]$/, '$1')
       .replace(/\.$/, '');
     const served = this.byDomain.get(host);
-    if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
+    if (!served) {
+      if (this.options.status && serveEdgeStatus(splitTarget(req.url ?? '/').path, res, this.options.status)) return;
+      return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
+    }
     const { config, access } = served;
     if (!config.enabled) return this.refuse(res, served, 403, 'This endpoint is disabled.');
     const clientIp = req.socket.remoteAddress ?? '';
@@ -177,6 +185,7 @@ export class EdgeNode implements EdgeAgent {
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
     const counted = this.meterResponse(served, res);
+    this.count('HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
@@ -213,9 +222,12 @@ export class EdgeNode implements EdgeAgent {
    */
   private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, first: boolean): boolean {
     const counted = this.meterResponse(served, res);
+    let counting = true;
     const head = req.method === 'HEAD';
     const reader: FillReader = {
       head: (h: FillHead) => {
+        if (counting) this.count(h.ttlSeconds > 0 ? 'MISS' : 'PASS');
+        counting = false;
         res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
         if (head) res.end();
       },
@@ -241,11 +253,11 @@ export class EdgeNode implements EdgeAgent {
   /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
   private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path });
-    const { cache, origin, meter, now } = this.options;
+    const { cache, now } = this.options;
     const { config } = served;
     const generation = cache.generation();
     void (async () => {
-      const response = await origin.fetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers });
+      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers });
       const received = now();
       const originHeaders = endToEndHeaders(response.headers);
       const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
@@ -267,7 +279,7 @@ export class EdgeNode implements EdgeAgent {
           }
         }
       } finally {
-        meter.add(config.endpointId, 0, bytes);
+        this.fetched(config.endpointId, bytes);
       }
       const stored =
         fill.keepingAll &&
@@ -297,7 +309,7 @@ export class EdgeNode implements EdgeAgent {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     let originBytes = 0;
     try {
-      const response = await this.options.origin.fetch({
+      const response = await this.timedFetch({
         method: req.method ?? 'GET',
         target,
         addresses: config.originAddresses,
@@ -305,6 +317,7 @@ export class EdgeNode implements EdgeAgent {
         headers: originRequestHeaders(req.headers, clientIp, false),
         ...(hasBody ? { body: req } : {}),
       });
+      this.count('PASS');
       res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
@@ -319,7 +332,7 @@ export class EdgeNode implements EdgeAgent {
       if (res.headersSent) res.destroy(error as Error);
       else this.originFailed(served, res, error as Error);
     } finally {
-      this.options.meter.add(config.endpointId, 0, originBytes);
+      this.fetched(config.endpointId, originBytes);
     }
   }
 
@@ -330,6 +343,7 @@ export class EdgeNode implements EdgeAgent {
   }
 
   private refuse(res: ServerResponse, served: Served | undefined, status: number, message: string): void {
+    this.count(status >= 500 ? 'ERROR' : 'REFUSED');
     const body = `${message}\n`;
     if (served) this.meterResponse(served, res).bytes += Buffer.byteLength(body);
     res.writeHead(status, {
@@ -345,8 +359,35 @@ export class EdgeNode implements EdgeAgent {
   /** Counts what a response sends and reports it to the meter when it is done. */
   private meterResponse(served: Served, res: ServerResponse): Counted {
     const counted: Counted = { bytes: 0 };
-    res.once('close', () => this.options.meter.add(served.config.endpointId, counted.bytes, 0));
+    res.once('close', () => {
+      this.options.meter.add(served.config.endpointId, counted.bytes, 0);
+      this.options.status?.metrics.edgeBytesSent.inc(counted.bytes);
+    });
     return counted;
+  }
+
+  /** Bytes taken from an origin: for the traffic meter and the metrics. */
+  private fetched(endpointId: string, bytes: number): void {
+    this.options.meter.add(endpointId, 0, bytes);
+    this.options.status?.metrics.edgeOriginBytes.inc(bytes);
+  }
+
+  private count(result: EdgeResult): void {
+    this.options.status?.metrics.edgeRequests.inc({ result });
+  }
+
+  /** An origin fetch, timed to its response headers. */
+  private async timedFetch(request: Parameters<OriginClient['fetch']>[0]) {
+    const started = performance.now();
+    const histogram = this.options.status?.metrics.originFetchDuration;
+    try {
+      const response = await this.options.origin.fetch(request);
+      histogram?.observe({ outcome: response.status >= 500 ? '5xx' : 'ok' }, (performance.now() - started) / 1000);
+      return response;
+    } catch (error) {
+      histogram?.observe({ outcome: 'failed' }, (performance.now() - started) / 1000);
+      throw error;
+    }
   }
 }
 

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
 import type { InProcessFleet } from '../fleet/fleet.js';
+import type { Health } from '../observability/health.js';
+import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
 import { MemoryCacheStore } from './cache/memory-store.js';
@@ -27,17 +29,24 @@ export async function startEmbeddedEdge(
   fleet: InProcessFleet,
   clock: Clock,
   log: Logger,
+  metrics: Metrics,
+  health: Health,
 ): Promise<EmbeddedEdge> {
   const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes);
   const origin = new OriginClient(config.edge.originTimeoutMs);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
-  const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log });
+  const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log, status: { metrics, health } });
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));
 
   // What edges already served before this start (operations still running re-apply theirs).
   for (const endpoint of await store.endpoints.listLive()) {
     if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
   }
   const listeners = await listenEdge(node, config.host, config.edgePort, config.edgeTlsPort);
+  let listening = true;
+  health.add('edge', () => {
+    if (!listening) throw new Error('the edge is not listening');
+  });
   fleet.attach(node);
   meter.start(config.edge.meterFlushMs);
   return {
@@ -45,6 +54,7 @@ export async function startEmbeddedEdge(
     cache,
     listeners,
     async close() {
+      listening = false;
       fleet.detach(node.id);
       await listeners.close();
       await meter.stop();

@@ -36,7 +36,7 @@ export class OperationEngine {
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly maxAttempts: number;
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly runs = new Map<string, Promise<void>>();
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -49,8 +49,13 @@ export class OperationEngine {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
+  /** Whether the loop is claiming work (started and not stopped). */
+  get running(): boolean {
+    return this.loopDone !== undefined && !this.stopping;
+  }
+
   get inFlight(): number {
-    return this.running.size;
+    return this.runs.size;
   }
 
   start(): void {
@@ -78,11 +83,11 @@ export class OperationEngine {
     this.loopDone = undefined;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(this.running.values()),
+      Promise.allSettled(this.runs.values()),
       new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
-    if (this.running.size > 0) {
+    if (this.runs.size > 0) {
       await this.options.store.operations.releaseLeases(this.workerId).catch(() => undefined);
     }
   }
@@ -90,7 +95,7 @@ export class OperationEngine {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       this.pending = false;
-      const free = this.concurrency - this.running.size;
+      const free = this.concurrency - this.runs.size;
       let claimed: OperationRecord[] = [];
       if (free > 0) {
         try {
@@ -100,7 +105,7 @@ export class OperationEngine {
         }
       }
       for (const operation of claimed) this.launch(operation);
-      if (!this.pending && (claimed.length === 0 || this.running.size >= this.concurrency)) await this.sleep();
+      if (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency)) await this.sleep();
     }
   }
 
@@ -113,10 +118,10 @@ export class OperationEngine {
     const run = this.execute(operation)
       .catch((error: unknown) => this.options.log.error({ err: error, operationId: operation.id }, 'operation run failed'))
       .finally(() => {
-        this.running.delete(operation.id);
+        this.runs.delete(operation.id);
         this.notify();
       });
-    this.running.set(operation.id, run);
+    this.runs.set(operation.id, run);
   }
 
   private async execute(operation: OperationRecord): Promise<void> {

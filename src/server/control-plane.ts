@@ -11,6 +11,8 @@ import { InProcessFleet } from '../fleet/fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
 import { HANDLERS } from '../operations/handlers/index.js';
+import { Health } from '../observability/health.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 
 export type ControlPlaneSettings = Pick<
@@ -19,6 +21,7 @@ export type ControlPlaneSettings = Pick<
 >;
 
 export interface ControlPlane {
+  readonly health: Health;
   readonly fleet: InProcessFleet;
   readonly engine: OperationEngine;
   readonly commands: OperationCommands;
@@ -30,11 +33,32 @@ export async function createControlPlane(
   settings: ControlPlaneSettings,
   clock: Clock,
   log: Logger,
-  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'maxAttempts' | 'concurrency' | 'onFinished'>> = {},
+  metrics: Metrics,
+  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'maxAttempts' | 'concurrency'>> = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs);
-  const engine = new OperationEngine({ store, fleet, clock, log: log.child({ component: 'engine' }), handlers: HANDLERS, ...engineOptions });
+  const engine = new OperationEngine({
+    store,
+    fleet,
+    clock,
+    log: log.child({ component: 'engine' }),
+    handlers: HANDLERS,
+    onFinished: (operation, outcome, durationMs) => {
+      metrics.operations.inc({ type: operation.type, status: outcome.ok ? 'Succeeded' : 'Failed' });
+      metrics.operationDuration.observe({ type: operation.type }, durationMs / 1000);
+    },
+    ...engineOptions,
+  });
+  metrics.countUnfinishedWith(() => store.operations.countUnfinished());
+
+  // Readiness: the store answers and the workers run (the edge adds its own check).
+  const health = new Health();
+  health.add('store', () => store.ping());
+  health.add('workers', () => {
+    if (!engine.running) throw new Error('the operation workers are not running');
+  });
+
   const commands = new OperationCommands(
     store,
     clock,
@@ -48,7 +72,9 @@ export async function createControlPlane(
     log: log.child({ component: 'api' }),
     signature: settings.signature,
     bodyLimitBytes: settings.bodyLimitBytes,
+    metrics,
+    health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),
   });
-  return { fleet, engine, commands, api };
+  return { health, fleet, engine, commands, api };
 }

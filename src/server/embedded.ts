@@ -7,6 +7,7 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
+import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
 import { bootstrapCredentials, type BootstrapResult } from './bootstrap.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
@@ -22,6 +23,8 @@ export interface RunningServer {
 }
 
 export async function startEmbeddedServer(config: ServeConfig, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
+  const metrics = new Metrics({ processMetrics: true });
+
   // 1. The store, with secrets sealed under the master key when one is set.
   const store = await Store.open(config.store, new SecretBox(config.masterKey));
   let plane: ControlPlane | undefined;
@@ -36,10 +39,10 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     if (released > 0) log.info({ operations: released }, 'resuming operations left unfinished');
 
     // 4. Fleet, engine, commands and API.
-    plane = await createControlPlane(store, config, clock, log);
+    plane = await createControlPlane(store, config, clock, log, metrics);
 
     // 5. The edge: loaded with what edges serve, attached to the fleet, listening.
-    edge = await startEmbeddedEdge(config, store, plane.fleet, clock, log.child({ component: 'edge' }));
+    edge = await startEmbeddedEdge(config, store, plane.fleet, clock, log.child({ component: 'edge' }), metrics, plane.health);
 
     // 6. Listen and start working.
     const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newKeyValue } from '../../src/domain/api-key.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import { createControlPlane } from '../../src/server/control-plane.js';
 import { signRequest } from '../../src/signing/index.js';
 import { DEFAULT_SETTINGS, startHarness, type Harness, type Response } from '../support/api-harness.js';
@@ -32,7 +33,7 @@ describe('the log line of a request', () => {
     const sink = new Writable({ write: (chunk, _encoding, callback) => (lines.push(String(chunk)), callback()) });
     const { store, cleanup } = await openTestStore('sqlite');
     const clock = new TestClock();
-    const plane = await createControlPlane(store, DEFAULT_SETTINGS, clock, pino({ level: 'info' }, sink));
+    const plane = await createControlPlane(store, DEFAULT_SETTINGS, clock, pino({ level: 'info' }, sink), new Metrics());
     try {
       const subscriptionId = randomUUID();
       const key = { keyId: randomUUID(), keyValue: newKeyValue() };

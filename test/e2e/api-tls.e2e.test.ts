@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { runCli, startServer, type ServerProcess } from '../support/server-process.js';
 import { SignedClient } from '../support/signed-client.js';
 import { newStoreLocation, type TestStoreLocation } from '../support/stores.js';
 
@@ -32,6 +32,21 @@ describe('the API over HTTPS', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('the mooncdn command reaches it with --ca and --tls-servername, and refuses it without', async () => {
+    const env = {
+      MOONCDN_API_URL: server.url,
+      MOONCDN_SUBSCRIPTION_ID: server.credentials.subscriptionId,
+      MOONCDN_KEY_ID: server.credentials.keyId,
+      MOONCDN_KEY_VALUE: server.credentials.keyValue,
+    };
+    const verified = await runCli(['endpoint', 'list', '--json', '--ca', join(CERTS, 'rsa.crt'), '--tls-servername', 'cdn.example.com'], env);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout)).toEqual([]);
+    const unverified = await runCli(['endpoint', 'list'], env);
+    expect(unverified.code).toBe(1);
+    expect(unverified.stderr).toMatch(/^ConnectionError: /);
   });
 
   it('does not answer plain HTTP on that port', async () => {

@@ -10,6 +10,7 @@ import { DEFAULT_QUOTAS } from '../../src/domain/quota.js';
 import type { OperationRecord } from '../../src/domain/operation.js';
 import { createControlPlane, type ControlPlane, type ControlPlaneSettings } from '../../src/server/control-plane.js';
 import { signRequest, type SigningKey } from '../../src/signing/index.js';
+import { Metrics } from '../../src/observability/metrics.js';
 import type { Store } from '../../src/store/store.js';
 import { TestClock } from './clock.js';
 import { openTestStore, type StoreKind } from './stores.js';
@@ -66,7 +67,7 @@ export async function startHarness(
   const { store, cleanup } = await openTestStore(options.kind ?? 'sqlite');
   const clock = options.clock ?? new TestClock();
   const log = pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
-  const plane = await createControlPlane(store, { ...DEFAULT_SETTINGS, ...options.settings }, clock, log, {
+  const plane = await createControlPlane(store, { ...DEFAULT_SETTINGS, ...options.settings }, clock, log, new Metrics(), {
     pollMs: 50,
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
   });

@@ -34,6 +34,8 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   /** Bootstrap credentials (default: new ones); null for none. */
   readonly credentials?: Credentials | null;
+  /** A command to run node under, e.g. ['taskset', '-c', '0'] (benchmarks). */
+  readonly wrapper?: readonly string[];
 }
 
 export function newCredentials(): Credentials {
@@ -55,7 +57,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     });
   }
   const args = [MAIN, 'serve', '--port', '0', '--edge-port', '0', '--edge-tls-port', '0', ...storeArgs(options.store), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child = spawn(command!, [...prefix, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,0 +1,258 @@
+/**
+ * The TypeScript client of the mooncdn (Azure China CDN v1.0) management API: a method for
+ * every route, typed with the contract's wire shapes, signed, with retries, and
+ * `waitForOperation` for the asynchronous ones.
+ *
+ *   const cdn = new MooncdnClient({ baseUrl, subscriptionId, keyId, keyValue });
+ *   const { operationId } = await cdn.purge(endpointId, { Files: ['http://cdn.example.com/a.png'] });
+ *   await cdn.waitForOperation(endpointId, operationId);
+ */
+import type { AccessControl, AccessControlInput } from '../contract/schemas/access-control.js';
+import type { AsyncResponse } from '../contract/schemas/api-response.js';
+import type { CachePolicy, CachePolicyInput } from '../contract/schemas/cache-policy.js';
+import type { Certificate, CertificateUpload } from '../contract/schemas/certificate.js';
+import type { Endpoint, EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
+import type { Operation } from '../contract/schemas/operation.js';
+import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
+import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
+import { MooncdnError } from './errors.js';
+import { sleep, Transport, type RetryOptions, type TlsOptions } from './transport.js';
+
+export interface ClientOptions {
+  /** e.g. http://127.0.0.1:7070 (what MOONCDN_API_URL holds). */
+  readonly baseUrl: string;
+  readonly subscriptionId: string;
+  readonly keyId: string;
+  readonly keyValue: string;
+  readonly retry?: RetryOptions;
+  /** Per request attempt (default 30 s). */
+  readonly timeoutMs?: number;
+  /** For https:// base URLs: a CA to trust, the name to verify, or no verification (local TLS only). */
+  readonly tls?: TlsOptions;
+}
+
+/** What an asynchronous call gives back: the operation to follow, and the response body. */
+export interface Accepted<T = AsyncResponse> {
+  readonly operationId: string;
+  readonly body: T;
+}
+
+export interface TimeRange {
+  /** ISO 8601 UTC, yyyy-MM-ddTHH:mm:ssZ (a Date is formatted so). */
+  readonly startTime: string | Date;
+  readonly endTime: string | Date;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (default 5 minutes). */
+  readonly timeoutMs?: number;
+  /** Time between polls (default 500 ms). */
+  readonly pollMs?: number;
+  /** Called with the operation each time it is read. */
+  readonly onProgress?: (operation: Operation) => void;
+  readonly signal?: AbortSignal;
+}
+
+export class MooncdnClient {
+  private readonly transport: Transport;
+  private readonly subscriptionPath: string;
+
+  constructor(options: ClientOptions) {
+    this.transport = new Transport({
+      baseUrl: options.baseUrl,
+      key: { keyId: options.keyId, keyValue: options.keyValue },
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
+    this.subscriptionPath = `/subscriptions/${encodeURIComponent(options.subscriptionId)}`;
+  }
+
+  // ---- Endpoints ----------------------------------------------------------------------------
+
+  /** Endpoints_GetEndpoints */
+  async listEndpoints(): Promise<Endpoint[]> {
+    return this.get<Endpoint[]>('/endpoints');
+  }
+
+  /** Endpoints_AddEndpoints: the Endpoint, LifetimeStatus Creating, and its CreateEndpoint operation. */
+  async createEndpoint(setting: EndpointSettingInput): Promise<Accepted<Endpoint>> {
+    const response = await this.transport.send<Endpoint>('POST', `${this.subscriptionPath}/endpoints`, setting);
+    return { operationId: operationIdFromLocation(response.headers['operation-location']), body: response.body };
+  }
+
+  /** Endpoints_GetEndpoint */
+  async getEndpoint(endpointId: string): Promise<Endpoint> {
+    return this.get<Endpoint>(`/endpoints/${id(endpointId)}`);
+  }
+
+  /** Endpoints_UpdateEndpoint */
+  async updateEndpoint(endpointId: string, update: EndpointUpdateInput): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}`, update);
+  }
+
+  /** Endpoints_DeleteEndpoint */
+  async deleteEndpoint(endpointId: string): Promise<Accepted> {
+    return this.accepted('DELETE', `/endpoints/${id(endpointId)}`);
+  }
+
+  /** Endpoints_EnableEndpoint */
+  async enableEndpoint(endpointId: string): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/enable`);
+  }
+
+  /** Endpoints_DisableEndpoint */
+  async disableEndpoint(endpointId: string): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/disable`);
+  }
+
+  // ---- Cache rules and access control -------------------------------------------------------
+
+  /** Endpoints_GetCacheRule */
+  async getCacheRules(endpointId: string): Promise<CachePolicy> {
+    return this.get<CachePolicy>(`/endpoints/${id(endpointId)}/cacherules`);
+  }
+
+  /** Endpoints_AddCacheRule */
+  async updateCacheRules(endpointId: string, policy: CachePolicyInput): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}/cacherules`, policy);
+  }
+
+  /** Endpoints_GetAccessControl */
+  async getAccessControl(endpointId: string): Promise<AccessControl> {
+    return this.get<AccessControl>(`/endpoints/${id(endpointId)}/accesscontrol`);
+  }
+
+  /** Endpoints_AddAccessControl */
+  async updateAccessControl(endpointId: string, policy: AccessControlInput): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}/accesscontrol`, policy);
+  }
+
+  // ---- Purge and preload --------------------------------------------------------------------
+
+  /** Endpoints_PurgeContent */
+  async purge(endpointId: string, content: PurgeParameters): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content);
+  }
+
+  /** Endpoints_GetPurgeContent: the status of each URL of a purge. */
+  async getPurge(endpointId: string, purgeId: string): Promise<PurgeResult> {
+    return this.get<PurgeResult>(`/endpoints/${id(endpointId)}/purges/${id(purgeId)}`);
+  }
+
+  /** Endpoints_LoadContent */
+  async preload(endpointId: string, content: PreloadParameters): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/preloads`, content);
+  }
+
+  /** Endpoints_GetPreloadContent: the status of each URL of a preload. */
+  async getPreload(endpointId: string, preloadId: string): Promise<PreloadResult> {
+    return this.get<PreloadResult>(`/endpoints/${id(endpointId)}/preloads/${id(preloadId)}`);
+  }
+
+  // ---- Operations ---------------------------------------------------------------------------
+
+  /** ListOperation (the seed page): one operation of an endpoint. */
+  async getOperation(endpointId: string, operationId: string): Promise<Operation> {
+    return this.get<Operation>(`/endpoints/${id(endpointId)}/operations/${id(operationId)}`);
+  }
+
+  /**
+   * Polls an operation until it ends. Resolves with it when Succeeded; rejects with a
+   * MooncdnError of type OperationFailed (carrying the operation and its Message) when Failed,
+   * OperationTimedOut after `timeoutMs`, or Aborted when `signal` fires.
+   */
+  async waitForOperation(endpointId: string, operationId: string, options: WaitOptions = {}): Promise<Operation> {
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const pollMs = options.pollMs ?? 500;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (options.signal?.aborted) throw new MooncdnError('Aborted', `Stopped waiting for operation ${operationId}.`);
+      const operation = await this.transport.send<Operation>(
+        'GET',
+        `${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}`,
+        undefined,
+        options.signal,
+      ).then((response) => response.body);
+      options.onProgress?.(operation);
+      if (operation.Status === 'Succeeded') return operation;
+      if (operation.Status === 'Failed') {
+        throw new MooncdnError('OperationFailed', `Operation ${operation.Type} ${operationId} failed: ${operation.Message ?? 'no reason given'}`, 200, undefined, operation);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new MooncdnError('OperationTimedOut', `Operation ${operation.Type} ${operationId} was still ${operation.Status} after ${Math.round(timeoutMs / 1000)} s.`, 200, undefined, operation);
+      }
+      await sleep(Math.min(pollMs, left), options.signal);
+    }
+  }
+
+  // ---- Traffic ------------------------------------------------------------------------------
+
+  /** ListEndpointVolume */
+  async getEndpointVolume(endpointId: string, granularity: Granularity, range: TimeRange): Promise<EndpointVolume> {
+    return this.get<EndpointVolume>(`/endpoints/${id(endpointId)}/volume?${trafficQuery(range, granularity)}`);
+  }
+
+  /** ListSubscriptionVolume */
+  async getSubscriptionVolume(granularity: Granularity, range: TimeRange): Promise<SubscriptionVolume> {
+    return this.get<SubscriptionVolume>(`/volume?${trafficQuery(range, granularity)}`);
+  }
+
+  /** ListEndpointBandwidth */
+  async getEndpointBandwidth(endpointId: string, range: TimeRange): Promise<EndpointBandwidth> {
+    return this.get<EndpointBandwidth>(`/endpoints/${id(endpointId)}/bandwidth?${trafficQuery(range)}`);
+  }
+
+  // ---- HTTPS --------------------------------------------------------------------------------
+
+  /** Uploads a certificate and its private key (base64 DER or PEM); the key is never returned. */
+  async uploadCertificate(upload: CertificateUpload): Promise<Certificate> {
+    return (await this.transport.send<Certificate>('POST', `${this.subscriptionPath}/https/certificates`, upload)).body;
+  }
+
+  async listCertificates(): Promise<Certificate[]> {
+    return this.get<Certificate[]>('/https/certificates');
+  }
+
+  async getCertificate(certificateId: string): Promise<Certificate> {
+    return this.get<Certificate>(`/https/certificates/${id(certificateId)}`);
+  }
+
+  /** Binds a certificate to an endpoint: the edge serves it for the endpoint's domain. */
+  async createHttpsBinding(certificateId: string, endpointId: string): Promise<Accepted> {
+    return this.accepted('POST', '/https/bindings', { CertificateId: certificateId, EndpointId: endpointId });
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    return (await this.transport.send<T>('GET', `${this.subscriptionPath}${path}`)).body;
+  }
+
+  private async accepted(method: string, path: string, body?: unknown): Promise<Accepted> {
+    const response = await this.transport.send<AsyncResponse>(method, `${this.subscriptionPath}${path}`, body);
+    return { operationId: response.body.AsyncInfo.TaskTrackId, body: response.body };
+  }
+}
+
+function id(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function operationIdFromLocation(location: string | string[] | undefined): string {
+  const match = /\/operations\/([^/?]+)/.exec(String(Array.isArray(location) ? location[0] : (location ?? '')));
+  if (!match) throw new MooncdnError('UnexpectedResponse', 'The create answer has no Operation-Location header naming its operation.');
+  return match[1]!;
+}
+
+function trafficQuery(range: TimeRange, granularity?: Granularity): string {
+  const time = (value: string | Date) => (value instanceof Date ? `${value.toISOString().slice(0, 19)}Z` : value);
+  const params = new URLSearchParams();
+  if (granularity) params.set('granularity', granularity);
+  params.set('startTime', time(range.startTime));
+  params.set('endTime', time(range.endTime));
+  return params.toString();
+}

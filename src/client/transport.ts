@@ -1,0 +1,184 @@
+/**
+ * One signed request with the retry policy: 429 is retried for any method, honouring
+ * Retry-After (a request refused for its rate changed nothing); a 5xx answer or a failed
+ * connection is retried only for GET, which is safe to repeat, except that a connection that
+ * was refused outright (nothing reached the server) is retried for any method. A certificate
+ * that fails verification is not retried.
+ */
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { signRequest, type SigningKey } from '../signing/sign-request.js';
+import { MooncdnError } from './errors.js';
+
+export interface RetryOptions {
+  /** Attempts after the first (default 3). */
+  readonly retries?: number;
+  /** First backoff; doubles each time, with jitter (default 200 ms). */
+  readonly baseDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the error is thrown (default 30 s). */
+  readonly maxRetryAfterMs?: number;
+}
+
+export interface TransportOptions {
+  readonly baseUrl: string;
+  readonly key: SigningKey;
+  readonly retry?: RetryOptions;
+  /** Per attempt (default 30 s). */
+  readonly timeoutMs?: number;
+  /** For https:// base URLs: a CA to trust, the name to verify, or no verification (local TLS only). */
+  readonly tls?: TlsOptions;
+}
+
+export interface TlsOptions {
+  /** The CA (PEM) to trust; it replaces Node's default roots for this client. */
+  readonly ca?: string | Buffer;
+  /**
+   * The name the server's certificate must cover (also sent as SNI), when it is not the base
+   * URL's host: e.g. a certificate for cdn.example.com served at https://127.0.0.1:7443.
+   */
+  readonly servername?: string;
+  /** Skip certificate verification altogether (local TLS only). */
+  readonly insecureSkipVerify?: boolean;
+}
+
+export interface ApiResponse<T> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
+export class Transport {
+  private readonly dispatcher: Agent;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: TransportOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(this.baseUrl)) throw new MooncdnError('ConnectionError', `The base URL "${options.baseUrl}" must start with http:// or https://.`);
+    const timeout = options.timeoutMs ?? 30_000;
+    this.dispatcher = new Agent({
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      connect: {
+        timeout: Math.min(timeout, 10_000),
+        ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
+        ...(options.tls?.servername !== undefined ? { servername: options.tls.servername } : {}),
+        ...(options.tls?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+      },
+    });
+  }
+
+  /** `path` is below the base URL and starts with "/"; apiVersion=1.0 is added. */
+  async send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    const url = `${this.baseUrl}${path}${path.includes('?') ? '&' : '?'}apiVersion=1.0`;
+    const retries = this.options.retry?.retries ?? 3;
+    const baseDelay = this.options.retry?.baseDelayMs ?? 200;
+    const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 30_000;
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt >= retries;
+      let response: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        response = await request(url, {
+          method: method as Dispatcher.HttpMethod,
+          headers: { ...signRequest(method, url, this.options.key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          dispatcher: this.dispatcher,
+          ...(signal ? { signal } : {}),
+        });
+        // Inside the try: a connection that fails while the body arrives is a connection error too.
+        text = await response.body.text();
+      } catch (error) {
+        if (signal?.aborted) throw new MooncdnError('Aborted', 'The request was aborted.', 0, undefined, undefined, { cause: error });
+        const code = (error as { code?: string }).code ?? '';
+        const refused = code === 'ECONNREFUSED';
+        // A certificate that does not verify will not verify on the next try either.
+        const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
+        if (!last && !untrusted && (method === 'GET' || refused)) {
+          await sleep(backoff(baseDelay, attempt), signal);
+          continue;
+        }
+        throw new MooncdnError('ConnectionError', `Cannot reach ${this.baseUrl}: ${describe(error)}.`, 0, undefined, undefined, { cause: error });
+      }
+
+      const correlationId = header(response.headers, 'x-correlation-id');
+      if (response.statusCode < 400) {
+        return { status: response.statusCode, body: (text ? parseJson(text, response.statusCode, correlationId) : undefined) as T, headers: response.headers };
+      }
+      if (!last && response.statusCode === 429) {
+        // Without a usable Retry-After, back off as for a 5xx.
+        const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
+        if (retryAfterMs === undefined || retryAfterMs <= maxRetryAfter) {
+          await sleep(retryAfterMs ?? backoff(baseDelay, attempt), signal);
+          continue;
+        }
+      }
+      if (!last && response.statusCode >= 500 && method === 'GET') {
+        await sleep(backoff(baseDelay, attempt), signal);
+        continue;
+      }
+      throw toError(text, response.statusCode, correlationId);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function toError(text: string, status: number, correlationId: string | undefined): MooncdnError {
+  try {
+    const info = (JSON.parse(text) as { ErrorInfo?: { Type?: string; Message?: string } }).ErrorInfo;
+    if (info?.Type && info.Message !== undefined) {
+      return new MooncdnError(info.Type as MooncdnError['type'], info.Message, status, correlationId);
+    }
+  } catch {
+    // not JSON: reported below
+  }
+  return new MooncdnError('UnexpectedResponse', `The server answered ${status} without the contract's error body: ${text.slice(0, 200)}`, status, correlationId);
+}
+
+function parseJson(text: string, status: number, correlationId: string | undefined): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MooncdnError('UnexpectedResponse', `The server answered ${status} with a body that is not JSON.`, status, correlationId);
+  }
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function backoff(baseMs: number, attempt: number): number {
+  const ceiling = Math.min(5_000, baseMs * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function describe(error: unknown): string {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) return 'no answer in time';
+  return e.code ?? e.cause?.code ?? e.message ?? String(error);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new MooncdnError('Aborted', 'Aborted.'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new MooncdnError('Aborted', 'Aborted.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Every Prometheus metric of a mooncdn process, defined once, in its own registry (so tests
+ * can build several). The API, the engine and the edge record into it; /metrics serves it.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly apiRequests = new Counter({
+    name: 'mooncdn_api_requests_total',
+    help: 'Management API requests, by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly apiRequestDuration = new Histogram({
+    name: 'mooncdn_api_request_duration_seconds',
+    help: 'Management API request time, by route',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly authenticationFailures = new Counter({
+    name: 'mooncdn_api_authentication_failures_total',
+    help: 'Requests refused by the signature and access checks, by error type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly operations = new Counter({
+    name: 'mooncdn_operations_total',
+    help: 'Operations ended, by type and final status',
+    labelNames: ['type', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly operationDuration = new Histogram({
+    name: 'mooncdn_operation_duration_seconds',
+    help: 'Time from an operation being claimed to its end, by type',
+    labelNames: ['type'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+
+  /** Where the queue depth is read from at each scrape (the store). */
+  private unfinished: () => Promise<number> = async () => 0;
+
+  readonly queueDepth = new Gauge({
+    name: 'mooncdn_operations_unfinished',
+    help: 'Operations accepted and not yet ended (NotSet or Processing)',
+    registers: [this.registry],
+    collect: async () => {
+      this.queueDepth.set(await this.unfinished());
+    },
+  });
+
+  readonly edgeRequests = new Counter({
+    name: 'mooncdn_edge_requests_total',
+    help: 'Edge responses, by cache result: HIT, MISS (fetched from the origin), PASS (not cacheable), REFUSED (403/404 by the edge)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly edgeBytesSent = new Counter({
+    name: 'mooncdn_edge_sent_bytes_total',
+    help: 'Response body bytes the edge sent to clients',
+    registers: [this.registry],
+  });
+
+  readonly edgeOriginBytes = new Counter({
+    name: 'mooncdn_edge_origin_bytes_total',
+    help: 'Response body bytes the edge fetched from origins',
+    registers: [this.registry],
+  });
+
+  readonly originFetchDuration = new Histogram({
+    name: 'mooncdn_edge_origin_fetch_duration_seconds',
+    help: 'Time from asking an origin to having its response headers, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
+    registers: [this.registry],
+  });
+
+  /** Where the cache's size is read from at each scrape (the edge's cache store). */
+  private cacheSize: () => { bytes: number; objects: number } = () => ({ bytes: 0, objects: 0 });
+
+  readonly cacheBytes = new Gauge({
+    name: 'mooncdn_edge_cache_bytes',
+    help: 'Bytes the edge cache holds (bodies and bookkeeping), against its budget',
+    registers: [this.registry],
+    collect: () => {
+      this.cacheBytes.set(this.cacheSize().bytes);
+    },
+  });
+
+  readonly cacheObjects = new Gauge({
+    name: 'mooncdn_edge_cache_objects',
+    help: 'Objects the edge cache holds',
+    registers: [this.registry],
+    collect: () => {
+      this.cacheObjects.set(this.cacheSize().objects);
+    },
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mooncdn_' });
+  }
+
+  countUnfinishedWith(source: () => Promise<number>): void {
+    this.unfinished = source;
+  }
+
+  measureCacheWith(source: () => { bytes: number; objects: number }): void {
+    this.cacheSize = source;
+  }
+
+  /** Text exposition format for a scrape. */
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * What every user command shares: configuration from the environment or flags, API errors
+ * (Type and Message on stderr, exit 1), usage errors (exit 2 with the help), and --help.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { runCli } from '../support/server-process.js';
+import { CliWorld, expectUsageError, parseJson } from './cli-world.js';
+
+let world: CliWorld;
+beforeAll(async () => {
+  world = await CliWorld.start();
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const NO_CONFIG = { MOONCDN_API_URL: '', MOONCDN_SUBSCRIPTION_ID: '', MOONCDN_KEY_ID: '', MOONCDN_KEY_VALUE: '' };
+
+describe('configuration', () => {
+  it('nothing configured: exit 2 naming all four variables and their flags, with the help', async () => {
+    const result = await runCli(['endpoint', 'list'], NO_CONFIG);
+    expectUsageError(result, 'Set MOONCDN_API_URL (--api-url), MOONCDN_SUBSCRIPTION_ID (--subscription-id), MOONCDN_KEY_ID (--key-id), MOONCDN_KEY_VALUE (--key-value).', 'endpoint list');
+  });
+
+  it('some missing: only those are named', async () => {
+    const result = await world.cli(['purge', 'http://a.example.com/x'], { MOONCDN_KEY_ID: '', MOONCDN_API_URL: '' });
+    expectUsageError(result, 'Set MOONCDN_API_URL (--api-url), MOONCDN_KEY_ID (--key-id).', 'purge');
+    expect(result.stderr).not.toContain('MOONCDN_SUBSCRIPTION_ID (');
+    expect(result.stderr).not.toContain('MOONCDN_KEY_VALUE (');
+  });
+
+  it('the flags work without the environment and win over it', async () => {
+    const { MOONCDN_API_URL, MOONCDN_SUBSCRIPTION_ID, MOONCDN_KEY_ID, MOONCDN_KEY_VALUE } = world.env;
+    const flags = ['--api-url', MOONCDN_API_URL!, '--subscription-id', MOONCDN_SUBSCRIPTION_ID!, '--key-id', MOONCDN_KEY_ID!, '--key-value', MOONCDN_KEY_VALUE!];
+    const onlyFlags = await runCli(['endpoint', 'list', '--json', ...flags], NO_CONFIG);
+    expect(onlyFlags.code, onlyFlags.stderr).toBe(0);
+    expect(parseJson(onlyFlags)).toEqual([]);
+    const overriding = await world.cli(['endpoint', 'list', '--json', '--key-value', MOONCDN_KEY_VALUE!], { MOONCDN_KEY_VALUE: 'a-wrong-key-value-that-is-long-enough-000' });
+    expect(overriding.code, overriding.stderr).toBe(0);
+  });
+});
+
+describe('API errors: exit 1, the error Type and Message on stderr, nothing on stdout', () => {
+  it('a wrong key value is WrongSignature', async () => {
+    for (const args of [['endpoint', 'list'], ['endpoint', 'list', '--json'], ['purge', 'http://a.example.com/x', '--wait']]) {
+      const result = await world.cli(args, { MOONCDN_KEY_VALUE: 'a-wrong-key-value-that-is-long-enough-000' });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^WrongSignature: The signature does not match\..*\(correlation id [0-9a-f-]{36}\)\n$/);
+    }
+  });
+
+  it('an unknown key id is ApiKeyNotFound; another subscription is SubscriptionNotFound', async () => {
+    const unknownKey = await world.cli(['endpoint', 'list'], { MOONCDN_KEY_ID: '0d7c2c36-0000-4000-8000-000000000000' });
+    expect(unknownKey.code).toBe(1);
+    expect(unknownKey.stderr).toMatch(/^ApiKeyNotFound: /);
+    const unknownSubscription = await world.cli(['endpoint', 'list'], { MOONCDN_SUBSCRIPTION_ID: '0d7c2c36-0000-4000-8000-000000000001' });
+    expect(unknownSubscription.code).toBe(1);
+    expect(unknownSubscription.stderr).toMatch(/^SubscriptionNotFound: /);
+  });
+
+  it('a server that is not there is a ConnectionError naming the URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const result = await world.cli(['endpoint', 'list'], { MOONCDN_API_URL: `http://127.0.0.1:${port}` });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^ConnectionError: Cannot reach http://127\\.0\\.0\\.1:${port}`));
+  });
+});
+
+describe('usage errors: exit 2 with the help', () => {
+  it('an unknown command, option or value, a missing argument, or no command at all', async () => {
+    const unknown = await runCli(['purgee', 'http://a.example.com/x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("error: unknown command 'purgee'");
+    expect(unknown.stderr).toContain('Usage: mooncdn [options] [command]');
+
+    expectUsageError(await world.cli(['endpoint', 'list', '--jsn']), "error: unknown option '--jsn'", 'endpoint list');
+    expectUsageError(await world.cli(['endpoint', 'show']), "error: missing required argument 'id'", 'endpoint show');
+    expectUsageError(await world.cli(['endpoint', 'enable', 'some-id', '--timeout', 'soon']), "option '--timeout <seconds>' argument 'soon' is invalid", 'endpoint enable');
+
+    for (const args of [[], ['endpoint'], ['traffic']]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`Usage: mooncdn ${args.length ? `${args[0]} ` : ''}[options] [command]`);
+    }
+  });
+});
+
+describe('--help', () => {
+  it('mooncdn --help lists every command, the configuration and examples', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    const commands = /Commands:\n([\s\S]*?)\n\n/.exec(result.stdout)![1]!;
+    const names = commands.split('\n').map((line) => /^  (\S+)/.exec(line)?.[1]).filter(Boolean);
+    expect(names).toEqual(['serve', 'admin', 'endpoint', 'cache-rules', 'access-control', 'purge', 'preload', 'operation', 'traffic', 'help']);
+    for (const variable of ['MOONCDN_API_URL', 'MOONCDN_SUBSCRIPTION_ID', 'MOONCDN_KEY_ID', 'MOONCDN_KEY_VALUE', '--wait', '--json']) expect(result.stdout).toContain(variable);
+    expect(result.stdout).toMatch(/Examples:\n  mooncdn /);
+  });
+
+  const groups: Record<string, string[]> = {
+    endpoint: ['list', 'show', 'create', 'update', 'delete', 'enable', 'disable'],
+    'cache-rules': ['show', 'set'],
+    'access-control': ['show', 'set'],
+    operation: ['show'],
+    traffic: ['volume', 'bandwidth'],
+  };
+
+  it.each(Object.entries(groups))('mooncdn %s --help lists its commands with an example', async (group, subcommands) => {
+    const result = await runCli([group, '--help']);
+    expect(result.code).toBe(0);
+    for (const sub of subcommands) expect(result.stdout).toMatch(new RegExp(`^  ${sub} `, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`Examples?:\\n  mooncdn ${group} `));
+  });
+
+  const connection = ['--api-url', '--subscription-id', '--key-id', '--key-value', '--ca', '--tls-servername', '--insecure', '--json'];
+  const wait = ['--wait', '--timeout'];
+  const commands: Record<string, string[]> = {
+    'endpoint list': [],
+    'endpoint show': [],
+    'endpoint create': ['--domain', '--origin', '--host', '--icp', '--service-type', ...wait],
+    'endpoint update': ['--origin', '--host', ...wait],
+    'endpoint delete': wait,
+    'endpoint enable': wait,
+    'endpoint disable': wait,
+    'cache-rules show': [],
+    'cache-rules set': ['--file', ...wait],
+    'access-control show': [],
+    'access-control set': ['--file', ...wait],
+    purge: ['--batch-size', ...wait],
+    preload: ['--batch-size', ...wait],
+    'operation show': [],
+    'traffic volume': ['--from', '--to', '--granularity'],
+    'traffic bandwidth': ['--from', '--to', '--granularity'],
+  };
+
+  it.each(Object.entries(commands))('mooncdn %s --help lists every flag with an example', async (command, flags) => {
+    const result = await runCli([...command.split(' '), '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Usage: mooncdn ${command} [options]`);
+    const options = /Options:\n([\s\S]*?)\n\n/.exec(result.stdout)![1]!;
+    const listed = [...options.matchAll(/^  (?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1]);
+    expect([...listed].sort()).toEqual([...connection, ...flags, '--help'].sort());
+    const examples = /\nExamples?:\n([\s\S]*)$/.exec(result.stdout)?.[1];
+    expect(examples).toContain(`mooncdn ${command} `);
+  });
+});
