@@ -40,7 +40,8 @@ export class OperationCommands {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly limits: CommandLimits,
-    private readonly notify: () => void,
+    /** Tells the engine an operation of the endpoint was accepted. */
+    private readonly notify: (endpointId: string) => void,
   ) {}
 
   async createEndpoint(subscriptionId: string, input: EndpointSettingInput): Promise<{ endpoint: Endpoint; operation: OperationRecord }> {
@@ -58,7 +59,7 @@ export class OperationCommands {
       // Two creates of one domain at once: the unique index stops the second.
       throw isUniqueViolation(error) ? domainTaken(settings.customDomain) : error;
     }
-    this.notify();
+    this.notify(endpoint.id);
     return { endpoint, operation };
   }
 
@@ -155,7 +156,7 @@ export class OperationCommands {
       }
       return record;
     });
-    if (operation.status === 'NotSet') this.notify();
+    if (operation.status === 'NotSet') this.notify(endpointId);
     return operation;
   }
 

@@ -30,6 +30,9 @@ export interface EngineOptions {
   readonly onFinished?: (operation: OperationRecord, outcome: Outcome, durationMs: number) => void;
 }
 
+/** Operations run as one group at most (consecutive purges of one endpoint). */
+const MAX_GROUP = 100;
+
 export class OperationEngine {
   readonly workerId = `worker-${randomUUID()}`;
   private readonly concurrency: number;
@@ -66,11 +69,20 @@ export class OperationEngine {
     });
   }
 
-  /** There may be new work: look now rather than at the next poll. */
-  notify(): void {
+  /**
+   * There may be new work: look now rather than at the next poll. A change accepted for an
+   * endpoint whose operation is running here cannot start before that one ends, and its end
+   * looks again; so such a notice is dropped (a stream of purges for one endpoint would
+   * otherwise keep the engine claiming nothing, back to back).
+   */
+  notify(endpointId?: string): void {
+    if (endpointId !== undefined && this.busyEndpoints.has(endpointId)) return;
     this.pending = true;
     this.wake?.();
   }
+
+  /** Endpoints with an operation running in this process. */
+  private readonly busyEndpoints = new Set<string>();
 
   /**
    * Stops claiming, lets running operations finish for up to `graceMs`, and releases the
@@ -96,7 +108,7 @@ export class OperationEngine {
     while (!this.stopping) {
       this.pending = false;
       const free = this.concurrency - this.runs.size;
-      let claimed: OperationRecord[] = [];
+      let claimed: OperationRecord[][] = [];
       if (free > 0) {
         try {
           claimed = await this.claim(free);
@@ -104,76 +116,88 @@ export class OperationEngine {
           this.options.log.error({ err: error }, 'claiming operations failed; retrying');
         }
       }
-      for (const operation of claimed) this.launch(operation);
+      for (const group of claimed) this.launch(group);
       if (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency)) await this.sleep();
     }
   }
 
-  private claim(limit: number): Promise<OperationRecord[]> {
+  /** Claims the heads of up to `limit` endpoints; a head that coalesces brings its followers. */
+  private claim(limit: number): Promise<OperationRecord[][]> {
     const now = this.options.clock.now();
-    return this.options.store.transaction((tx) => tx.operations.claim(this.workerId, now, now + this.leaseMs, limit));
+    const leaseUntil = now + this.leaseMs;
+    return this.options.store.transaction(async (tx) => {
+      const heads = await tx.operations.claim(this.workerId, now, leaseUntil, limit);
+      return Promise.all(
+        heads.map(async (head) =>
+          this.options.handlers[head.type].coalesces ? [head, ...(await tx.operations.claimFollowing(head, this.workerId, now, leaseUntil, MAX_GROUP - 1))] : [head],
+        ),
+      );
+    });
   }
 
-  private launch(operation: OperationRecord): void {
-    const run = this.execute(operation)
-      .catch((error: unknown) => this.options.log.error({ err: error, operationId: operation.id }, 'operation run failed'))
+  private launch(group: readonly OperationRecord[]): void {
+    const head = group[0]!;
+    this.busyEndpoints.add(head.endpointId);
+    const run = this.execute(group)
+      .catch((error: unknown) => this.options.log.error({ err: error, operationId: head.id }, 'operation run failed'))
       .finally(() => {
-        this.runs.delete(operation.id);
+        this.runs.delete(head.id);
+        // Before notifying: a change accepted from now on must wake the loop itself.
+        this.busyEndpoints.delete(head.endpointId);
         this.notify();
       });
-    this.runs.set(operation.id, run);
+    this.runs.set(head.id, run);
   }
 
-  private async execute(operation: OperationRecord): Promise<void> {
+  /** Runs a group (usually one operation) and ends every operation of it in one transaction. */
+  private async execute(group: readonly OperationRecord[]): Promise<void> {
     const { store, clock, fleet, handlers } = this.options;
-    const log = this.options.log.child({ operationId: operation.id, type: operation.type, endpointId: operation.endpointId });
+    const operation = group[0]!;
+    const log = this.options.log.child({ operationId: operation.id, type: operation.type, endpointId: operation.endpointId, ...(group.length > 1 ? { group: group.length } : {}) });
     const started = performance.now();
     const renewal = setInterval(() => {
-      store.operations.renewLease(operation.id, this.workerId, clock.now() + this.leaseMs).catch(() => undefined);
+      for (const member of group) store.operations.renewLease(member.id, this.workerId, clock.now() + this.leaseMs).catch(() => undefined);
     }, Math.max(100, this.leaseMs / 3));
     try {
       const endpoint = await store.endpoints.get(operation.endpointId);
       if (!endpoint) {
-        // Cannot happen through the API (endpoints are never removed from the store); end it
+        // Cannot happen through the API (endpoints are never removed from the store); end them
         // rather than retry forever.
-        await store.operations.finish(operation.id, this.workerId, 'Failed', 'The endpoint of this operation no longer exists.', clock.now());
+        for (const member of group) await store.operations.finish(member.id, this.workerId, 'Failed', 'The endpoint of this operation no longer exists.', clock.now());
         return;
       }
       const handler = handlers[operation.type];
-      const ctx: HandlerContext = { operation, endpoint, store, fleet, clock, log };
+      const contextOf = (member: OperationRecord): HandlerContext => ({ operation: member, group, endpoint, store, fleet, clock, log });
 
       let outcome: Outcome;
       if (operation.attempts > this.maxAttempts) {
         outcome = failed(`The operation was stopped after ${this.maxAttempts} attempts, each cut short by an error or a restart.`);
       } else {
         try {
-          outcome = await handler.run(ctx);
+          outcome = await handler.run(contextOf(operation));
         } catch (error) {
-          // A store or programming error, not a verdict on the operation: try again later.
+          // A store or programming error, not a verdict on the operations: try again later.
           const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
           log.error({ err: error, attempt: operation.attempts }, 'operation handler threw; it will be retried');
-          await store.operations.retryLater(operation.id, this.workerId, retryAt).catch(() => undefined);
+          for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
           return;
         }
       }
 
-      const finished = await store.transaction(async (tx) => {
-        const ok = await tx.operations.finish(
-          operation.id,
-          this.workerId,
-          outcome.ok ? 'Succeeded' : 'Failed',
-          outcome.ok ? null : outcome.message,
-          clock.now(),
-        );
-        if (ok) await handler.commit(tx, ctx, outcome);
-        return ok;
+      const ended = await store.transaction(async (tx) => {
+        const done: OperationRecord[] = [];
+        for (const member of group) {
+          const ok = await tx.operations.finish(member.id, this.workerId, outcome.ok ? 'Succeeded' : 'Failed', outcome.ok ? null : outcome.message, clock.now());
+          if (!ok) continue;
+          await handler.commit(tx, contextOf(member), outcome);
+          done.push(member);
+        }
+        return done;
       });
-      if (!finished) {
-        log.warn('lease lost before the operation ended; another worker owns it now');
-        return;
-      }
-      log.info({ status: outcome.ok ? 'Succeeded' : 'Failed' }, 'operation ended');
-      this.options.onFinished?.(operation, outcome, performance.now() - started);
+      if (ended.length < group.length) log.warn({ lost: group.length - ended.length }, 'lease lost before the operation ended; another worker owns it now');
+      if (ended.length > 0) log.info({ status: outcome.ok ? 'Succeeded' : 'Failed' }, 'operation ended');
+      const durationMs = performance.now() - started;
+      for (const member of ended) this.options.onFinished?.(member, outcome, durationMs);
     } finally {
       clearInterval(renewal);
     }

@@ -14,6 +14,11 @@ export type Outcome = { readonly ok: true } | { readonly ok: false; readonly mes
 
 export interface HandlerContext {
   readonly operation: OperationRecord;
+  /**
+   * Every operation run together: `operation` first, then the operations of the same type that
+   * followed it on the endpoint, when the handler coalesces. Otherwise just `operation`.
+   */
+  readonly group: readonly OperationRecord[];
   /** The endpoint as it is when the operation starts. */
   readonly endpoint: Endpoint;
   readonly store: Store;
@@ -23,8 +28,15 @@ export interface HandlerContext {
 }
 
 export interface OperationHandler {
+  /** Does the edge work of `ctx.group`. */
   run(ctx: HandlerContext): Promise<Outcome>;
+  /** Writes what one operation of the group changes, in the transaction that ends it. */
   commit(tx: Repositories, ctx: HandlerContext, outcome: Outcome): Promise<void>;
+  /**
+   * Consecutive operations of this type on one endpoint may run as one group: their effects
+   * commute, so doing them together is the same as doing them in order.
+   */
+  readonly coalesces?: boolean;
 }
 
 export const succeeded: Outcome = { ok: true };

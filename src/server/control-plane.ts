@@ -63,7 +63,7 @@ export async function createControlPlane(
     store,
     clock,
     { maxUrlsPerRequest: settings.maxUrlsPerRequest, quotas: settings.quotas },
-    () => engine.notify(),
+    (endpointId) => engine.notify(endpointId),
   );
   const api = await buildApi({
     store,

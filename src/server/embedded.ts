@@ -13,6 +13,9 @@ import { bootstrapCredentials, type BootstrapResult } from './bootstrap.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { listen } from './listen.js';
 
+/** How long a stop waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface RunningServer {
   readonly apiUrl: string;
   readonly edgeHttpPort: number;
@@ -56,7 +59,11 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
       edgeHttpsPort: edge.listeners.httpsPort,
       credentials,
       async close() {
+        // Requests in flight get a grace period to finish; then whatever connection is left is
+        // cut (a client that sent half a request, or a keep-alive Node will not count as idle).
+        const cutOff = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await api.close();
+        clearTimeout(cutOff);
         await engine.stop();
         await runningEdge.close();
         await store.close();

@@ -41,31 +41,46 @@ const ORDERS: readonly Order[] = [
 ];
 
 export function candidateStrings(parts: SignedRequestParts): string[] {
-  const paths = new Set<string>();
-  for (const path of [parts.path, decodePercent(parts.path)]) {
-    paths.add(path);
-    paths.add(path.toLowerCase());
-  }
+  return [...candidates(parts)];
+}
 
+/**
+ * The candidates one by one, without duplicates, the contract's canonical string first (path as
+ * sent, query decoded and sorted: what our own client signs), so a verifier that stops at the
+ * first match usually builds only that one.
+ */
+export function* candidates(parts: SignedRequestParts): Generator<string> {
+  const tail = `${parts.requestDate}\r\n${parts.method.toUpperCase()}`;
   const raw = firstOfEachName(splitQuery(parts.query));
   const decoded = raw.map((pair) => ({
     name: decodeQueryComponent(pair.name),
     value: decodeQueryComponent(pair.value),
   }));
+  const seen = new Set<string>();
+  function* emit(candidate: string): Generator<string> {
+    if (!seen.has(candidate)) {
+      seen.add(candidate);
+      yield candidate;
+    }
+  }
+
+  yield* emit(`${parts.path}\r\n${joinQueryPairs(ORDERS[0]!(decoded))}\r\n${tail}`);
+
+  const paths = new Set<string>();
+  for (const path of [parts.path, decodePercent(parts.path)]) {
+    paths.add(path);
+    paths.add(path.toLowerCase());
+  }
   const queryLines = new Set<string>();
-  for (const pairs of [raw, decoded]) {
+  for (const pairs of [decoded, raw]) {
     for (const kept of [pairs, pairs.filter((pair) => pair.value !== '')]) {
       for (const order of ORDERS) queryLines.add(joinQueryPairs(order(kept)));
     }
   }
-
-  const tail = `${parts.requestDate}\r\n${parts.method.toUpperCase()}`;
-  const candidates = new Set<string>();
   for (const path of paths) {
     for (const queryLine of queryLines) {
-      candidates.add(`${path}\r\n${queryLine}\r\n${tail}`);
-      if (raw.length === 0 && queryLine === '') candidates.add(`${path}\r\n${tail}`);
+      yield* emit(`${path}\r\n${queryLine}\r\n${tail}`);
+      if (raw.length === 0 && queryLine === '') yield* emit(`${path}\r\n${tail}`);
     }
   }
-  return [...candidates];
 }

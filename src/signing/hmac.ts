@@ -1,5 +1,5 @@
 /** HMAC-SHA256 keyed with the UTF-8 bytes of the key value; signatures compared in constant time. */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 const HEX_SIGNATURE = /^[0-9a-fA-F]{64}$/;
 
@@ -13,16 +13,22 @@ function digest(keyValue: string, message: string): Buffer {
 }
 
 /**
- * Whether `signatureHex` (64 hex digits, either case) signs any of the candidate strings.
- * Every candidate is checked, each in constant time, so the time taken does not depend on
- * which one matched or how much of the signature was right.
+ * Whether `signatureHex` (64 hex digits, either case) signs any of the candidate strings. Each
+ * comparison takes constant time, so timing says nothing about how much of a signature was
+ * right. The search stops at the first match: which variant a client signed is no secret, and
+ * with the contract's canonical string first a valid request costs one HMAC.
  */
-export function matchesAnyCandidate(keyValue: string, candidates: readonly string[], signatureHex: string): boolean {
+export function matchesAnyCandidate(keyValue: string | KeyObject, candidates: Iterable<string>, signatureHex: string): boolean {
   if (!HEX_SIGNATURE.test(signatureHex)) return false;
   const given = Buffer.from(signatureHex, 'hex');
-  let matched = false;
+  const key = typeof keyValue === 'string' ? hmacKey(keyValue) : keyValue;
   for (const candidate of candidates) {
-    if (timingSafeEqual(digest(keyValue, candidate), given)) matched = true;
+    if (timingSafeEqual(createHmac('sha256', key).update(candidate, 'utf8').digest(), given)) return true;
   }
-  return matched;
+  return false;
+}
+
+/** The key value as a KeyObject, which a verifier can keep instead of re-reading the bytes each time. */
+export function hmacKey(keyValue: string): KeyObject {
+  return createSecretKey(Buffer.from(keyValue, 'utf8'));
 }

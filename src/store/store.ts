@@ -31,17 +31,31 @@ export interface Repositories {
   readonly quotas: QuotaRepository;
 }
 
-function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox): Repositories {
+/** Writes of credentials made through this process, which another process's counter would not show. */
+export interface CredentialWrites {
+  count: number;
+}
+
+function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites): Repositories {
   return {
-    subscriptions: new SubscriptionRepository(db),
-    apiKeys: new ApiKeyRepository(db, secrets),
-    endpoints: new EndpointRepository(db),
+    subscriptions: new SubscriptionRepository(db, writes),
+    apiKeys: new ApiKeyRepository(db, secrets, writes),
+    endpoints: new EndpointRepository(db, dialect.name),
     operations: new OperationRepository(db, dialect),
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
   };
 }
+
+interface QueuedTransaction {
+  readonly fn: (tx: Repositories) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Transactions committed together at most: bounds how long one group holds the connection. */
+const MAX_GROUP = 256;
 
 /** The store has every repository as a property (the class merges this interface). */
 export interface Store extends Repositories {}
@@ -52,8 +66,21 @@ export class Store {
     readonly dialect: DialectTraits,
     private readonly secrets: SecretBox,
     readonly description: string,
+    private readonly externalChanges: () => number,
   ) {
-    Object.assign(this, repositories(db, dialect, secrets));
+    Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites));
+  }
+
+  private readonly credentialWrites: CredentialWrites = { count: 0 };
+
+  /**
+   * A number that changes whenever API keys or subscriptions may have changed: written through
+   * this store (at once), or by another process (SQLite: within 50 ms, by its data_version, which
+   * changes exactly when another connection commits; PostgreSQL, whose writers are many: within
+   * a second). Caches of these rows key on it.
+   */
+  changeToken(): number {
+    return this.externalChanges() + this.credentialWrites.count * 2 ** 32;
   }
 
   /** Opens the store, checks that it answers, and brings its schema up to date. */
@@ -63,10 +90,24 @@ export class Store {
     try {
       // Opening SQLite reads the file at once, so a bad path or a file that is not a database
       // fails here: inside the try, to get the same message as every other failure.
-      store =
-        location.kind === 'sqlite'
-          ? new Store(openSqlite({ file: location.file }).db, DIALECTS.sqlite, secrets, description)
-          : new Store(openPostgres({ connectionString: location.connectionString }).db, DIALECTS.postgres, secrets, description);
+      if (location.kind === 'sqlite') {
+        const { db, raw } = openSqlite({ file: location.file });
+        // Reading data_version costs about as much as a query, so it is read at most every 50 ms.
+        const dataVersion = raw.prepare('PRAGMA data_version').pluck();
+        let version = 0;
+        let readAt = -Infinity;
+        store = new Store(db, DIALECTS.sqlite, secrets, description, () => {
+          const now = performance.now();
+          if (now - readAt > 50) {
+            version = dataVersion.get() as number;
+            readAt = now;
+          }
+          return version;
+        });
+      } else {
+        const { db } = openPostgres({ connectionString: location.connectionString });
+        store = new Store(db, DIALECTS.postgres, secrets, description, () => Math.floor(Date.now() / 1000));
+      }
       await store.ping();
       await store.migrate();
     } catch (error) {
@@ -77,15 +118,64 @@ export class Store {
   }
 
   /**
-   * Runs `fn` in one transaction. SQLite takes the write lock at BEGIN (IMMEDIATE), so a
-   * transaction that reads and then writes never fails half-way on another process's write.
-   * Inside `fn`, use only `tx`: the SQLite connection is held until it returns.
+   * Runs `fn` in one transaction: all of its writes or none, committed durably before the
+   * promise resolves. Inside `fn`, use only `tx` (and never start another transaction): on
+   * SQLite the connection is held until `fn` returns.
+   *
+   * SQLite commits in groups: transactions that arrive while one is committing run together in
+   * the next, each inside its own SAVEPOINT (a failure undoes only its own writes), under one
+   * BEGIN IMMEDIATE ... COMMIT. Each commit syncs the WAL to disk (synchronous=FULL), so many
+   * accepted operations share one fsync instead of waiting for one each.
    */
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
     if (this.dialect.name === 'postgres') {
-      return this.db.transaction().execute((trx) => fn(repositories(trx, this.dialect, this.secrets)));
+      return this.db.transaction().execute((trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
     }
-    return this.sqliteImmediate((conn) => fn(repositories(conn, this.dialect, this.secrets)));
+    return new Promise<T>((resolve, reject) => {
+      this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.committing) {
+        this.committing = true;
+        // On the next turn of the event loop: SQLite runs synchronously, so a group started at
+        // once would finish before any other request could join it.
+        setImmediate(() => void this.commitQueued());
+      }
+    });
+  }
+
+  private readonly queued: QueuedTransaction[] = [];
+  private committing = false;
+
+  /** Commits the queued transactions, a group at a time, until none are left. */
+  private async commitQueued(): Promise<void> {
+    try {
+      while (this.queued.length > 0) {
+        const group = this.queued.splice(0, MAX_GROUP);
+        const outcomes = await this.sqliteImmediate(async (conn) => {
+          const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+          for (const job of group) {
+            await sql`SAVEPOINT job`.execute(conn);
+            try {
+              const value = await job.fn(repositories(conn, this.dialect, this.secrets, this.credentialWrites));
+              await sql`RELEASE job`.execute(conn);
+              results.push({ ok: true, value });
+            } catch (error) {
+              await sql`ROLLBACK TO job`.execute(conn);
+              await sql`RELEASE job`.execute(conn);
+              results.push({ ok: false, error });
+            }
+          }
+          return results;
+        }).catch((error: unknown) => group.map(() => ({ ok: false as const, error })));
+        // Only now, after COMMIT (or its failure), does any caller hear back.
+        group.forEach((job, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) job.resolve(outcome.value);
+          else job.reject(outcome.error);
+        });
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   /** Runs `fn` on the one SQLite connection inside BEGIN IMMEDIATE ... COMMIT. */

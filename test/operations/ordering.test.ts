@@ -85,4 +85,33 @@ describe('operation order', () => {
     stalled.open();
     expect((await harness.waitForOperation(slowPurge.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
   });
+
+  it('runs the purges queued behind a running one as one group: one edge call, each operation with its own items', async () => {
+    const edge = new ScriptedEdge();
+    harness = await startHarness({ edges: [edge] });
+    const endpointId = await harness.createEndpoint('cdn.example.com');
+    const first = gate();
+    edge.behaviour = (call) => (call.kind === 'purge' && call.target.files[0] === '/0.png' ? first.opened : undefined);
+
+    const accept = async (body: unknown) => (await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body })).body.AsyncInfo.TaskTrackId as string;
+    const ids = [await accept({ Files: ['http://cdn.example.com/0.png'] })];
+    await until(() => edge.calls.some((c) => c.kind === 'purge'), 'the first purge to reach the edge');
+    for (let i = 1; i <= 3; i++) ids.push(await accept({ Files: [`http://cdn.example.com/${i}.png`] }));
+    // Queued behind purges 1-3: the group must stop before it, so it still takes effect after them.
+    const update = await harness.sub('PUT', `/endpoints/${endpointId}`, { body: { EndpointSettings: { Host: 'h.example.com' }, UpdateFlag: 'HostHeader' } });
+    first.open();
+    for (const id of ids) expect((await harness.waitForOperation(id)).status).toBe('Succeeded');
+    await harness.waitForOperation(update.body.AsyncInfo.TaskTrackId);
+    ids.push(await accept({ Files: ['http://cdn.example.com/4.png'] }));
+    await harness.waitForOperation(ids[4]!);
+
+    const purges = edge.calls.flatMap((c) => (c.kind === 'purge' ? [c.target.files] : []));
+    expect(purges).toEqual([['/0.png'], ['/1.png', '/2.png', '/3.png'], ['/4.png']]);
+    const kinds = edge.calls.map((c) => (c.kind === 'purge' ? c.target.files.join() : c.kind));
+    expect(kinds.indexOf('apply', kinds.indexOf('/1.png,/2.png,/3.png'))).toBeGreaterThan(-1);
+    for (const [i, id] of ids.entries()) {
+      const items = await harness.sub('GET', `/endpoints/${endpointId}/purges/${id}`);
+      expect(items.body.Files).toEqual([{ Url: `http://cdn.example.com/${i}.png`, Status: 'Succeed' }]);
+    }
+  });
 });

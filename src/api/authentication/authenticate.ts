@@ -11,6 +11,7 @@ import { REQUEST_DATE_HEADER } from '../../signing/sign-request.js';
 import type { Store } from '../../store/store.js';
 import { parseQueryString, queryValue, repeatedQueryName, splitTarget } from '../pipeline/query-string.js';
 import { checkAccess } from './authorization.js';
+import { CredentialCache } from './credential-cache.js';
 import { checkSignature, type SignatureSettings } from './signature.js';
 
 export const API_VERSION = '1.0';
@@ -23,6 +24,7 @@ export interface AuthenticationDeps {
 }
 
 export function createAuthenticationHook(deps: AuthenticationDeps) {
+  const credentials = new CredentialCache(deps.store);
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const permission = request.routeOptions.config.permission;
     if (permission === undefined) return;
@@ -36,7 +38,7 @@ export function createAuthenticationHook(deps: AuthenticationDeps) {
         authorization: header(request, 'authorization'),
         requestDate: header(request, REQUEST_DATE_HEADER),
       },
-      (keyId) => deps.store.apiKeys.get(keyId),
+      (keyId) => credentials.key(keyId),
       now,
       deps.signature,
     );
@@ -45,7 +47,7 @@ export function createAuthenticationHook(deps: AuthenticationDeps) {
       key,
       subscriptionId,
       permission,
-      async (id) => (await deps.store.subscriptions.get(id)) !== undefined,
+      (id) => credentials.subscriptionExists(id),
       deps.rateLimiter,
       now,
     );

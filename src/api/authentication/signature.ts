@@ -3,10 +3,11 @@
  * answer. Neither the expected signature nor the key value is ever logged or returned.
  */
 import { Errors } from '../../contract/errors.js';
+import type { KeyObject } from 'node:crypto';
 import { keyProblem, normalizeKeyId, type ApiKey } from '../../domain/api-key.js';
 import { parseAuthorizationHeader } from '../../signing/authorization-header.js';
-import { candidateStrings } from '../../signing/candidate-strings.js';
-import { matchesAnyCandidate } from '../../signing/hmac.js';
+import { candidates } from '../../signing/candidate-strings.js';
+import { hmacKey, matchesAnyCandidate } from '../../signing/hmac.js';
 import { isWithinSkew, parseRequestDate } from '../../signing/request-date.js';
 import { splitTarget } from '../pipeline/query-string.js';
 
@@ -49,7 +50,17 @@ export async function checkSignature(
   if (problem) throw Errors.invalidApiKey(key.id, problem);
 
   const { path, query } = splitTarget(request.target);
-  const candidates = candidateStrings({ method: request.method, path, query, requestDate });
-  if (!matchesAnyCandidate(key.value, candidates, credentials.signature)) throw Errors.wrongSignature();
+  if (!matchesAnyCandidate(keyObjectOf(key), candidates({ method: request.method, path, query, requestDate }), credentials.signature)) {
+    throw Errors.wrongSignature();
+  }
   return key;
+}
+
+/** HMAC keys per API key object (the credential cache hands out the same object until it changes). */
+const keyObjects = new WeakMap<ApiKey, KeyObject>();
+
+function keyObjectOf(key: ApiKey): KeyObject {
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) keyObjects.set(key, (keyObject = hmacKey(key.value)));
+  return keyObject;
 }

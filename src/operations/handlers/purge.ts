@@ -1,29 +1,28 @@
 /**
- * Purge: every edge drops the files (all query variants) and directories. Items already
- * Succeed (from a run cut short by a restart) are not purged again.
+ * Purge: every edge drops the files (all query variants) and directories, in one call per edge
+ * for a whole group of consecutive purges (purges commute). Each operation's items take the
+ * outcome in the transaction that ends it. A run cut short by a restart purges again: purging is
+ * idempotent, and the content may have been cached since.
  */
 import { describeFailures } from '../../fleet/fleet.js';
 import { failed, succeeded, type OperationHandler } from '../handler.js';
 
 export const purge: OperationHandler = {
+  coalesces: true,
+
   async run(ctx) {
-    const items = (await ctx.store.operations.listItems(ctx.operation.id)).filter((item) => item.status !== 'Succeed');
-    if (items.length === 0) return succeeded;
+    const items = (await Promise.all(ctx.group.map((operation) => ctx.store.operations.listItems(operation.id)))).flat();
     const target = {
       files: items.filter((item) => item.kind === 'file').map((item) => item.path),
       directories: items.filter((item) => item.kind === 'directory').map((item) => item.path),
     };
     const failure = describeFailures(await ctx.fleet.purge(ctx.endpoint.id, target));
-    const positions = items.map((item) => item.position);
-    if (failure === undefined) {
-      await ctx.store.operations.setItemStatus(ctx.operation.id, positions, 'Succeed');
-      return succeeded;
-    }
-    await ctx.store.operations.setItemStatus(ctx.operation.id, positions, 'Failed', failure);
-    return failed(`The purge did not reach every edge: ${failure}.`);
+    return failure === undefined ? succeeded : failed(`The purge did not reach every edge: ${failure}.`);
   },
 
-  async commit() {
-    // A purge changes no endpoint state; its items carry the results.
+  async commit(tx, ctx, outcome) {
+    const positions = (await tx.operations.listItems(ctx.operation.id)).map((item) => item.position);
+    if (outcome.ok) await tx.operations.setItemStatus(ctx.operation.id, positions, 'Succeed');
+    else await tx.operations.setItemStatus(ctx.operation.id, positions, 'Failed', outcome.message);
   },
 };

@@ -2,14 +2,17 @@ import type { Kysely } from 'kysely';
 import type { ApiKey, KeyScope } from '../../domain/api-key.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { ApiKeysTable, Database } from '../schema.js';
+import type { CredentialWrites } from '../store.js';
 
 export class ApiKeyRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
+    private readonly writes: CredentialWrites,
   ) {}
 
   async insert(key: ApiKey): Promise<void> {
+    this.writes.count++;
     await this.db
       .insertInto('api_keys')
       .values({
@@ -44,6 +47,7 @@ export class ApiKeyRepository {
 
   /** Marks the key revoked; false when there is no such key. */
   async revoke(id: string, at: number): Promise<boolean> {
+    this.writes.count++;
     const result = await this.db
       .updateTable('api_keys')
       .set({ revoked_at: at })
@@ -56,6 +60,7 @@ export class ApiKeyRepository {
 
   /** Replaces the value and clears revocation and expiry (bootstrap from the environment). */
   async resetValue(id: string, value: string): Promise<void> {
+    this.writes.count++;
     await this.db
       .updateTable('api_keys')
       .set({ secret: this.secrets.seal(value), revoked_at: null, expires_at: null, scope: 'full' })

@@ -1,8 +1,12 @@
-import type { Kysely, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AccessControlPolicy } from '../../domain/access-control.js';
 import type { CachePolicyRules } from '../../domain/cache-policy.js';
 import type { Endpoint, EndpointSettings, LifetimeStatus, ServiceType } from '../../domain/endpoint.js';
+import { CompiledLookup } from '../compiled-lookup.js';
+import type { DialectName } from '../dialect.js';
 import type { Database, EndpointsTable } from '../schema.js';
+
+const byId = new CompiledLookup<Selectable<EndpointsTable>>((db, id) => db.selectFrom('endpoints').selectAll().where('id', '=', id));
 
 /** The fields an operation may change on an endpoint. */
 export interface EndpointChanges {
@@ -17,7 +21,10 @@ export interface EndpointChanges {
 }
 
 export class EndpointRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async insert(endpoint: Endpoint): Promise<void> {
     await this.db
@@ -44,7 +51,7 @@ export class EndpointRepository {
 
   /** The endpoint, deleted or not (a deleted one has LifetimeStatus Deleted). */
   async get(id: string): Promise<Endpoint | undefined> {
-    const row = await this.db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await byId.first(this.db, this.dialect, id);
     return row && toEndpoint(row);
   }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable } from 'kysely';
 import type { ContentKind } from '../../domain/content-url.js';
 import type {
   ItemStatus,
@@ -9,7 +9,10 @@ import type {
   OperationType,
 } from '../../domain/operation.js';
 import type { DialectTraits } from '../dialect.js';
+import { CompiledLookup } from '../compiled-lookup.js';
 import type { Database, OperationItemsTable, OperationsTable } from '../schema.js';
+
+const byId = new CompiledLookup<Selectable<OperationsTable>>((db, id) => db.selectFrom('operations').selectAll().where('id', '=', id));
 
 const UNFINISHED: OperationStatus[] = ['NotSet', 'Processing'];
 
@@ -58,7 +61,7 @@ export class OperationRepository {
   }
 
   async get(id: string): Promise<OperationRecord | undefined> {
-    const row = await this.db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await byId.first(this.db, this.dialect.name, id);
     return row && toOperation(row);
   }
 
@@ -88,26 +91,21 @@ export class OperationRepository {
    * Processing by a crashed worker is claimed again). Run inside a transaction.
    */
   async claim(owner: string, now: number, leaseUntil: number, limit: number): Promise<OperationRecord[]> {
+    // Each endpoint's head (its oldest unfinished operation) in one walk of the pending index:
+    // probing "is there an earlier one?" per operation made a claim cost grow with the backlog.
+    const heads = this.db
+      .selectFrom('operations')
+      .select((eb) => ['endpoint_id', eb.fn.min('seq').as('head')])
+      .where('status', 'in', UNFINISHED)
+      .groupBy('endpoint_id');
     let query = this.db
       .selectFrom('operations as o')
+      .innerJoin(heads.as('h'), (join) => join.onRef('o.seq', '=', 'h.head'))
       .select('o.id')
-      .where('o.status', 'in', UNFINISHED)
       .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<', now)]))
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('operations as p')
-              .select(sql.lit(1).as('one'))
-              .whereRef('p.endpoint_id', '=', 'o.endpoint_id')
-              .whereRef('p.seq', '<', 'o.seq')
-              .where('p.status', 'in', UNFINISHED),
-          ),
-        ),
-      )
       .orderBy('o.seq')
       .limit(limit);
-    if (this.dialect.skipLocked) query = query.forUpdate().skipLocked();
+    if (this.dialect.skipLocked) query = query.forUpdate(['o']).skipLocked();
     const ids = (await query.execute()).map((row) => row.id);
     if (ids.length === 0) return [];
     await this.db
@@ -122,6 +120,38 @@ export class OperationRepository {
       .execute();
     const rows = await this.db.selectFrom('operations').selectAll().where('id', 'in', ids).orderBy('seq').execute();
     return rows.map(toOperation);
+  }
+
+  /**
+   * Claims, with `head`, the operations of the same type that directly follow it on its
+   * endpoint (up to `max`, stopping at the first of another type), so the engine can run them as
+   * one. A follower left Processing under a lapsed lease (its worker died) is claimed again.
+   * Run inside the transaction that claimed `head`.
+   */
+  async claimFollowing(head: OperationRecord, owner: string, now: number, leaseUntil: number, max: number): Promise<OperationRecord[]> {
+    const rows = await this.db
+      .selectFrom('operations')
+      .selectAll()
+      .where('endpoint_id', '=', head.endpointId)
+      .where('status', 'in', UNFINISHED)
+      .where('seq', '>', (eb) => eb.selectFrom('operations').select('seq').where('id', '=', head.id))
+      .orderBy('seq')
+      .limit(max)
+      .execute();
+    const run: string[] = [];
+    for (const row of rows) {
+      const leased = row.lease_until !== null && row.lease_until >= now;
+      if (row.type !== head.type || leased) break;
+      run.push(row.id);
+    }
+    if (run.length === 0) return [];
+    await this.db
+      .updateTable('operations')
+      .set((eb) => ({ status: 'Processing', lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', run)
+      .execute();
+    const claimed = await this.db.selectFrom('operations').selectAll().where('id', 'in', run).orderBy('seq').execute();
+    return claimed.map(toOperation);
   }
 
   /** Extends the lease; false when `owner` no longer holds it. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, SubscriptionsTable } from '../schema.js';
+import type { CredentialWrites } from '../store.js';
 
 export interface Subscription {
   readonly id: string;
@@ -8,9 +9,13 @@ export interface Subscription {
 }
 
 export class SubscriptionRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly writes: CredentialWrites,
+  ) {}
 
   async insert(subscription: Subscription): Promise<void> {
+    this.writes.count++;
     await this.db
       .insertInto('subscriptions')
       .values({ id: subscription.id, name: subscription.name, created_at: subscription.createdAt })
