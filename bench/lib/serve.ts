@@ -13,12 +13,13 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
+export async function startBenchServer(env: Record<string, string> = {}, nodeFlags?: readonly string[]): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mooncdn-bench-'));
   const server = await startServer({
     store: { kind: 'sqlite', file: join(dir, 'mooncdn.db') },
     env: { MOONCDN_LOG_LEVEL: 'warn', ...env },
     wrapper: ['taskset', '-c', SERVER_CORE],
+    ...(nodeFlags ? { nodeFlags } : {}),
   });
   const client = new SignedClient(server.url, server.credentials);
   return {

@@ -1,5 +1,11 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --expose-gc
 /**
+ * (The first line: a 4 MiB young generation keeps the idle process small at no cost in speed;
+ * glibc hands cached bodies of 64 KiB and more back to the system when they are evicted, trims
+ * its heap sooner and keeps two arenas; --expose-gc lets the edge reclaim evicted bodies
+ * (edge/cache/reclaimer.ts). So the resident size follows the cache budget. BENCHMARKS.md,
+ * "Memory".)
+ *
  * The `mooncdn` command. Exit codes: 0 done; 1 the API refused (its error Type and Message on
  * stderr), an operation waited for Failed, or the command could not do its work; 2 a usage
  * mistake (with the command's help).

@@ -275,7 +275,7 @@ export class EdgeNode implements EdgeAgent {
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
-      fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep);
+      fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
       try {
@@ -300,7 +300,7 @@ export class EdgeNode implements EdgeAgent {
           path,
           status: response.status,
           headers: withoutHeaders(sharedHeaders, ['content-length']),
-          body: Buffer.concat(fill.body),
+          body: fill.body(),
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
           generation,

@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
 import { MemoryCacheStore } from './cache/memory-store.js';
+import { Reclaimer } from './cache/reclaimer.js';
 import { EdgeNode } from './edge-node.js';
 import { listenEdge, type EdgeListeners } from './edge-servers.js';
 import { OriginClient } from './origin-client.js';
@@ -32,7 +33,9 @@ export async function startEmbeddedEdge(
   metrics: Metrics,
   health: Health,
 ): Promise<EmbeddedEdge> {
-  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes);
+  // A full collection after every eighth of the budget (at least 32 MiB) let go.
+  const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
+  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
   const origin = new OriginClient(config.edge.originTimeoutMs);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
   const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log, status: { metrics, health } });

@@ -32,6 +32,9 @@ export interface FillReader {
 
 export class Fill {
   head: FillHead | undefined;
+  /** The body so far, while it is kept: in one buffer of the declared length, or as chunks. */
+  private whole: Buffer | undefined;
+  private filled = 0;
   private readonly kept: Buffer[] = [];
   private keeping = true;
   private readonly readers = new Set<FillReader>();
@@ -46,9 +49,10 @@ export class Fill {
     this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
   }
 
-  /** The body kept so far (all of it, while `keepingAll`). */
-  get body(): Buffer[] {
-    return this.kept;
+  /** The body kept so far (all of it, while `keepingAll`), as one buffer. */
+  body(): Buffer {
+    if (this.whole) return this.filled === this.whole.length ? this.whole : this.whole.subarray(0, this.filled);
+    return this.kept.length === 1 ? this.kept[0]! : Buffer.concat(this.kept);
   }
 
   get keepingAll(): boolean {
@@ -73,7 +77,11 @@ export class Fill {
     }
     if (this.head) {
       reader.head(this.head);
-      for (const chunk of this.kept) reader.data(chunk);
+      if (this.whole) {
+        if (this.filled > 0) reader.data(this.whole.subarray(0, this.filled));
+      } else {
+        for (const chunk of this.kept) reader.data(chunk);
+      }
       if (this.done) {
         reader.end();
         return true;
@@ -87,14 +95,21 @@ export class Fill {
     this.readers.delete(reader);
   }
 
-  setHead(head: FillHead, keep: boolean): void {
+  /**
+   * The origin has answered. A body to keep whose length the origin declared is copied into one
+   * buffer of that length as it arrives: its chunks are free at once and nothing is copied twice.
+   */
+  setHead(head: FillHead, keep: boolean, declaredLength?: number): void {
     this.head = head;
     this.keeping = keep;
+    if (keep && declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength > 0) {
+      this.whole = Buffer.allocUnsafeSlow(declaredLength);
+    }
     for (const reader of this.readers) reader.head(head);
   }
 
   push(chunk: Buffer): void {
-    if (this.keeping) this.kept.push(chunk);
+    if (this.keeping) this.keep(chunk);
     for (const reader of this.readers) reader.data(chunk);
   }
 
@@ -108,10 +123,25 @@ export class Fill {
     if (waits.length > 0) await Promise.all(waits);
   }
 
+  private keep(chunk: Buffer): void {
+    if (this.whole && this.filled + chunk.length <= this.whole.length) {
+      chunk.copy(this.whole, this.filled);
+      this.filled += chunk.length;
+      return;
+    }
+    if (this.whole) {
+      // More than the origin declared: keep what came so far as the first chunk and go on in chunks.
+      this.kept.push(Buffer.from(this.whole.subarray(0, this.filled)));
+      this.whole = undefined;
+    }
+    this.kept.push(chunk);
+  }
+
   /** The body will not be stored after all (too large); readers still get every chunk. */
   stopKeeping(): void {
     this.keeping = false;
     this.kept.length = 0;
+    this.whole = undefined;
   }
 
   finish(stored: boolean): void {

@@ -3,6 +3,7 @@
  * tests. By default it is bootstrapped with a known subscription and key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { newKeyValue } from '../../src/domain/api-key.js';
@@ -36,6 +37,20 @@ export interface StartOptions {
   readonly credentials?: Credentials | null;
   /** A command to run node under, e.g. ['taskset', '-c', '0'] (benchmarks). */
   readonly wrapper?: readonly string[];
+  /** Flags for node itself (default: those of the mooncdn command's own first line). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/**
+ * How the built `mooncdn` command runs node, from its #! line (`env -S VAR=value node --flag`),
+ * so tests and benchmarks run it as users do.
+ */
+export function commandLine(): { env: Record<string, string>; nodeFlags: string[] } {
+  const shebang = readFileSync(MAIN, 'utf8').split('\n', 1)[0]!;
+  const words = shebang.replace(/^#!\/usr\/bin\/env( -S)?/, '').trim().split(/\s+/);
+  const nodeAt = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, Math.max(0, nodeAt)).map((word) => word.split('=', 2) as [string, string]));
+  return { env, nodeFlags: words.slice(nodeAt + 1) };
 }
 
 export function newCredentials(): Credentials {
@@ -48,7 +63,8 @@ export function storeArgs(store: StoreLocation): string[] {
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
   const credentials = options.credentials === undefined ? newCredentials() : options.credentials;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), MOONCDN_LOG_LEVEL: 'info', ...options.env };
+  const command = commandLine();
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...command.env, MOONCDN_LOG_LEVEL: 'info', ...options.env };
   if (credentials) {
     Object.assign(env, {
       MOONCDN_SUBSCRIPTION_ID: credentials.subscriptionId,
@@ -57,8 +73,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     });
   }
   const args = [MAIN, 'serve', '--port', '0', '--edge-port', '0', '--edge-tls-port', '0', ...storeArgs(options.store), ...(options.args ?? [])];
-  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
-  const child = spawn(command!, [...prefix, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [program, ...prefix] = [...(options.wrapper ?? []), process.execPath, ...(options.nodeFlags ?? command.nodeFlags)];
+  const child = spawn(program!, [...prefix, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
