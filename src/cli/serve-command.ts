@@ -5,7 +5,7 @@ import { envName, SERVE_OPTIONS } from '../config/options.js';
 import { startEmbeddedServer, type RunningServer } from '../server/embedded.js';
 import { ListenError } from '../server/listen.js';
 import { EdgeListenError } from '../edge/edge-servers.js';
-import { createLogger } from './logger.js';
+import { createLogger, flushLogger } from './logger.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve').description('Run the management API, the operation workers and the embedded edge in one process.');
@@ -42,6 +42,7 @@ export function serveCommand(): Command {
       const known = error instanceof ListenError || error instanceof EdgeListenError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
       const message = known ? text : String((error as Error).stack ?? error);
       process.stderr.write(`mooncdn could not start: ${message}\n`);
+      await flushLogger(log);
       process.exit(1);
     }
     printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL');
@@ -77,9 +78,13 @@ function installShutdown(server: RunningServer, log: ReturnType<typeof createLog
     closing = true;
     log.info({ signal }, 'shutting down: finishing requests in flight');
     server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
+      async () => {
+        await flushLogger(log);
+        process.exit(0);
+      },
+      async (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
+        await flushLogger(log);
         process.exit(1);
       },
     );

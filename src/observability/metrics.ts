@@ -44,6 +44,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Labelled children resolved once: prom-client hashes the labels on every call otherwise. */
+  private readonly requestChildren = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
+
+  /** One management API response. */
+  recordApiRequest(route: string, method: string, status: number, seconds: number): void {
+    const key = `${route} ${method} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = { count: this.apiRequests.labels(route, method, String(status)), time: this.apiRequestDuration.labels(route) };
+      this.requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.time.observe(seconds);
+  }
+
   /** Where the queue depth is read from at each scrape (the store). */
   private unfinished: () => Promise<number> = async () => 0;
 
