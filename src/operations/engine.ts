@@ -4,6 +4,7 @@
  * in one transaction with the endpoint's new state. A lease that lapses (the process died) lets
  * another worker, or this one after a restart, run the operation again; handlers are
  * idempotent. An operation whose handler keeps throwing is failed after `maxAttempts`.
+ * Consecutive operations of a type whose handler coalesces (purges) run as one group.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -55,10 +56,6 @@ export class OperationEngine {
   /** Whether the loop is claiming work (started and not stopped). */
   get running(): boolean {
     return this.loopDone !== undefined && !this.stopping;
-  }
-
-  get inFlight(): number {
-    return this.runs.size;
   }
 
   start(): void {

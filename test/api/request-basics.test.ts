@@ -137,7 +137,7 @@ describe('identifiers', () => {
   });
 
   it.each([
-    ['endpointId', (e: string) => `/endpoints/not-a-uuid`, 'GET'],
+    ['endpointId', () => `/endpoints/not-a-uuid`, 'GET'],
     ['endpointId', (e: string) => `/endpoints/${e}0`, 'DELETE'],
     ['endpointId', (e: string) => `/endpoints/${e.replace(/-/g, '')}/cacherules`, 'GET'],
     ['operationId', (e: string) => `/endpoints/${e}/operations/12345`, 'GET'],

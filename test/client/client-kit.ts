@@ -10,6 +10,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A client for a running server, with its bootstrap credentials unless told otherwise. */
+export { closedPort } from '../support/ports.js';
+
 export function clientFor(server: ServerProcess, options: Partial<ClientOptions> = {}): MooncdnClient {
   return new MooncdnClient({ baseUrl: server.url, ...server.credentials, ...options });
 }
@@ -32,14 +34,6 @@ export async function rejection(promise: Promise<unknown>): Promise<MooncdnError
   throw new Error('expected the call to fail, but it succeeded');
 }
 
-/** A port that was free a moment ago and has nothing listening on it now. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A scripted stand-in for the API: a plain Node HTTP server whose handler a test writes. */
 export interface ScriptedApi {

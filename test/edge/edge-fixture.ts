@@ -28,6 +28,8 @@ import { OriginServer } from '../support/origin-server.js';
 const open: Array<() => Promise<void>> = [];
 
 /** Registers something to close after the test; returns it. */
+export { closedPort } from '../support/ports.js';
+
 export function track<T extends { close(): Promise<void> }>(thing: T): T {
   open.push(() => thing.close());
   return thing;
@@ -124,14 +126,6 @@ export async function startOrigin(): Promise<OriginServer> {
   return track(await OriginServer.start());
 }
 
-/** A port on 127.0.0.1 that nothing listens on: connections to it are refused. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 // ---- an origin the test drives byte by byte ---------------------------------------------
 
