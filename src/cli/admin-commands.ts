@@ -3,6 +3,7 @@
  * SQLite in WAL mode takes one writer at a time, PostgreSQL many). Output is JSON.
  */
 import { randomUUID } from 'node:crypto';
+import { positiveInteger } from './arguments.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KEY_ID_PATTERN, KEY_SCOPES, keyProblem, newKeyValue, type ApiKey, type KeyScope } from '../domain/api-key.js';
 import { SecretBox } from '../domain/secret-box.js';
@@ -45,7 +46,7 @@ export function adminCommand(): Command {
       .requiredOption('--subscription <uuid>', 'The subscription the key signs for', uuidArg)
       .addOption(new Option('--scope <scope>', 'full: everything; content: reads, purges and preloads; read: reads only').choices(KEY_SCOPES).default('full'))
       .option('--expires <iso>', 'When the key stops working, e.g. 2027-01-01T00:00:00Z', isoArg)
-      .option('--rate-per-minute <n>', 'Requests a minute the key may make', positiveIntArg)
+      .option('--rate-per-minute <n>', 'Requests a minute the key may make', positiveInteger)
       .option('--id <keyId>', 'Its id (default: a new UUID)', keyIdArg),
   )
     .addHelpText('after', '\nExample:\n  mooncdn admin key create --subscription 5dd0413d-a2f9-442a-b836-128d87753fa9 --scope content --rate-per-minute 600')
@@ -131,9 +132,4 @@ function isoArg(value: string): number {
   const time = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time)) throw new InvalidArgumentError('must be an ISO 8601 time such as 2027-01-01T00:00:00Z.');
   return time;
-}
-
-function positiveIntArg(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return Number(value);
 }

@@ -3,7 +3,8 @@
  * endpoint id needed); URLs ending in "/" are directories; more URLs than one request takes are
  * sent as several requests. A host with no endpoint stops everything before anything is sent.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInteger } from '../arguments.js';
+import { Command, Option } from 'commander';
 import type { MooncdnClient } from '../../client/index.js';
 import { CommandError, withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
 import { printJson, printLines } from './output.js';
@@ -31,7 +32,7 @@ function contentCommand(kind: 'purge' | 'preload', description: string, setExitC
       new Command(kind)
         .description(description)
         .argument('<urls...>', 'Absolute http(s) URLs on the domains of your endpoints')
-        .addOption(new Option('--batch-size <n>', 'URLs per request (the server takes 100)').default(100).argParser(positive)),
+        .addOption(new Option('--batch-size <n>', 'URLs per request (the server takes 100)').default(100).argParser(positiveInteger)),
     ),
   ).action((urls: string[], flags: Flags) =>
     withClient(flags, async (client) => {
@@ -64,17 +65,19 @@ interface Batch {
 
 /** Groups URLs by the endpoint of their host, in batches of at most `size` URLs. */
 async function plan(client: MooncdnClient, kind: 'purge' | 'preload', urls: readonly string[], size: number): Promise<Batch[]> {
-  const hosts = urls.map((url) => {
-    let parsed: URL;
+  const parsed = urls.map((url) => {
+    let parts: URL;
     try {
-      parsed = new URL(url);
+      parts = new URL(url);
     } catch {
       throw new UsageError(`"${url}" is not an absolute URL; write it as https://cdn.example.com/path.`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`"${url}" is not an http or https URL.`);
-    if (kind === 'preload' && parsed.pathname.endsWith('/')) throw new UsageError(`"${url}" is a directory; preload takes files only.`);
-    return parsed.hostname.toLowerCase();
+    if (parts.protocol !== 'http:' && parts.protocol !== 'https:') throw new UsageError(`"${url}" is not an http or https URL.`);
+    const directory = parts.pathname.endsWith('/');
+    if (kind === 'preload' && directory) throw new UsageError(`"${url}" is a directory; preload takes files only.`);
+    return { url, host: parts.hostname.toLowerCase(), directory };
   });
+  const hosts = parsed.map((p) => p.host);
   const byDomain = new Map((await client.listEndpoints()).map((e) => [e.Setting.CustomDomain, e.EndpointID]));
   const unknown = [...new Set(hosts.filter((host) => !byDomain.has(host)))];
   if (unknown.length > 0) {
@@ -82,20 +85,14 @@ async function plan(client: MooncdnClient, kind: 'purge' | 'preload', urls: read
   }
   const batches: Batch[] = [];
   const current = new Map<string, Batch>();
-  urls.forEach((url, i) => {
-    const domain = hosts[i]!;
+  for (const { url, host: domain, directory } of parsed) {
     let batch = current.get(domain);
     if (!batch || batch.files.length + batch.directories.length >= size) {
       batch = { endpointId: byDomain.get(domain)!, domain, files: [], directories: [] };
       current.set(domain, batch);
       batches.push(batch);
     }
-    (new URL(url).pathname.endsWith('/') ? batch.directories : batch.files).push(url);
-  });
+    (directory ? batch.directories : batch.files).push(url);
+  }
   return batches;
-}
-
-function positive(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return Number(value);
 }

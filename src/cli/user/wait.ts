@@ -2,7 +2,8 @@
  * `--wait`: follow operations to their end, with a spinner and counts on a terminal (nothing
  * extra when piped), then print the final operations. Exit 0 when all Succeeded, 1 otherwise.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { positiveInteger } from '../arguments.js';
+import { Command, Option } from 'commander';
 import { MooncdnError, type MooncdnClient, type Operation } from '../../client/index.js';
 import { describeOperation, printJson, printLines, Progress } from './output.js';
 
@@ -21,7 +22,7 @@ export interface WaitFlags {
 export function withWait(command: Command): Command {
   return command
     .option('--wait', 'Wait until the operation ends; exit 0 if it Succeeded, 1 if it Failed')
-    .addOption(new Option('--timeout <seconds>', 'How long --wait waits').default(600).argParser(positiveInt));
+    .addOption(new Option('--timeout <seconds>', 'How long --wait waits').default(600).argParser(positiveInteger));
 }
 
 /** Waits for every operation and prints them; returns the exit code. */
@@ -85,9 +86,4 @@ async function countItems(client: MooncdnClient, started: Started, items: Map<st
       ? await client.getPurge(started.endpointId, started.operationId).then((r) => [...r.Files, ...r.Directories])
       : await client.getPreload(started.endpointId, started.operationId).then((r) => r.Files);
   items.set(started.operationId, { done: result.filter((i) => i.Status === 'Succeed' || i.Status === 'Failed').length, total: result.length });
-}
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of at least 1.');
-  return Number(value);
 }
