@@ -11,6 +11,7 @@
  *   7. errors              one handler maps everything to the contract's error body
  *   8. log line            one line per request, with its correlation id
  */
+import { splitTarget } from '../domain/url-path.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -29,7 +30,7 @@ import { canonicalizeKeys } from './pipeline/canonical-keys.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
-import { parseQueryString, splitTarget } from './pipeline/query-string.js';
+import { parseQueryString } from './pipeline/query-string.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { contentRoutes } from './routes/content.js';
 import { endpointRoutes } from './routes/endpoints.js';

@@ -27,3 +27,18 @@ export function decodeRepeatedly(value: string): string {
   }
   return current;
 }
+
+/** Splits a request target (origin-form or absolute-form) into its path and raw query. */
+export function splitTarget(target: string): { path: string; query: string } {
+  let rest = target;
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
+  if (absolute) {
+    // An empty path is "/" (RFC 9110 §4.2.3), also when a query follows: "http://h?q".
+    rest = rest.slice(absolute[0].length);
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  }
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  return q < 0 ? { path: rest, query: '' } : { path: rest.slice(0, q), query: rest.slice(q + 1) };
+}

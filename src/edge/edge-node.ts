@@ -10,10 +10,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { normalizePath } from '../domain/url-path.js';
+import { normalizePath, splitTarget } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
-import { splitTarget } from '../api/pipeline/query-string.js';
+
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
@@ -389,8 +389,6 @@ export class EdgeNode implements EdgeAgent {
   private count(result: EdgeResult): void {
     this.results?.[result].inc();
   }
-
-
 
   /** An origin fetch, timed to its response headers. */
   private async timedFetch(request: Parameters<OriginClient['fetch']>[0]) {

@@ -3,13 +3,14 @@
  * signature (CONTRACT §2 rows 1-8), subscription, credential, scope and rate (rows 9-12), then
  * the query's apiVersion and repeated names.
  */
+import { splitTarget } from '../../domain/url-path.js';
 import type { FastifyRequest } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 import type { Clock } from '../../domain/clock.js';
 import type { RateLimiter } from '../../domain/rate-limiter.js';
 import { REQUEST_DATE_HEADER } from '../../signing/sign-request.js';
 import type { Store } from '../../store/store.js';
-import { parseQueryString, queryValue, repeatedQueryName, splitTarget } from '../pipeline/query-string.js';
+import { parseQueryString, queryValue, repeatedQueryName } from '../pipeline/query-string.js';
 import { checkAccess } from './authorization.js';
 import { CredentialCache } from './credential-cache.js';
 import { checkSignature, type SignatureSettings } from './signature.js';

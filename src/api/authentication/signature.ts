@@ -2,14 +2,14 @@
  * The signature checks of CONTRACT §2, in the contract's order; the first failure is the
  * answer. Neither the expected signature nor the key value is ever logged or returned.
  */
-import { Errors } from '../../contract/errors.js';
 import type { KeyObject } from 'node:crypto';
+import { Errors } from '../../contract/errors.js';
 import { keyProblem, normalizeKeyId, type ApiKey } from '../../domain/api-key.js';
+import { splitTarget } from '../../domain/url-path.js';
 import { parseAuthorizationHeader } from '../../signing/authorization-header.js';
 import { candidates } from '../../signing/candidate-strings.js';
 import { hmacKey, matchesAnyCandidate } from '../../signing/hmac.js';
 import { isWithinSkew, parseRequestDate } from '../../signing/request-date.js';
-import { splitTarget } from '../pipeline/query-string.js';
 
 export interface SignatureSettings {
   /** How far the request date may be from the server's clock. */

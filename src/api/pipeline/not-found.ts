@@ -2,10 +2,10 @@
  * Unknown routes are 404 and known paths with the wrong method 405 (with Allow), both in the
  * contract's error shape. Routes are collected as they are registered.
  */
+import { splitTarget } from '../../domain/url-path.js';
 import type { FastifyInstance } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 import { sendError } from './error-handler.js';
-import { splitTarget } from './query-string.js';
 
 export function registerNotFound(app: FastifyInstance): void {
   const routes: Array<{ method: string; pattern: RegExp }> = [];

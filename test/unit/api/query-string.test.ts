@@ -1,5 +1,6 @@
+import { splitTarget } from '../../../src/domain/url-path.js';
 import { describe, expect, it } from 'vitest';
-import { parseQueryString, queryValue, repeatedQueryName, splitTarget } from '../../../src/api/pipeline/query-string.js';
+import { parseQueryString, queryValue, repeatedQueryName } from '../../../src/api/pipeline/query-string.js';
 
 describe('parseQueryString', () => {
   it('reads names and values, percent- and plus-decoded', () => {
