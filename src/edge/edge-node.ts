@@ -233,12 +233,11 @@ export class EdgeNode implements EdgeAgent {
    */
   private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, first: boolean): boolean {
     const counted = this.meterResponse(served, res);
-    let counting = true;
     const head = req.method === 'HEAD';
     const reader: FillReader = {
+      // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
-        if (counting) this.count(h.ttlSeconds > 0 ? 'MISS' : 'PASS');
-        counting = false;
+        this.count(h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
         if (head) res.end();
       },
