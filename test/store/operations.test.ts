@@ -65,6 +65,21 @@ describe.each(STORE_KINDS)('operations and their items on %s', (kind) => {
     expect(await store.operations.listItems(bare.id)).toEqual([]);
   });
 
+  test('settleItems gives every item of one operation the same status and message, and no other operation\'s', async () => {
+    const { store } = ctx();
+    const subId = await givenSubscription(store);
+    const op = operation(subId, 'e', { type: 'Purge' });
+    const other = operation(subId, 'e', { type: 'Purge' });
+    await store.operations.insert(op, items(op.id, 150));
+    await store.operations.insert(other, items(other.id, 3));
+
+    await store.operations.settleItems(op.id, 'Failed', 'edge "x": down');
+    for (const item of await store.operations.listItems(op.id)) expect(item).toMatchObject({ status: 'Failed', message: 'edge "x": down' });
+    for (const item of await store.operations.listItems(other.id)) expect(item).toMatchObject({ status: 'Running', message: null });
+    await store.operations.settleItems(op.id, 'Succeed');
+    for (const item of await store.operations.listItems(op.id)) expect(item).toMatchObject({ status: 'Succeed', message: null });
+  });
+
   test('setItemStatus sets status and message of the given positions only', async () => {
     const { store } = ctx();
     const subId = await givenSubscription(store);

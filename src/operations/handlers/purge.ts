@@ -21,8 +21,7 @@ export const purge: OperationHandler = {
   },
 
   async commit(tx, ctx, outcome) {
-    const positions = (await tx.operations.listItems(ctx.operation.id)).map((item) => item.position);
-    if (outcome.ok) await tx.operations.setItemStatus(ctx.operation.id, positions, 'Succeed');
-    else await tx.operations.setItemStatus(ctx.operation.id, positions, 'Failed', outcome.message);
+    if (outcome.ok) await tx.operations.settleItems(ctx.operation.id, 'Succeed');
+    else await tx.operations.settleItems(ctx.operation.id, 'Failed', outcome.message);
   },
 };

@@ -85,6 +85,11 @@ export class OperationRepository {
       .execute();
   }
 
+  /** Gives every item of the operation the same final status (a purge ends all its URLs at once). */
+  async settleItems(operationId: string, status: ItemStatus, message: string | null = null): Promise<void> {
+    await this.db.updateTable('operation_items').set({ status, message }).where('operation_id', '=', operationId).execute();
+  }
+
   /**
    * Claims up to `limit` runnable operations for `owner` until `leaseUntil`: the oldest
    * unfinished operation of each endpoint whose lease is free or lapsed (an operation left
