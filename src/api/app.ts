@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { Errors } from '../contract/errors.js';
+import { AUTHENTICATION_ERROR_TYPES, Errors } from '../contract/errors.js';
 import type { Clock } from '../domain/clock.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import type { OperationCommands } from '../operations/commands.js';
@@ -41,22 +41,6 @@ import type { RouteDeps } from './routes/route-deps.js';
 import { trafficRoutes } from './routes/traffic.js';
 import type { App } from './types.js';
 import './types.js';
-
-/** The error types of the signature and access checks (CONTRACT §2), counted as authentication failures. */
-const AUTHENTICATION_ERRORS: ReadonlySet<string> = new Set([
-  'MissingAuthorizationHeader',
-  'InvalidAuthorizationHeader',
-  'MissingRequestDateHeader',
-  'InvalidRequestDateHeader',
-  'AuthorizationHeaderExpired',
-  'ApiKeyNotFound',
-  'InvalidApiKey',
-  'WrongSignature',
-  'SubscriptionNotFound',
-  'CredentialInvalid',
-  'PermissionDenied',
-  'RequestThrottled',
-]);
 
 export interface ApiOptions {
   readonly store: Store;
@@ -133,7 +117,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   const { metrics, log } = options;
   app.addHook('onResponse', (request, reply, done) => {
     metrics.recordApiRequest(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    if (reply.errorType && AUTHENTICATION_ERRORS.has(reply.errorType)) metrics.authenticationFailures.inc({ type: reply.errorType });
+    if (reply.errorType && AUTHENTICATION_ERROR_TYPES.has(reply.errorType)) metrics.authenticationFailures.inc({ type: reply.errorType });
     if (log.isLevelEnabled('info')) {
       request.log.info(
         {

@@ -27,6 +27,22 @@ export const ERROR_TYPES = [
 
 export type ErrorType = (typeof ERROR_TYPES)[number];
 
+/** The types the signature and access checks answer with (CONTRACT §2), in the order they are checked. */
+export const AUTHENTICATION_ERROR_TYPES: ReadonlySet<ErrorType> = new Set([
+  'MissingAuthorizationHeader',
+  'InvalidAuthorizationHeader',
+  'MissingRequestDateHeader',
+  'InvalidRequestDateHeader',
+  'AuthorizationHeaderExpired',
+  'ApiKeyNotFound',
+  'InvalidApiKey',
+  'WrongSignature',
+  'SubscriptionNotFound',
+  'CredentialInvalid',
+  'PermissionDenied',
+  'RequestThrottled',
+]);
+
 /** The body of every error response. */
 export interface ErrorBody {
   Succeeded: false;
