@@ -57,39 +57,25 @@ export class EndpointRepository {
 
   /** The endpoints of a subscription that are not deleted, oldest first. */
   async listBySubscription(subscriptionId: string): Promise<Endpoint[]> {
-    const rows = await this.db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('subscription_id', '=', subscriptionId)
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await this.oldestFirst().where('subscription_id', '=', subscriptionId).where('deleted_at', 'is', null).execute();
     return rows.map(toEndpoint);
   }
 
   /** Every endpoint that is not deleted: what the edges serve. */
   async listLive(): Promise<Endpoint[]> {
-    const rows = await this.db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('deleted_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await this.oldestFirst().where('deleted_at', 'is', null).execute();
     return rows.map(toEndpoint);
   }
 
   /** Endpoints of a subscription, deleted ones included (traffic of the past still counts). */
   async listAllBySubscription(subscriptionId: string): Promise<Endpoint[]> {
-    const rows = await this.db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('subscription_id', '=', subscriptionId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await this.oldestFirst().where('subscription_id', '=', subscriptionId).execute();
     return rows.map(toEndpoint);
+  }
+
+  /** The order every listing shares: creation, then id for endpoints created in the same millisecond. */
+  private oldestFirst() {
+    return this.db.selectFrom('endpoints').selectAll().orderBy('created_at').orderBy('id');
   }
 
   async findLiveByDomain(customDomain: string): Promise<Endpoint | undefined> {
