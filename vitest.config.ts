@@ -2,12 +2,31 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // End-to-end suites start real processes; two cores run two files at a time.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      // The route and operation engine suites again on PostgreSQL (test/support/stores.ts reads
+      // MOONCDN_TEST_STORE), so a behaviour cannot differ between the stores unseen. The store
+      // suites themselves run on both in one pass.
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/api/**/*.test.ts', 'test/operations/**/*.test.ts'],
+          env: { MOONCDN_TEST_STORE: 'postgres' },
+        },
+      },
+    ],
   },
 });

@@ -44,6 +44,7 @@ const settings = {
   quotas: { ...DEFAULT_QUOTAS, directoryPurges: 1_000_000 },
   edgeDeadlineMs: 30_000,
   apiTls: undefined,
+  cnameSuffix: 'mooncdn.localhost',
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
 const edge = await startEmbeddedEdge(

@@ -5,7 +5,8 @@
  *   2. authentication      signature, subscription, credential, scope, rate, apiVersion
  *                          (onRequest: before the body is read; public routes skip it)
  *   3. body parsing        JSON whatever the Content-Type, at most bodyLimit bytes
- *   4. canonical keys      input property names matched case-insensitively
+ *   4. canonical keys      input property names matched case-insensitively and by alias,
+ *                          null as absent; a body with none of the route's properties refused
  *   5. validation          the route's TypeBox schemas
  *   6. handler             thin: calls the store or the operation commands
  *   7. errors              one handler maps everything to the contract's error body
@@ -17,6 +18,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { AUTHENTICATION_ERROR_TYPES, Errors } from '../contract/errors.js';
+import { ALIASES } from '../contract/schemas/common.js';
 import type { Clock } from '../domain/clock.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import type { OperationCommands } from '../operations/commands.js';
@@ -26,7 +28,7 @@ import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
-import { canonicalizeKeys } from './pipeline/canonical-keys.js';
+import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
@@ -49,6 +51,7 @@ export interface ApiOptions {
   readonly log: Logger;
   readonly signature: SignatureSettings;
   readonly bodyLimitBytes: number;
+  readonly cnameSuffix: string;
   readonly metrics: Metrics;
   readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
@@ -64,7 +67,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     exposeHeadRoutes: false,
     return503OnClosing: true,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true, keywords: [ALIASES] } },
     frameworkErrors: (error, request, reply) => {
       const apiError = error.code === 'FST_ERR_BAD_URL' ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).') : Errors.parameterInvalid('The request is malformed.');
       reply.header('x-correlation-id', request.id);
@@ -105,7 +108,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   app.addHook('preValidation', async (request) => {
     const schema = request.routeOptions.schema;
     if (!schema) return;
-    if (schema.body && request.body !== undefined) request.body = canonicalizeKeys(request.body, schema.body as object);
+    if (schema.body && request.body !== undefined) {
+      request.body = canonicalizeKeys(request.body, schema.body as object);
+      requireKnownProperty(request.body, schema.body as object);
+    }
     if (schema.querystring) request.query = canonicalizeKeys(request.query, schema.querystring as object);
   });
 
@@ -136,7 +142,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 
   // 6. routes
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock };
+  const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock, cnameSuffix: options.cnameSuffix };
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);

@@ -1,4 +1,4 @@
-/** Domain objects as the wire shapes of CONTRACT §5 (PascalCase, string booleans, ISO times). */
+/** Domain objects as the wire shapes of CONTRACT §5 and §7 (PascalCase, JSON booleans and numbers, ISO times). */
 import type { AccessControl } from '../contract/schemas/access-control.js';
 import type { AsyncResponse } from '../contract/schemas/api-response.js';
 import type { CachePolicy } from '../contract/schemas/cache-policy.js';
@@ -7,7 +7,6 @@ import type { Endpoint as WireEndpoint } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
 import type { PreloadResult, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { AccessControlPolicy } from '../domain/access-control.js';
-import { toBooleanString } from '../domain/boolean-input.js';
 import type { CachePolicyRules } from '../domain/cache-policy.js';
 import type { StoredCertificate } from '../domain/certificate.js';
 import type { Endpoint } from '../domain/endpoint.js';
@@ -17,24 +16,36 @@ export function isoTime(time: number): string {
   return new Date(time).toISOString();
 }
 
-export function presentEndpoint(endpoint: Endpoint): WireEndpoint {
+/**
+ * The Endpoint as the live service sent it (CONTRACT §7): id and settings under both names,
+ * AllowedScheme and CName, JSON booleans; not Enabled and ICP still verifying while Creating.
+ */
+export function presentEndpoint(endpoint: Endpoint, cnameSuffix: string): WireEndpoint {
+  const settings = {
+    CustomDomain: endpoint.customDomain,
+    Host: endpoint.host,
+    ICP: endpoint.icp,
+    Origin: { Addresses: [...endpoint.originAddresses] },
+    ServiceType: endpoint.serviceType,
+    // The edge serves plain HTTP always, and HTTPS once a certificate is bound.
+    AllowedScheme: endpoint.certificateId === null ? 'Http' : 'HttpAndHttps',
+    CName: `${endpoint.customDomain}.${cnameSuffix}`,
+  };
+  const created = endpoint.lifetimeStatus !== 'Creating' && endpoint.lifetimeStatus !== 'CreationFailed';
   return {
+    EndpointId: endpoint.id,
     EndpointID: endpoint.id,
-    Setting: {
-      CustomDomain: endpoint.customDomain,
-      Host: endpoint.host,
-      ICP: endpoint.icp,
-      Origin: { Addresses: [...endpoint.originAddresses] },
-      ServiceType: endpoint.serviceType,
-    },
+    Settings: settings,
+    Setting: settings,
     Status: {
-      Enabled: toBooleanString(endpoint.enabled),
-      // ICP filing is a mainland-China legal check mooncdn cannot make; every domain counts as verified.
-      IcpVerifyStatus: 'IcpVerified',
+      Enabled: created && endpoint.enabled,
+      // ICP filing is a mainland-China legal check mooncdn cannot make: a domain is "verifying"
+      // while its endpoint is created, then verified.
+      IcpVerifyStatus: endpoint.lifetimeStatus === 'Creating' ? 'IcpVerifying' : 'IcpVerified',
       LifetimeStatus: endpoint.lifetimeStatus,
       // mooncdn serves whatever Host reaches its edges and does not look at DNS.
-      CNameConfigured: 'true',
-      FreeTrialExpired: 'false',
+      CNameConfigured: true,
+      FreeTrialExpired: false,
       TimeLastUpdated: isoTime(endpoint.timeLastUpdated),
     },
   };
@@ -64,10 +75,10 @@ export function presentAccepted(operation: OperationRecord): AsyncResponse {
 
 export function presentCachePolicy(policy: CachePolicyRules): CachePolicy {
   return {
-    Rules: policy.rules.map((rule) => ({ Type: rule.type, Items: [...rule.items], TTL: String(rule.ttlSeconds) })),
-    IgnoreCacheControl: toBooleanString(policy.ignoreCacheControl),
-    IgnoreQueryString: toBooleanString(policy.ignoreQueryString),
-    IgnoreCookie: toBooleanString(policy.ignoreCookie),
+    Rules: policy.rules.map((rule) => ({ Type: rule.type, Items: [...rule.items], TTL: rule.ttlSeconds })),
+    IgnoreCacheControl: policy.ignoreCacheControl,
+    IgnoreQueryString: policy.ignoreQueryString,
+    IgnoreCookie: policy.ignoreCookie,
   };
 }
 
@@ -75,7 +86,7 @@ export function presentAccessControl(policy: AccessControlPolicy): AccessControl
   return {
     ForbiddenIps: [...policy.forbiddenIps],
     RefererControl: {
-      Enabled: toBooleanString(policy.refererControl.enabled),
+      Enabled: policy.refererControl.enabled,
       PathPatterns: [...policy.refererControl.pathPatterns],
       Referers: [...policy.refererControl.referers],
       RefererControlType: policy.refererControl.type,
@@ -98,6 +109,8 @@ export function presentPreloadResult(items: readonly OperationItem[]): PreloadRe
 export function presentCertificate(cert: StoredCertificate): Certificate {
   return {
     CertificateId: cert.id,
+    SubscriptionId: cert.subscriptionId,
+    CertificateName: cert.name,
     Name: cert.name,
     Subject: cert.subject,
     Issuer: cert.issuer,

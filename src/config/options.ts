@@ -36,6 +36,7 @@ export const SERVE_OPTIONS = [
   { flag: 'edge-max-object-bytes', kind: 'count', default: String(32 * 1024 * 1024), description: 'Larger objects pass through uncached' },
   { flag: 'edge-origin-timeout-ms', kind: 'count', default: '30000', description: 'How long the edge waits for an origin before 504' },
   { flag: 'meter-flush-ms', kind: 'count', default: '10000', description: 'How often metered traffic is written to the store' },
+  { flag: 'cname-suffix', kind: 'string', default: 'mooncdn.localhost', description: "Endpoints' CName is {CustomDomain}.{this}: the name users point their DNS at" },
   { flag: 'edge-deadline-ms', kind: 'count', default: '30000', description: 'How long an operation waits for an edge to answer' },
   { flag: 'master-key', kind: 'string', envOnly: true, description: 'Encrypts API key values and private keys at rest' },
   { flag: 'subscription-id', kind: 'string', envOnly: true, description: 'Bootstrap: this subscription exists after start' },

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QuotaLimits } from '../domain/quota.js';
 import { KEY_ID_PATTERN, MIN_KEY_VALUE_LENGTH } from '../domain/api-key.js';
+import { isHostname } from '../domain/hostname.js';
 import type { StoreLocation } from '../store/store.js';
 import { envName, SERVE_OPTIONS, type OptionSpec, type ServeOptionFlag } from './options.js';
 
@@ -22,6 +23,7 @@ export interface ServeConfig {
   readonly bodyLimitBytes: number;
   readonly quotas: QuotaLimits;
   readonly edgeDeadlineMs: number;
+  readonly cnameSuffix: string;
   readonly edge: {
     readonly cacheBytes: number;
     readonly maxObjectBytes: number;
@@ -107,6 +109,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       preloads: count('quota-preloads'),
     },
     edgeDeadlineMs: count('edge-deadline-ms', 100),
+    cnameSuffix: cnameSuffix(raw.get('cname-suffix') ?? '', problems, where),
     edge: {
       cacheBytes: count('edge-cache-bytes', 1024 * 1024),
       maxObjectBytes: count('edge-max-object-bytes', 1),
@@ -132,6 +135,12 @@ export function storeLocation(raw: Map<ServeOptionFlag, string>, problems: strin
     return { kind: 'postgres', connectionString: url };
   }
   return { kind: 'sqlite', file: join(resolve(raw.get('data-dir') ?? './.mooncdn'), 'mooncdn.db') };
+}
+
+function cnameSuffix(value: string, problems: string[], where: (flag: string) => string): string {
+  const suffix = value.toLowerCase().replace(/^\.|\.$/g, '');
+  if (!isHostname(suffix)) problems.push(`${where('cname-suffix')} "${value}" must be a domain name such as cdn.example.net.`);
+  return suffix;
 }
 
 function apiTls(cert: Buffer | undefined, key: Buffer | undefined, raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['apiTls'] {

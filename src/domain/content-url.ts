@@ -1,6 +1,6 @@
 /**
  * Purge and preload URLs (CONTRACT §6): absolute http(s) URLs on the endpoint's CustomDomain;
- * directories end in "/". A URL that tries to escape or smuggle is MaliciousItemPathDetected;
+ * directories end in "/" (one sent without it gets it). A URL that tries to escape or smuggle is MaliciousItemPathDetected;
  * anything else wrong is ParameterInvalid. Checks run on the text as sent, before any parser
  * could normalise the trick away.
  */
@@ -53,9 +53,11 @@ export function parseContentUrl(url: unknown, kind: ContentKind, customDomain: s
   if (rest.includes('#')) throw invalid('contains a fragment (#); leave it out');
   if (rest.includes(' ')) throw invalid('contains a space; percent-encode it as %20');
   const queryStart = rest.indexOf('?');
-  const rawPath = queryStart < 0 ? rest : rest.slice(0, queryStart);
+  const sentPath = queryStart < 0 ? rest : rest.slice(0, queryStart);
   const query = queryStart < 0 ? '' : rest.slice(queryStart + 1);
-  if (!rawPath.startsWith('/')) throw invalid('has no path; a directory needs at least "/"');
+  // A URL in Directories names a directory whether or not it ends in "/" (CONTRACT §7).
+  const rawPath = kind === 'directory' && !sentPath.endsWith('/') ? `${sentPath}/` : sentPath;
+  if (!rawPath.startsWith('/')) throw invalid('has no path; write at least "/" after the host');
 
   // Split on the slashes as sent: a slash inside a decoded segment was encoded (%2F, %252F).
   const segments = rawPath.split('/').map((segment) => decodeRepeatedly(segment));
@@ -63,7 +65,6 @@ export function parseContentUrl(url: unknown, kind: ContentKind, customDomain: s
   if (segments.includes('..')) throw malicious('contains a ".." segment');
   if (segments.includes('.')) throw invalid('contains a "." segment; write the path without it');
 
-  if (kind === 'directory' && !rawPath.endsWith('/')) throw invalid('is in Directories but does not end with "/"');
   if (kind === 'file' && rawPath.endsWith('/')) throw invalid('ends with "/", which names a directory; put it in Directories');
   if (kind === 'directory' && query !== '') throw invalid('is a directory and must not have a query');
 

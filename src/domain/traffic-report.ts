@@ -41,8 +41,8 @@ export function endpointVolume(domain: string, samples: readonly Sample[], range
   return {
     DomainName: domain,
     Items: items,
-    TotalCdnVolumeInMB: String(bytesToMB(cdn)),
-    TotalOriginVolumeInMB: String(bytesToMB(origin)),
+    TotalCdnVolumeInMB: bytesToMB(cdn),
+    TotalOriginVolumeInMB: bytesToMB(origin),
   };
 }
 
@@ -50,8 +50,8 @@ export function subscriptionVolume(details: Record<string, EndpointVolume>): Sub
   const volumes = Object.values(details);
   return {
     Details: details,
-    TotalCdnVolumeInMB: round(volumes.reduce((sum, v) => sum + Number(v.TotalCdnVolumeInMB), 0)),
-    TotalOriginVolumeInMB: round(volumes.reduce((sum, v) => sum + Number(v.TotalOriginVolumeInMB), 0)),
+    TotalCdnVolumeInMB: round(volumes.reduce((sum, v) => sum + v.TotalCdnVolumeInMB, 0)),
+    TotalOriginVolumeInMB: round(volumes.reduce((sum, v) => sum + v.TotalOriginVolumeInMB, 0)),
   };
 }
 
@@ -64,8 +64,8 @@ export function endpointBandwidth(domain: string, samples: readonly Sample[], ra
     DomainName: domain,
     Items: buckets.map((b, i) => ({
       Timestamp: new Date(b.start).toISOString(),
-      BandwidthInMbps: String(cdn[i]),
-      OriginBandwidthInMbps: String(origin[i]),
+      BandwidthInMbps: cdn[i]!,
+      OriginBandwidthInMbps: origin[i]!,
     })),
     PeakBandwidthInMbps: cdn.length ? Math.max(...cdn) : 0,
     ValleyBandwidthInMbps: cdn.length ? Math.min(...cdn) : 0,

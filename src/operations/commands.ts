@@ -127,7 +127,7 @@ export class OperationCommands {
     plan: (endpoint: Endpoint, tx: Repositories) => Plan | Promise<Plan>,
   ): Promise<OperationRecord> {
     const operation = await this.store.transaction(async (tx) => {
-      const endpoint = await findOwnedEndpoint(tx, subscriptionId, endpointId);
+      const endpoint = await findOwnedEndpoint(tx, subscriptionId, endpointId, true);
       const admission = admit(type, endpoint);
       const { payload = {}, items = [], quotaUse = {} } = await plan(endpoint, tx);
       const now = this.clock.now();

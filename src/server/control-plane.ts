@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 
 export type ControlPlaneSettings = Pick<
   ServeConfig,
-  'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls'
+  'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls' | 'cnameSuffix'
 >;
 
 export interface ControlPlane {
@@ -72,6 +72,7 @@ export async function createControlPlane(
     log: log.child({ component: 'api' }),
     signature: settings.signature,
     bodyLimitBytes: settings.bodyLimitBytes,
+    cnameSuffix: settings.cnameSuffix,
     metrics,
     health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),

@@ -1,9 +1,11 @@
 /**
  * The `x-azurecdn-request-date` header: formatting for clients, parsing and skew checks for
  * the server. CONTRACT §2: `yyyy-MM-dd HH:mm:ss` (UTC), or RFC 3339 as the Go sample sends.
+ * The live service itself sent its fields unpadded (`2017-7-26 5:37:18`, CONTRACT §7), so
+ * one or two digits are accepted for every field but the year.
  */
 
-const SPACE_FORMAT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const SPACE_FORMAT = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 const HOUR_MS = 3_600_000;

@@ -90,7 +90,7 @@ describe('row 3: no x-azurecdn-request-date -> MissingRequestDateHeader 401', ()
 describe('row 4: date unparseable -> InvalidRequestDateHeader 401', () => {
   const unparseable = [
     '2026/11/22 08:00:00',
-    '2026-11-22 8:00:00',
+    '2026-11-22 008:00:00',
     '2026-11-22  08:00:00',
     '2026-02-30 08:00:00',
     '2026-11-22 24:00:00',

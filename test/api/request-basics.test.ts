@@ -90,6 +90,8 @@ describe('property names', () => {
       ICP: '',
       Origin: { Addresses: ['origin.example.com'] },
       ServiceType: 'Download',
+      AllowedScheme: 'Http',
+      CName: 'lower.example.com.mooncdn.localhost',
     });
   });
 

@@ -13,7 +13,7 @@ import { createControlPlane } from '../../src/server/control-plane.js';
 import { signRequest } from '../../src/signing/index.js';
 import { DEFAULT_SETTINGS, startHarness, type Harness, type Response } from '../support/api-harness.js';
 import { TestClock } from '../support/clock.js';
-import { openTestStore } from '../support/stores.js';
+import { openTestStore, TEST_STORE_KIND } from '../support/stores.js';
 import { expectError, UUID } from './route-test-kit.js';
 
 let harness: Harness;
@@ -31,7 +31,7 @@ describe('the log line of a request', () => {
   it('carries the correlation id sent to the client, and neither the key value nor the signature', async () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk, _encoding, callback) => (lines.push(String(chunk)), callback()) });
-    const { store, cleanup } = await openTestStore('sqlite');
+    const { store, cleanup } = await openTestStore(TEST_STORE_KIND);
     const clock = new TestClock();
     const plane = await createControlPlane(store, DEFAULT_SETTINGS, clock, pino({ level: 'info' }, sink), new Metrics());
     try {

@@ -1,5 +1,6 @@
 /** Purge, preload and operation routes. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { ScriptedEdge } from '../support/scripted-edge.js';
 
@@ -14,6 +15,17 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const purge = (body: unknown) => harness.sub('POST', `/endpoints/${endpointId}/purges`, { body });
+
+/**
+ * No purge was accepted since `callsBefore`: operations of an endpoint run in acceptance order,
+ * so once a marker purge accepted now has ended, anything accepted before it has reached the edge.
+ */
+async function expectNothingAppliedSince(callsBefore: number): Promise<void> {
+  const marker = `/marker-${randomUUID()}.png`;
+  const accepted = await purge({ Files: [`http://cdn.example.com${marker}`] });
+  await harness.waitForOperation(accepted.body.AsyncInfo.TaskTrackId);
+  expect(edge.calls.slice(callsBefore)).toEqual([{ kind: 'purge', endpointId, target: { files: [marker], directories: [] } }]);
+}
 
 describe('POST /purges', () => {
   it('accepts files and directories; the edge gets normalised paths; GET shows each item', async () => {
@@ -60,15 +72,14 @@ describe('POST /purges', () => {
     ['another host', 'Directories', 'http://evil.example.org/', 'MaliciousItemPathDetected'],
     ['another scheme', 'Files', 'file:///etc/passwd', 'MaliciousItemPathDetected'],
     ['a relative URL', 'Files', '/a.png', 'ParameterInvalid'],
-    ['a directory without a trailing /', 'Directories', 'http://cdn.example.com/img', 'ParameterInvalid'],
+    ['a directory with a query', 'Directories', 'http://cdn.example.com/img/?v=1', 'ParameterInvalid'],
   ])('refuses a request with %s and applies none of it', async (_, field, url, type) => {
     const callsBefore = edge.calls.length;
     const response = await purge({ Files: ['http://cdn.example.com/good.png'], [field]: [...(field === 'Files' ? ['http://cdn.example.com/good.png'] : []), url] });
     expect(response.status).toBe(400);
     expect(response.body.ErrorInfo.Type).toBe(type);
     expect(response.body.ErrorInfo.Message).toContain(`${field}[${field === 'Files' ? 1 : 0}]`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(edge.calls.length).toBe(callsBefore);
+    await expectNothingAppliedSince(callsBefore);
   });
 
   it('refuses an empty request and a Files that is not a list', async () => {
@@ -98,7 +109,7 @@ describe('POST /preloads', () => {
     });
     expect(accepted.status).toBe(202);
     const id = accepted.body.AsyncInfo.TaskTrackId;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(edge.calls.at(-1)).toMatchObject({ kind: 'preload' }));
     const running = await harness.sub('GET', `/endpoints/${endpointId}/preloads/${id}`);
     expect(running.body.Files.map((f: { Status: string }) => f.Status)).toEqual(['Running', 'Running']);
     expect((await harness.sub('GET', `/endpoints/${endpointId}/operations/${id}`)).body).toMatchObject({ Status: 'Processing', End: null });

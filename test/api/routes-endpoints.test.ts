@@ -16,21 +16,26 @@ describe('POST /endpoints', () => {
       body: { CustomDomain: 'Www.Example.COM', ICP: '京ICP备000000号', Origin: { Addresses: ['10.0.0.1:8080', 'origin.example.com'] }, ServiceType: 'Download' },
     });
     expect(response.status).toBe(202);
+    const settings = {
+      CustomDomain: 'www.example.com',
+      Host: 'www.example.com',
+      ICP: '京ICP备000000号',
+      Origin: { Addresses: ['10.0.0.1:8080', 'origin.example.com'] },
+      ServiceType: 'Download',
+      AllowedScheme: 'Http',
+      CName: 'www.example.com.mooncdn.localhost',
+    };
     expect(response.body).toEqual({
-      EndpointID: expect.stringMatching(UUID),
-      Setting: {
-        CustomDomain: 'www.example.com',
-        Host: 'www.example.com',
-        ICP: '京ICP备000000号',
-        Origin: { Addresses: ['10.0.0.1:8080', 'origin.example.com'] },
-        ServiceType: 'Download',
-      },
+      EndpointId: expect.stringMatching(UUID),
+      EndpointID: response.body.EndpointId,
+      Settings: settings,
+      Setting: settings,
       Status: {
-        Enabled: 'true',
-        IcpVerifyStatus: 'IcpVerified',
+        Enabled: false,
+        IcpVerifyStatus: 'IcpVerifying',
         LifetimeStatus: 'Creating',
-        CNameConfigured: 'true',
-        FreeTrialExpired: 'false',
+        CNameConfigured: true,
+        FreeTrialExpired: false,
         TimeLastUpdated: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       },
     });
@@ -158,13 +163,13 @@ describe('cache rules and access control', () => {
     const id = await harness.createEndpoint();
     expect((await harness.sub('GET', `/endpoints/${id}/cacherules`)).body).toEqual({
       Rules: [],
-      IgnoreCacheControl: 'false',
-      IgnoreQueryString: 'false',
-      IgnoreCookie: 'false',
+      IgnoreCacheControl: false,
+      IgnoreQueryString: false,
+      IgnoreCookie: false,
     });
     expect((await harness.sub('GET', `/endpoints/${id}/accesscontrol`)).body).toEqual({
       ForbiddenIps: [],
-      RefererControl: { Enabled: 'false', PathPatterns: [], Referers: [], RefererControlType: 'BlockList' },
+      RefererControl: { Enabled: false, PathPatterns: [], Referers: [], RefererControlType: 'BlockList' },
     });
   });
 
@@ -177,12 +182,12 @@ describe('cache rules and access control', () => {
     expect((await harness.waitForOperation(rules.body.AsyncInfo.TaskTrackId)).type).toBe('UpdateCacheRules');
     expect((await harness.sub('GET', `/endpoints/${id}/cacherules`)).body).toEqual({
       Rules: [
-        { Type: 'Suffix', Items: ['.jpg', 'png'], TTL: '3600' },
-        { Type: 'Dir', Items: ['/static/'], TTL: '0' },
+        { Type: 'Suffix', Items: ['.jpg', 'png'], TTL: 3600 },
+        { Type: 'Dir', Items: ['/static/'], TTL: 0 },
       ],
-      IgnoreCacheControl: 'true',
-      IgnoreQueryString: 'true',
-      IgnoreCookie: 'false',
+      IgnoreCacheControl: true,
+      IgnoreQueryString: true,
+      IgnoreCookie: false,
     });
 
     const acl = await harness.sub('PUT', `/endpoints/${id}/accesscontrol`, {
@@ -191,7 +196,7 @@ describe('cache rules and access control', () => {
     expect((await harness.waitForOperation(acl.body.AsyncInfo.TaskTrackId)).type).toBe('UpdateAccessControl');
     expect((await harness.sub('GET', `/endpoints/${id}/accesscontrol`)).body).toEqual({
       ForbiddenIps: ['10.0.0.0/8', '2001:db8::/32', '192.0.2.7'],
-      RefererControl: { Enabled: 'true', PathPatterns: ['/img/*'], Referers: ['*.example.com'], RefererControlType: 'AllowList' },
+      RefererControl: { Enabled: true, PathPatterns: ['/img/*'], Referers: ['*.example.com'], RefererControlType: 'AllowList' },
     });
   });
 

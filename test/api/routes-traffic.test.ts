@@ -23,7 +23,7 @@ afterAll(() => harness.close());
 const query = (params: string) => `?${params}`;
 
 describe('GET /endpoints/{id}/volume', () => {
-  it('sums 5-minute buckets into the granularity, with zero buckets and string totals (MB = 10^6 bytes)', async () => {
+  it('sums 5-minute buckets into the granularity, with zero buckets and numeric totals (MB = 10^6 bytes)', async () => {
     const response = await harness.sub('GET', `/endpoints/${endpointId}/volume${query('granularity=PerHour&startTime=2026-11-21T10:00:00Z&endTime=2026-11-21T13:00:00Z')}`);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -33,8 +33,8 @@ describe('GET /endpoints/{id}/volume', () => {
         { Timestamp: '2026-11-21T11:00:00.000Z', VolumeInMB: 7.5, OriginVolumeInMB: 0.5 },
         { Timestamp: '2026-11-21T12:00:00.000Z', VolumeInMB: 0, OriginVolumeInMB: 0 },
       ],
-      TotalCdnVolumeInMB: '12',
-      TotalOriginVolumeInMB: '1.5',
+      TotalCdnVolumeInMB: 12,
+      TotalOriginVolumeInMB: 1.5,
     });
   });
 
@@ -70,7 +70,7 @@ describe('GET /volume', () => {
     const response = await harness.sub('GET', `/volume${query('granularity=PerDay&startTime=2026-11-21T00:00:00Z&endTime=2026-11-22T00:00:00Z')}`);
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.Details).sort()).toEqual(['cdn.example.com', 'img.example.com']);
-    expect(response.body.Details['img.example.com'].TotalCdnVolumeInMB).toBe('2');
+    expect(response.body.Details['img.example.com'].TotalCdnVolumeInMB).toBe(2);
     expect(response.body.TotalCdnVolumeInMB).toBe(14);
     expect(response.body.TotalOriginVolumeInMB).toBe(3.5);
   });
@@ -84,9 +84,9 @@ describe('GET /endpoints/{id}/bandwidth', () => {
     expect(response.body).toEqual({
       DomainName: 'cdn.example.com',
       Items: [
-        { Timestamp: '2026-11-21T10:00:00.000Z', BandwidthInMbps: '0.08', OriginBandwidthInMbps: '0.026667' },
-        { Timestamp: '2026-11-21T10:05:00.000Z', BandwidthInMbps: '0.04', OriginBandwidthInMbps: '0' },
-        { Timestamp: '2026-11-21T10:10:00.000Z', BandwidthInMbps: '0', OriginBandwidthInMbps: '0' },
+        { Timestamp: '2026-11-21T10:00:00.000Z', BandwidthInMbps: 0.08, OriginBandwidthInMbps: 0.026667 },
+        { Timestamp: '2026-11-21T10:05:00.000Z', BandwidthInMbps: 0.04, OriginBandwidthInMbps: 0 },
+        { Timestamp: '2026-11-21T10:10:00.000Z', BandwidthInMbps: 0, OriginBandwidthInMbps: 0 },
       ],
       PeakBandwidthInMbps: 0.08,
       ValleyBandwidthInMbps: 0,

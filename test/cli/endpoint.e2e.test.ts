@@ -27,7 +27,7 @@ describe('endpoint create', () => {
     expect(result.stdout).toContain('  Domain         plain.example.com\n');
     expect(result.stdout).toContain(`  Origin         ${world.origin.address}\n`);
     expect(result.stdout).toContain('  Service type   Web\n');
-    expect(result.stdout).toContain('  Status         Creating, enabled\n');
+    expect(result.stdout).toContain('  Status         Creating\n');
     const operationId = new RegExp(`follow it with: mooncdn operation show ${id} (${UUID.source})`).exec(result.stdout)![1]!;
     expect((await world.api.waitForOperation(id, operationId)).Type).toBe('CreateEndpoint');
   });
@@ -39,7 +39,7 @@ describe('endpoint create', () => {
     expect(created).toMatchObject({
       EndpointID: expect.stringMatching(UUID),
       Setting: { CustomDomain: 'json.example.com', Origin: { Addresses: [world.origin.address, 'backup.example.com:8080'] }, ServiceType: 'Web' },
-      Status: { LifetimeStatus: 'Creating', Enabled: 'true' },
+      Status: { LifetimeStatus: 'Creating', Enabled: false },
     });
     expect((await apiEndpoint(created.EndpointID)).Setting).toEqual(created.Setting);
   });

@@ -47,7 +47,7 @@ describe('cache-rules', () => {
     const set = await world.cli(['cache-rules', 'set', id, '--file', file('rules.json', rules), '--wait']);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toMatch(new RegExp(`^Operation ${UUID.source} \\(UpdateCacheRules\\) Succeeded\\n  Endpoint   ${id}\\n`));
-    expect(await api(id, 'cacherules')).toMatchObject({ Rules: [{ Type: 'Suffix', Items: ['.jpg', '.png'], TTL: '86400' }, { Type: 'Dir', Items: ['/static/'], TTL: '600' }], IgnoreQueryString: 'true' });
+    expect(await api(id, 'cacherules')).toMatchObject({ Rules: [{ Type: 'Suffix', Items: ['.jpg', '.png'], TTL: 86400 }, { Type: 'Dir', Items: ['/static/'], TTL: 600 }], IgnoreQueryString: true });
 
     const human = await world.cli(['cache-rules', 'show', id]);
     expect(human.code, human.stderr).toBe(0);
@@ -101,7 +101,7 @@ describe('cache-rules', () => {
 });
 
 describe('access-control', () => {
-  const acl = { ForbiddenIps: ['203.0.113.0/24'], RefererControl: { Enabled: 'true', PathPatterns: ['/img/*'], Referers: ['*.example.com'], RefererControlType: 'AllowList' } };
+  const acl = { ForbiddenIps: ['203.0.113.0/24'], RefererControl: { Enabled: true, PathPatterns: ['/img/*'], Referers: ['*.example.com'], RefererControlType: 'AllowList' } };
 
   it('show of the default: nothing forbidden, referer control off', async () => {
     const id = await world.endpoint('open.example.com');

@@ -85,7 +85,7 @@ describe('endpoints', () => {
 
     const endpoint: Endpoint = await client.getEndpoint(id);
     expect(endpoint.Setting.Host).toBe('life.example.com');
-    expect(endpoint.Status).toMatchObject({ Enabled: 'true', LifetimeStatus: 'Normal' });
+    expect(endpoint.Status).toMatchObject({ Enabled: true, LifetimeStatus: 'Normal' });
     expect(endpoint.Status.TimeLastUpdated).toMatch(TIMESTAMP);
     expect(await client.listEndpoints()).toEqual([endpoint]);
 
@@ -99,9 +99,9 @@ describe('endpoints', () => {
     expect((await client.getEndpoint(id)).Setting.Origin.Addresses).toEqual(addresses);
 
     expect(await settle(id, client.disableEndpoint(id))).toMatchObject({ Type: 'DisableEndpoint', Status: 'Succeeded' });
-    expect((await client.getEndpoint(id)).Status.Enabled).toBe('false');
+    expect((await client.getEndpoint(id)).Status.Enabled).toBe(false);
     expect(await settle(id, client.enableEndpoint(id))).toMatchObject({ Type: 'EnableEndpoint', Status: 'Succeeded' });
-    expect((await client.getEndpoint(id)).Status.Enabled).toBe('true');
+    expect((await client.getEndpoint(id)).Status.Enabled).toBe(true);
 
     expect(await settle(id, client.deleteEndpoint(id))).toMatchObject({ Type: 'DeleteEndpoint', Status: 'Succeeded' });
     const gone = await rejection(client.getEndpoint(id));
@@ -115,7 +115,7 @@ describe('cache rules and access control', () => {
     const id = await newEndpoint('rules.example.com');
     const before: CachePolicy = await client.getCacheRules(id);
     expect(Array.isArray(before.Rules)).toBe(true);
-    expect(['true', 'false']).toContain(before.IgnoreQueryString);
+    expect(typeof before.IgnoreQueryString).toBe('boolean');
 
     const op = await settle(
       id,
@@ -132,12 +132,12 @@ describe('cache rules and access control', () => {
     expect(op).toMatchObject({ Type: 'UpdateCacheRules', Status: 'Succeeded' });
     expect(await client.getCacheRules(id)).toEqual({
       Rules: [
-        { Type: 'Suffix', Items: ['.css', '.js'], TTL: '600' },
-        { Type: 'Dir', Items: ['/img/'], TTL: '0' },
+        { Type: 'Suffix', Items: ['.css', '.js'], TTL: 600 },
+        { Type: 'Dir', Items: ['/img/'], TTL: 0 },
       ],
-      IgnoreCacheControl: 'false',
-      IgnoreQueryString: 'true',
-      IgnoreCookie: 'false',
+      IgnoreCacheControl: false,
+      IgnoreQueryString: true,
+      IgnoreCookie: false,
     });
   });
 
@@ -154,7 +154,7 @@ describe('cache rules and access control', () => {
     const access: AccessControl = await client.getAccessControl(id);
     expect(access).toEqual({
       ForbiddenIps: ['203.0.113.0/24'],
-      RefererControl: { Enabled: 'true', PathPatterns: ['/img/*'], Referers: ['shop.example.com'], RefererControlType: 'AllowList' },
+      RefererControl: { Enabled: true, PathPatterns: ['/img/*'], Referers: ['shop.example.com'], RefererControlType: 'AllowList' },
     });
   });
 });
@@ -202,31 +202,31 @@ describe('traffic', () => {
     // Dates are sent as yyyy-MM-ddTHH:mm:ssZ; the milliseconds here are dropped.
     const dateRange = { startTime: new Date(hour - HOUR + 123), endTime: new Date(hour + 2 * HOUR) };
     let volume: EndpointVolume = await client.getEndpointVolume(id, 'PerHour', dateRange);
-    for (const deadline = Date.now() + 10_000; Number(volume.TotalCdnVolumeInMB) < 0.1 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; volume.TotalCdnVolumeInMB < 0.1 && Date.now() < deadline; ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       volume = await client.getEndpointVolume(id, 'PerHour', dateRange);
     }
     expect(volume.DomainName).toBe('traffic.example.com');
     expect(volume.Items.map((item) => item.Timestamp)).toEqual([hour - HOUR, hour, hour + HOUR].map((t) => new Date(t).toISOString()));
     // Two answers of 50 kB to clients, one fetch of 50 kB from the origin (MB = 10^6 bytes).
-    expect(Number(volume.TotalCdnVolumeInMB)).toBeGreaterThanOrEqual(0.1);
-    expect(Number(volume.TotalOriginVolumeInMB)).toBeGreaterThanOrEqual(0.05);
-    expect(Number(volume.TotalOriginVolumeInMB)).toBeLessThan(Number(volume.TotalCdnVolumeInMB));
-    expect(volume.Items.reduce((sum, item) => sum + item.VolumeInMB, 0)).toBeCloseTo(Number(volume.TotalCdnVolumeInMB), 5);
+    expect(volume.TotalCdnVolumeInMB).toBeGreaterThanOrEqual(0.1);
+    expect(volume.TotalOriginVolumeInMB).toBeGreaterThanOrEqual(0.05);
+    expect(volume.TotalOriginVolumeInMB).toBeLessThan(volume.TotalCdnVolumeInMB);
+    expect(volume.Items.reduce((sum, item) => sum + item.VolumeInMB, 0)).toBeCloseTo(volume.TotalCdnVolumeInMB, 5);
 
     const day = Math.floor(servedAt / DAY) * DAY;
     const iso = (t: number) => `${new Date(t).toISOString().slice(0, 19)}Z`;
     const subscription: SubscriptionVolume = await client.getSubscriptionVolume('PerDay', { startTime: iso(day), endTime: iso(day + DAY) });
     const details = subscription.Details['traffic.example.com'];
-    expect(details?.Items).toEqual([{ Timestamp: new Date(day).toISOString(), VolumeInMB: Number(volume.TotalCdnVolumeInMB), OriginVolumeInMB: Number(volume.TotalOriginVolumeInMB) }]);
-    expect(subscription.TotalCdnVolumeInMB).toBeGreaterThanOrEqual(Number(volume.TotalCdnVolumeInMB));
+    expect(details?.Items).toEqual([{ Timestamp: new Date(day).toISOString(), VolumeInMB: volume.TotalCdnVolumeInMB, OriginVolumeInMB: volume.TotalOriginVolumeInMB }]);
+    expect(subscription.TotalCdnVolumeInMB).toBeGreaterThanOrEqual(volume.TotalCdnVolumeInMB);
 
     const bandwidth: EndpointBandwidth = await client.getEndpointBandwidth(id, { startTime: iso(hour), endTime: iso(hour + HOUR) });
     expect(bandwidth.DomainName).toBe('traffic.example.com');
     expect(bandwidth.Items).toHaveLength(12);
-    expect(bandwidth.Items[0]).toEqual({ Timestamp: new Date(hour).toISOString(), BandwidthInMbps: expect.any(String), OriginBandwidthInMbps: expect.any(String) });
+    expect(bandwidth.Items[0]).toEqual({ Timestamp: new Date(hour).toISOString(), BandwidthInMbps: expect.any(Number), OriginBandwidthInMbps: expect.any(Number) });
     expect(bandwidth.PeakBandwidthInMbps).toBeGreaterThan(0);
-    expect(bandwidth.PeakBandwidthInMbps).toBe(Math.max(...bandwidth.Items.map((item) => Number(item.BandwidthInMbps))));
+    expect(bandwidth.PeakBandwidthInMbps).toBe(Math.max(...bandwidth.Items.map((item) => item.BandwidthInMbps)));
     expect(bandwidth.ValleyBandwidthInMbps).toBeLessThanOrEqual(bandwidth.PeakBandwidthInMbps);
   });
 });
@@ -243,6 +243,8 @@ describe('certificates', () => {
     const x509 = new X509Certificate(pem);
     expect(certificate).toEqual({
       CertificateId: expect.stringMatching(UUID),
+      SubscriptionId: server.credentials.subscriptionId,
+      CertificateName: 'cdn wildcard',
       Name: 'cdn wildcard',
       Subject: expect.stringContaining('cdn.example.com'),
       Issuer: expect.stringContaining('cdn.example.com'),
@@ -262,5 +264,6 @@ describe('certificates', () => {
     // The edge now presents that certificate for the endpoint's domain.
     const presented = await certificateFor(edgePorts(server).https, 'cdn.example.com');
     expect(presented.fingerprint).toBe(x509.fingerprint);
+    expect((await client.getEndpoint(id)).Settings.AllowedScheme).toBe('HttpAndHttps');
   });
 });

@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('mooncdn serve on %s', (kind) => {
 
     const list = await client.sub('GET', '/endpoints');
     expect(list.body).toHaveLength(1);
-    expect(list.body[0]).toMatchObject({ EndpointID: id, Status: { LifetimeStatus: 'Normal', Enabled: 'true' } });
+    expect(list.body[0]).toMatchObject({ EndpointID: id, Status: { LifetimeStatus: 'Normal', Enabled: true } });
 
     const steps: Array<[string, string, unknown, string]> = [
       ['PUT', `/endpoints/${id}`, { EndpointSettings: { Host: 'origin-host.example.com' }, UpdateFlag: 'HostHeader' }, 'UpdateEndpoint'],
@@ -55,7 +55,7 @@ describe.each(STORE_KINDS)('mooncdn serve on %s', (kind) => {
       expect(await client.waitForOperation(id, accepted.body.AsyncInfo.TaskTrackId)).toMatchObject({ Type: type, Status: 'Succeeded' });
     }
     expect((await client.sub('GET', `/endpoints/${id}`)).body.Setting.Host).toBe('origin-host.example.com');
-    expect((await client.sub('GET', `/endpoints/${id}/cacherules`)).body.Rules).toEqual([{ Type: 'Suffix', Items: ['.css'], TTL: '600' }]);
+    expect((await client.sub('GET', `/endpoints/${id}/cacherules`)).body.Rules).toEqual([{ Type: 'Suffix', Items: ['.css'], TTL: 600 }]);
     expect((await client.sub('GET', `/endpoints/${id}/accesscontrol`)).body.ForbiddenIps).toEqual(['203.0.113.0/24']);
 
     const deleted = await client.sub('DELETE', `/endpoints/${id}`);

@@ -177,7 +177,7 @@ describe('traffic metering', () => {
     const end = new Date(now.getTime() + 600_000).toISOString().slice(0, 19) + 'Z';
     const volume = await client.sub('GET', `/endpoints/${id}/volume?granularity=PerDay&startTime=${start}&endTime=${end}`);
     expect(volume.status).toBe(200);
-    expect(volume.body.TotalCdnVolumeInMB).toBe('0.3');
-    expect(volume.body.TotalOriginVolumeInMB).toBe('0.1');
+    expect(volume.body.TotalCdnVolumeInMB).toBe(0.3);
+    expect(volume.body.TotalOriginVolumeInMB).toBe(0.1);
   });
 });

@@ -35,20 +35,20 @@ describe('endpoint lifetime', () => {
     expect(edge.configs.get(created.body.EndpointID)).toMatchObject({ customDomain: 'cdn.example.com', originAddresses: ['o.example.com:8081'], enabled: true });
   });
 
-  it('disable: Disabling -> Normal with Enabled "false"; enable: Enabling -> Normal with Enabled "true"', async () => {
+  it('disable: Disabling -> Normal with Enabled false; enable: Enabling -> Normal with Enabled true', async () => {
     const edge = new ScriptedEdge();
     harness = await startHarness({ edges: [edge] });
     const id = await harness.createEndpoint();
-    for (const [action, transitional, enabled] of [['disable', 'Disabling', 'false'], ['enable', 'Enabling', 'true']] as const) {
+    for (const [action, transitional, enabled] of [['disable', 'Disabling', false], ['enable', 'Enabling', true]] as const) {
       const release = holdEdge(edge, 'apply');
       const accepted = await harness.sub('POST', `/endpoints/${id}/${action}`);
       expect(accepted.status).toBe(202);
       expect(accepted.body.AsyncInfo.TaskStatus).toBe('Processing');
-      expect(await status(id)).toMatchObject({ LifetimeStatus: transitional, Enabled: enabled === 'true' ? 'false' : 'true' });
+      expect(await status(id)).toMatchObject({ LifetimeStatus: transitional, Enabled: !enabled });
       release();
       expect((await harness.waitForOperation(accepted.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
       expect(await status(id)).toMatchObject({ LifetimeStatus: 'Normal', Enabled: enabled });
-      expect(edge.configs.get(id)!.enabled).toBe(enabled === 'true');
+      expect(edge.configs.get(id)!.enabled).toBe(enabled);
     }
   });
 

@@ -13,7 +13,7 @@ import { signRequest, type SigningKey } from '../../src/signing/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { Store } from '../../src/store/store.js';
 import { TestClock } from './clock.js';
-import { openTestStore, type StoreKind } from './stores.js';
+import { openTestStore, TEST_STORE_KIND, type StoreKind } from './stores.js';
 
 export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   signature: { skewMs: 15 * 60_000, allowTwelveHourClock: true },
@@ -22,6 +22,7 @@ export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   quotas: DEFAULT_QUOTAS,
   edgeDeadlineMs: 2_000,
   apiTls: undefined,
+  cnameSuffix: 'mooncdn.localhost',
 };
 
 export interface Response {
@@ -64,7 +65,7 @@ export interface Harness {
 export async function startHarness(
   options: { kind?: StoreKind; settings?: Partial<ControlPlaneSettings>; edges?: EdgeAgent[]; clock?: TestClock; maxAttempts?: number } = {},
 ): Promise<Harness> {
-  const { store, cleanup } = await openTestStore(options.kind ?? 'sqlite');
+  const { store, cleanup } = await openTestStore(options.kind ?? TEST_STORE_KIND);
   const clock = options.clock ?? new TestClock();
   const log = pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const plane = await createControlPlane(store, { ...DEFAULT_SETTINGS, ...options.settings }, clock, log, new Metrics(), {

@@ -9,6 +9,18 @@ import { createTestDatabase } from './postgres.js';
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
 
+/**
+ * The store of suites that run on one store at a time (the route and engine suites): SQLite
+ * unless MOONCDN_TEST_STORE says postgres. vitest.config.ts runs those suites once for each.
+ */
+export const TEST_STORE_KIND: StoreKind = testStoreKind(process.env.MOONCDN_TEST_STORE);
+
+function testStoreKind(value: string | undefined): StoreKind {
+  if (value === undefined || value === '') return 'sqlite';
+  if (!(STORE_KINDS as readonly string[]).includes(value)) throw new Error(`MOONCDN_TEST_STORE "${value}" must be sqlite or postgres.`);
+  return value as StoreKind;
+}
+
 export interface TestStoreLocation {
   readonly location: StoreLocation;
   cleanup(): Promise<void>;

@@ -1,6 +1,7 @@
 /** Endpoint management: list, create, read, update, delete, enable, disable. */
 import { ErrorResponse, AsyncResponse } from '../../contract/schemas/api-response.js';
 import { Endpoint, EndpointList, EndpointSettingInput, EndpointUpdateInput } from '../../contract/schemas/endpoint.js';
+import type { Endpoint as DomainEndpoint } from '../../domain/endpoint.js';
 import { findOwnedEndpoint } from '../../operations/endpoint-lookup.js';
 import { presentEndpoint } from '../presenters.js';
 import { ApiVersionQuery, EndpointParams, SIGNED, SubscriptionParams } from '../route-params.js';
@@ -9,7 +10,9 @@ import { accepted, authOf, operationLocation, type RouteDeps } from './route-dep
 
 const tags = ['Endpoints'];
 
-export function endpointRoutes(app: App, { store, commands }: RouteDeps): void {
+export function endpointRoutes(app: App, { store, commands, cnameSuffix }: RouteDeps): void {
+  const present = (endpoint: DomainEndpoint) => presentEndpoint(endpoint, cnameSuffix);
+
   app.get('/subscriptions/:subscriptionId/endpoints', {
     config: { permission: 'read' },
     schema: {
@@ -17,7 +20,7 @@ export function endpointRoutes(app: App, { store, commands }: RouteDeps): void {
       params: SubscriptionParams, querystring: ApiVersionQuery,
       response: { 200: EndpointList, default: ErrorResponse },
     },
-    handler: async (request) => (await store.endpoints.listBySubscription(authOf(request).subscriptionId)).map(presentEndpoint),
+    handler: async (request) => (await store.endpoints.listBySubscription(authOf(request).subscriptionId)).map(present),
   });
 
   app.post('/subscriptions/:subscriptionId/endpoints', {
@@ -29,7 +32,7 @@ export function endpointRoutes(app: App, { store, commands }: RouteDeps): void {
     },
     handler: async (request, reply) => {
       const { endpoint, operation } = await commands.createEndpoint(authOf(request).subscriptionId, request.body);
-      return reply.code(202).header('operation-location', operationLocation(request, operation)).send(presentEndpoint(endpoint));
+      return reply.code(202).header('operation-location', operationLocation(request, operation)).send(present(endpoint));
     },
   });
 
@@ -41,7 +44,7 @@ export function endpointRoutes(app: App, { store, commands }: RouteDeps): void {
       response: { 200: Endpoint, default: ErrorResponse },
     },
     handler: async (request) =>
-      presentEndpoint(await findOwnedEndpoint(store, authOf(request).subscriptionId, request.params.endpointId.toLowerCase())),
+      present(await findOwnedEndpoint(store, authOf(request).subscriptionId, request.params.endpointId.toLowerCase())),
   });
 
   app.put('/subscriptions/:subscriptionId/endpoints/:endpointId', {

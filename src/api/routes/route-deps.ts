@@ -11,6 +11,8 @@ export interface RouteDeps {
   readonly store: Store;
   readonly commands: OperationCommands;
   readonly clock: Clock;
+  /** Endpoints' CName is {CustomDomain}.{cnameSuffix}. */
+  readonly cnameSuffix: string;
 }
 
 /** The authenticated caller of a signed route. */

@@ -12,6 +12,15 @@ export function printLines(lines: readonly string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** Whether the endpoint got past creation; before that, Enabled says nothing a person needs. */
+function created(endpoint: Endpoint): boolean {
+  return endpoint.Status.LifetimeStatus !== 'Creating' && endpoint.Status.LifetimeStatus !== 'CreationFailed';
+}
+
+function enabledWord(endpoint: Endpoint): string {
+  return endpoint.Status.Enabled ? 'enabled' : 'disabled';
+}
+
 export function describeEndpoint(endpoint: Endpoint): string[] {
   return [
     `Endpoint ${endpoint.EndpointID}`,
@@ -20,7 +29,7 @@ export function describeEndpoint(endpoint: Endpoint): string[] {
     `  Host header    ${endpoint.Setting.Host}`,
     `  Service type   ${endpoint.Setting.ServiceType}`,
     ...(endpoint.Setting.ICP ? [`  ICP            ${endpoint.Setting.ICP}`] : []),
-    `  Status         ${endpoint.Status.LifetimeStatus}, ${endpoint.Status.Enabled === 'true' ? 'enabled' : 'disabled'}`,
+    `  Status         ${endpoint.Status.LifetimeStatus}${created(endpoint) ? `, ${enabledWord(endpoint)}` : ''}`,
     `  Last updated   ${endpoint.Status.TimeLastUpdated}`,
   ];
 }
@@ -31,7 +40,7 @@ export function endpointTable(endpoints: readonly Endpoint[]): string[] {
     e.EndpointID,
     e.Setting.CustomDomain,
     e.Status.LifetimeStatus,
-    e.Status.Enabled === 'true' ? 'enabled' : 'disabled',
+    created(e) ? enabledWord(e) : '-',
     e.Setting.Origin.Addresses.join(','),
   ]);
   return table(['ID', 'DOMAIN', 'STATUS', 'ENABLED', 'ORIGIN'], rows);

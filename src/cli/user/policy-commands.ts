@@ -25,7 +25,7 @@ export function cacheRulesCommand(setExitCode: (code: number) => void): Command 
   withWait(withConnection(command.command('set').description('Replace the cache rules with a CachePolicy JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'CachePolicy JSON ("-" for stdin)')))
     .addHelpText(
       'after',
-      '\nExample:\n  echo \'{"Rules":[{"Type":"Suffix","Items":[".jpg",".png"],"TTL":"86400"}],"IgnoreQueryString":"true"}\' | mooncdn cache-rules set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
+      '\nExample:\n  echo \'{"Rules":[{"Type":"Suffix","Items":[".jpg",".png"],"TTL":86400}],"IgnoreQueryString":true}\' | mooncdn cache-rules set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
     )
     .action((id: string, flags: Flags) =>
       withClient(flags, async (client) => reportAccepted(client, id, await client.updateCacheRules(id, readJson(flags.file!)), flags, setExitCode)),
@@ -49,7 +49,7 @@ export function accessControlCommand(setExitCode: (code: number) => void): Comma
   withWait(withConnection(command.command('set').description('Replace the access control with an AccessControl JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'AccessControl JSON ("-" for stdin)')))
     .addHelpText(
       'after',
-      '\nExample:\n  echo \'{"ForbiddenIps":["203.0.113.0/24"],"RefererControl":{"Enabled":"true","PathPatterns":["/img/*"],"Referers":["*.example.com"],"RefererControlType":"AllowList"}}\' \\\n    | mooncdn access-control set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
+      '\nExample:\n  echo \'{"ForbiddenIps":["203.0.113.0/24"],"RefererControl":{"Enabled":true,"PathPatterns":["/img/*"],"Referers":["*.example.com"],"RefererControlType":"AllowList"}}\' \\\n    | mooncdn access-control set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
     )
     .action((id: string, flags: Flags) =>
       withClient(flags, async (client) => reportAccepted(client, id, await client.updateAccessControl(id, readJson(flags.file!)), flags, setExitCode)),
@@ -72,7 +72,7 @@ function readJson<T>(file: string): T {
 }
 
 function describeCachePolicy(policy: CachePolicy): string[] {
-  const rules = policy.Rules.length === 0 ? ['No rules: the origin\'s Cache-Control decides.'] : table(['TYPE', 'TTL (s)', 'ITEMS'], policy.Rules.map((r) => [r.Type, r.TTL, r.Items.join(' ')]));
+  const rules = policy.Rules.length === 0 ? ['No rules: the origin\'s Cache-Control decides.'] : table(['TYPE', 'TTL (s)', 'ITEMS'], policy.Rules.map((r) => [r.Type, String(r.TTL), r.Items.join(' ')]));
   return [...rules, `IgnoreCacheControl ${policy.IgnoreCacheControl}, IgnoreQueryString ${policy.IgnoreQueryString}, IgnoreCookie ${policy.IgnoreCookie}`];
 }
 
@@ -80,6 +80,6 @@ function describeAccessControl(policy: AccessControl): string[] {
   const referer = policy.RefererControl;
   return [
     `Forbidden IPs   ${policy.ForbiddenIps.length ? policy.ForbiddenIps.join(', ') : 'none'}`,
-    `Referer control ${referer.Enabled === 'true' ? `${referer.RefererControlType} of ${referer.Referers.join(', ') || 'no referers'} on ${referer.PathPatterns.join(', ') || 'every path'}` : 'off'}`,
+    `Referer control ${referer.Enabled ? `${referer.RefererControlType} of ${referer.Referers.join(', ') || 'no referers'} on ${referer.PathPatterns.join(', ') || 'every path'}` : 'off'}`,
   ];
 }

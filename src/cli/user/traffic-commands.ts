@@ -57,7 +57,7 @@ const BUCKET_MS: Record<Granularity, number> = { PerFiveMinutes: 300_000, PerHou
 
 /** Averages 5-minute bandwidth items into rows of the granularity, aligned to UTC. */
 export function averageBy(
-  items: readonly { Timestamp: string; BandwidthInMbps: string; OriginBandwidthInMbps: string }[],
+  items: readonly { Timestamp: string; BandwidthInMbps: number; OriginBandwidthInMbps: number }[],
   granularity: Granularity,
 ): { timestamp: string; cdn: number; origin: number }[] {
   const size = BUCKET_MS[granularity];
@@ -65,7 +65,7 @@ export function averageBy(
   for (const item of items) {
     const start = Math.floor(Date.parse(item.Timestamp) / size) * size;
     const row = rows.get(start) ?? { cdn: 0, origin: 0, n: 0 };
-    rows.set(start, { cdn: row.cdn + Number(item.BandwidthInMbps), origin: row.origin + Number(item.OriginBandwidthInMbps), n: row.n + 1 });
+    rows.set(start, { cdn: row.cdn + item.BandwidthInMbps, origin: row.origin + item.OriginBandwidthInMbps, n: row.n + 1 });
   }
   const round = (value: number) => Math.round(value * 1e6) / 1e6;
   return [...rows].map(([start, row]) => ({ timestamp: new Date(start).toISOString(), cdn: round(row.cdn / row.n), origin: round(row.origin / row.n) }));

@@ -1,6 +1,6 @@
 /** AccessControl and RefererControl. */
 import { Type, type Static } from '@sinclair/typebox';
-import { BooleanInput, BooleanString } from './common.js';
+import { BooleanInput } from './common.js';
 
 export const AccessControlInput = Type.Object(
   {
@@ -24,7 +24,7 @@ export const AccessControl = Type.Object(
   {
     ForbiddenIps: Type.Array(Type.String()),
     RefererControl: Type.Object({
-      Enabled: BooleanString,
+      Enabled: Type.Boolean(),
       PathPatterns: Type.Array(Type.String()),
       Referers: Type.Array(Type.String()),
       RefererControlType: Type.String({ enum: ['AllowList', 'BlockList'] }),

@@ -1,6 +1,6 @@
 /** CachePolicy and CacheRule. */
 import { Type, type Static } from '@sinclair/typebox';
-import { BooleanInput, BooleanString } from './common.js';
+import { BooleanInput } from './common.js';
 
 export const CACHE_RULE_TYPES = ['Suffix', 'Dir', 'FullUri'] as const;
 
@@ -12,7 +12,7 @@ export const CachePolicyInput = Type.Object(
           Type: Type.String({ enum: [...CACHE_RULE_TYPES] }),
           Items: Type.Array(Type.String(), { description: 'Suffixes (".jpg"), directories ("/img/") or paths.' }),
           TTL: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })], {
-            description: 'Seconds; 0 means do not cache.',
+            description: 'Seconds, a JSON number or a string of digits; 0 means do not cache.',
           }),
         }),
       ),
@@ -31,12 +31,12 @@ export const CachePolicy = Type.Object(
       Type.Object({
         Type: Type.String({ enum: [...CACHE_RULE_TYPES] }),
         Items: Type.Array(Type.String()),
-        TTL: Type.String({ description: 'Seconds, as a string (the spec\'s `type: string, format: number`).' }),
+        TTL: Type.Integer({ description: 'Seconds.' }),
       }),
     ),
-    IgnoreCacheControl: BooleanString,
-    IgnoreQueryString: BooleanString,
-    IgnoreCookie: BooleanString,
+    IgnoreCacheControl: Type.Boolean(),
+    IgnoreQueryString: Type.Boolean(),
+    IgnoreCookie: Type.Boolean(),
   },
   { $id: 'CachePolicy' },
 );

@@ -1,12 +1,15 @@
 /** HTTPS certificates and bindings (CONTRACT §5; not in the Swagger file). */
 import { Type, type Static } from '@sinclair/typebox';
-import { Timestamp, Uuid } from './common.js';
+import { Timestamp, Uuid, withAliases } from './common.js';
 
 export const CertificateUpload = Type.Object(
   {
-    Name: Type.String({ minLength: 1, maxLength: 200 }),
-    PublicCertificate: Type.String({ description: 'Base64 DER or PEM; a PEM may carry the chain after the leaf.' }),
-    PrivateKey: Type.String({ description: 'Base64 DER (PKCS#8 or PKCS#1) or PEM.' }),
+    Name: withAliases(Type.String({ minLength: 1, maxLength: 200 }), ['CertificateName']),
+    PublicCertificate: Type.String({
+      description: 'The certificate as PEM (whole, BEGIN/END lines included; the chain may follow the leaf) or base64 (DER, or the body of a PEM).',
+    }),
+    PrivateKey: Type.String({ description: 'The key as PEM or base64 DER (PKCS#8, PKCS#1 or SEC1), unencrypted.' }),
+    Format: Type.Optional(Type.String({ pattern: '^[Pp][Ee][Mm]$', description: 'Pem, or leave it out: both forms are recognised either way.' })),
   },
   { description: 'CertificateUpload' },
 );
@@ -15,6 +18,8 @@ export type CertificateUpload = Static<typeof CertificateUpload>;
 export const Certificate = Type.Object(
   {
     CertificateId: Uuid,
+    SubscriptionId: Uuid,
+    CertificateName: Type.String({ description: 'The name it was uploaded under (also in Name).' }),
     Name: Type.String(),
     Subject: Type.String(),
     Issuer: Type.String(),

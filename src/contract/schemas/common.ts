@@ -10,10 +10,11 @@ export const Uuid = Type.String({
 /** A timestamp as the contract writes it: ISO 8601 UTC with milliseconds and Z. */
 export const Timestamp = Type.String({ format: 'date-time', examples: ['2017-05-02T06:34:07.869Z'] });
 
-/** Booleans on the wire are the strings "true" and "false" (the spec's `type: string, format: boolean`). */
-export const BooleanString = Type.Union([Type.Literal('true'), Type.Literal('false')]);
-
-/** On input a boolean may be a JSON boolean or the string "true"/"false" in any case. */
+/**
+ * On input a boolean may be a JSON boolean (what the live service sent, CONTRACT §7) or the
+ * string "true"/"false" in any case (the Swagger file's `type: string, format: boolean`).
+ * Output is always a JSON boolean.
+ */
 export const BooleanInput = Type.Union([
   Type.Boolean(),
   Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' }),
@@ -21,4 +22,12 @@ export const BooleanInput = Type.Union([
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const StringList = (description: string) => Type.Array(Type.String(), { description });
+/**
+ * The schema keyword naming other spellings a property is accepted under on input (matched in
+ * any case, like the name itself): `{"Settings": ...}` for `EndpointSettings`. An `x-` keyword,
+ * so the OpenAPI document carries it as a vendor extension.
+ */
+export const ALIASES = 'x-aliases';
+
+export const withAliases = <T extends TSchema>(schema: T, aliases: readonly string[]): T =>
+  ({ ...schema, [ALIASES]: [...aliases] }) as T;

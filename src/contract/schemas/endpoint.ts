@@ -1,6 +1,6 @@
 /** Endpoint, EndpointSetting (create) and EndpointSettingUpdateProperty (update). */
 import { Type, type Static } from '@sinclair/typebox';
-import { BooleanString, Timestamp, Uuid } from './common.js';
+import { Timestamp, Uuid, withAliases } from './common.js';
 
 export const SERVICE_TYPES = ['Web', 'Download', 'VOD', 'LiveStreaming', 'ImageProcessing'] as const;
 export const LIFETIME_STATUSES = [
@@ -14,6 +14,8 @@ export const LIFETIME_STATUSES = [
   'Disabling',
 ] as const;
 export const ICP_VERIFY_STATUSES = ['IcpVerifying', 'IcpVerifyFailed', 'IcpVerified'] as const;
+/** The live service's AllowedScheme (CONTRACT §7): which schemes the edge serves the domain on. */
+export const ALLOWED_SCHEMES = ['Http', 'Https', 'HttpAndHttps'] as const;
 
 const Origin = Type.Object({
   Addresses: Type.Array(Type.String(), {
@@ -24,7 +26,7 @@ const Origin = Type.Object({
 export const EndpointSettingInput = Type.Object(
   {
     CustomDomain: Type.String({ description: 'The domain the CDN serves.' }),
-    Host: Type.Optional(Type.String({ description: 'Host header sent to the origin; defaults to CustomDomain.' })),
+    Host: Type.Optional(Type.String({ description: 'Host header sent to the origin; defaults to the first origin\'s name.' })),
     ICP: Type.Optional(Type.String()),
     Origin,
     ServiceType: Type.Optional(Type.String({ enum: [...SERVICE_TYPES], description: 'Defaults to Web.' })),
@@ -35,32 +37,47 @@ export type EndpointSettingInput = Static<typeof EndpointSettingInput>;
 
 export const EndpointUpdateInput = Type.Object(
   {
-    EndpointSettings: Type.Object({
-      Host: Type.Optional(Type.String()),
-      Origin: Type.Optional(Origin),
-    }),
+    // Clients that model the update on the Endpoint shape send its property's name.
+    EndpointSettings: withAliases(
+      Type.Object({
+        Host: Type.Optional(Type.String()),
+        Origin: Type.Optional(Origin),
+      }),
+      ['EndpointSetting', 'Settings', 'Setting'],
+    ),
     UpdateFlag: Type.String({ enum: ['Origin', 'HostHeader'] }),
   },
   { description: 'EndpointSettingUpdateProperty' },
 );
 export type EndpointUpdateInput = Static<typeof EndpointUpdateInput>;
 
+const EndpointSettingOutput = Type.Object({
+  CustomDomain: Type.String(),
+  Host: Type.String(),
+  ICP: Type.String(),
+  Origin,
+  ServiceType: Type.String({ enum: [...SERVICE_TYPES] }),
+  AllowedScheme: Type.String({
+    enum: [...ALLOWED_SCHEMES],
+    description: 'HttpAndHttps once a certificate is bound to the domain (POST /https/bindings), else Http.',
+  }),
+  CName: Type.String({ description: 'The name to point the domain\'s DNS CNAME record at: {CustomDomain}.{--cname-suffix}.' }),
+});
+
 export const Endpoint = Type.Object(
   {
+    // Each twice, the same value under both names: the live service wrote EndpointId and
+    // Settings, the spec EndpointID and Setting (CONTRACT §7).
+    EndpointId: Uuid,
     EndpointID: Uuid,
-    Setting: Type.Object({
-      CustomDomain: Type.String(),
-      Host: Type.String(),
-      ICP: Type.String(),
-      Origin,
-      ServiceType: Type.String({ enum: [...SERVICE_TYPES] }),
-    }),
+    Settings: EndpointSettingOutput,
+    Setting: EndpointSettingOutput,
     Status: Type.Object({
-      Enabled: BooleanString,
-      IcpVerifyStatus: Type.String({ enum: [...ICP_VERIFY_STATUSES] }),
+      Enabled: Type.Boolean({ description: 'false while the endpoint is Creating or its creation failed.' }),
+      IcpVerifyStatus: Type.String({ enum: [...ICP_VERIFY_STATUSES], description: 'IcpVerifying while Creating, then IcpVerified.' }),
       LifetimeStatus: Type.String({ enum: [...LIFETIME_STATUSES] }),
-      CNameConfigured: BooleanString,
-      FreeTrialExpired: BooleanString,
+      CNameConfigured: Type.Boolean(),
+      FreeTrialExpired: Type.Boolean(),
       TimeLastUpdated: Timestamp,
     }),
   },

@@ -1,4 +1,8 @@
-/** CDNEndpointVolume, CDNSubscriptionVolume, CDNEndpointBandwidth and their query parameters. */
+/**
+ * CDNEndpointVolume, CDNSubscriptionVolume, CDNEndpointBandwidth and their query parameters.
+ * Every figure is a JSON number, as the live service sent them (CONTRACT §7), also where the
+ * Swagger file says string.
+ */
 import { Type, type Static } from '@sinclair/typebox';
 import { Timestamp } from './common.js';
 
@@ -27,8 +31,8 @@ export const EndpointVolume = Type.Object(
     Items: Type.Array(
       Type.Object({ Timestamp, VolumeInMB: Type.Number(), OriginVolumeInMB: Type.Number() }),
     ),
-    TotalCdnVolumeInMB: Type.String({ description: 'A string, as in the spec.' }),
-    TotalOriginVolumeInMB: Type.String({ description: 'A string, as in the spec.' }),
+    TotalCdnVolumeInMB: Type.Number(),
+    TotalOriginVolumeInMB: Type.Number(),
   },
   { $id: 'CDNEndpointVolume' },
 );
@@ -48,7 +52,7 @@ export const EndpointBandwidth = Type.Object(
   {
     DomainName: Type.String(),
     Items: Type.Array(
-      Type.Object({ Timestamp, BandwidthInMbps: Type.String(), OriginBandwidthInMbps: Type.String() }),
+      Type.Object({ Timestamp, BandwidthInMbps: Type.Number(), OriginBandwidthInMbps: Type.Number() }),
     ),
     PeakBandwidthInMbps: Type.Number(),
     ValleyBandwidthInMbps: Type.Number(),

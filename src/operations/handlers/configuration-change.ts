@@ -25,7 +25,7 @@ export function configurationChange(changesOf: ChangesOf): OperationHandler {
     },
 
     async commit(tx, ctx, outcome) {
-      const current = (await tx.endpoints.get(ctx.endpoint.id)) ?? ctx.endpoint;
+      const current = (await tx.endpoints.getForUpdate(ctx.endpoint.id)) ?? ctx.endpoint;
       const before = ctx.operation.payload.before as Endpoint['lifetimeStatus'] | undefined;
       const lifetimeStatus = restingStatus(ctx.operation.type, outcome.ok, current.lifetimeStatus, before);
       if (!outcome.ok) {

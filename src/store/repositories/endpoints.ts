@@ -7,6 +7,7 @@ import type { DialectName } from '../dialect.js';
 import type { Database, EndpointsTable } from '../schema.js';
 
 const byId = new CompiledLookup<Selectable<EndpointsTable>>((db, id) => db.selectFrom('endpoints').selectAll().where('id', '=', id));
+const byIdForUpdate = new CompiledLookup<Selectable<EndpointsTable>>((db, id) => db.selectFrom('endpoints').selectAll().where('id', '=', id).forUpdate());
 
 /** The fields an operation may change on an endpoint. */
 export interface EndpointChanges {
@@ -52,6 +53,18 @@ export class EndpointRepository {
   /** The endpoint, deleted or not (a deleted one has LifetimeStatus Deleted). */
   async get(id: string): Promise<Endpoint | undefined> {
     const row = await byId.first(this.db, this.dialect, id);
+    return row && toEndpoint(row);
+  }
+
+  /**
+   * The endpoint, locked until the transaction ends, for a read that decides a write: two
+   * changes to one endpoint accepted at once are serialised, so the second sees the first
+   * (CONTRACT §6: it is refused while the first is queued). PostgreSQL locks the row; SQLite
+   * needs nothing, as its write transactions (BEGIN IMMEDIATE) already hold the whole database.
+   */
+  async getForUpdate(id: string): Promise<Endpoint | undefined> {
+    if (this.dialect === 'sqlite') return this.get(id);
+    const row = await byIdForUpdate.first(this.db, this.dialect, id);
     return row && toEndpoint(row);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBooleanInput, toBooleanString } from '../../../src/domain/boolean-input.js';
+import { parseBooleanInput } from '../../../src/domain/boolean-input.js';
 
 describe('parseBooleanInput', () => {
   it.each([
@@ -23,16 +23,5 @@ describe('parseBooleanInput', () => {
   it('does not use the fallback for a given false', () => {
     expect(parseBooleanInput('false', true)).toBe(false);
     expect(parseBooleanInput(false, true)).toBe(false);
-  });
-});
-
-describe('toBooleanString', () => {
-  it('writes the strings the wire uses', () => {
-    expect(toBooleanString(true)).toBe('true');
-    expect(toBooleanString(false)).toBe('false');
-  });
-
-  it('round-trips through parseBooleanInput', () => {
-    for (const value of [true, false]) expect(parseBooleanInput(toBooleanString(value), !value)).toBe(value);
   });
 });

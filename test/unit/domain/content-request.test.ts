@@ -55,11 +55,11 @@ describe('parsePurgeRequest', () => {
 
   it('names the bad directory by its index in Directories, not in the whole request', () => {
     expectApiError(
-      () => parsePurgeRequest({ Files: [file('a.jpg'), file('b.jpg')], Directories: [file('d/'), file('e')] }, DOMAIN, MAX),
+      () => parsePurgeRequest({ Files: [file('a.jpg'), file('b.jpg')], Directories: [file('d/'), file('e/?v=1')] }, DOMAIN, MAX),
       'ParameterInvalid',
       400,
       'Directories[1]',
-      'does not end with "/"',
+      'must not have a query',
     );
   });
 

@@ -119,8 +119,10 @@ describe('parseContentUrl: other mistakes are ParameterInvalid', () => {
     expectInvalid(url, 'file', 'not an absolute URL', '://cdn.example.com/path');
   });
 
-  it('refuses a directory that does not end in "/"', () => {
-    expectInvalid('http://cdn.example.com/images', 'directory', 'does not end with "/"');
+  it('reads a directory sent without its trailing "/" as the directory (CONTRACT §7), echoing the URL as sent', () => {
+    expect(parse('http://cdn.example.com/images', 'directory')).toEqual({ url: 'http://cdn.example.com/images', path: '/images/', query: '' });
+    expect(parse('http://cdn.example.com', 'directory')).toEqual({ url: 'http://cdn.example.com', path: '/', query: '' });
+    expectMalicious('http://cdn.example.com/a/..', 'directory', '".."');
   });
 
   it('refuses a file that ends in "/" and says to put it in Directories', () => {
@@ -156,8 +158,8 @@ describe('parseContentUrl: other mistakes are ParameterInvalid', () => {
     expectInvalid(url, 'file', 'invalid host or port');
   });
 
-  it.each(['http://cdn.example.com', 'http://cdn.example.com?v=1'])('refuses %s, which has no path', (url) => {
-    expectInvalid(url, 'directory', 'has no path');
+  it.each(['http://cdn.example.com', 'http://cdn.example.com?v=1'])('refuses the file %s, which has no path', (url) => {
+    expectInvalid(url, 'file', 'has no path');
   });
 
   it('refuses a URL over the length limit, and takes one at the limit', () => {

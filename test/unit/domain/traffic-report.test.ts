@@ -14,7 +14,7 @@ describe('endpointVolume', () => {
     at('2017-05-02T08:00:00Z', 9_000_000, 9_000_000), // at the end: outside
   ];
 
-  it('sums 5-minute samples into hours, and totals as strings', () => {
+  it('sums 5-minute samples into hours, and numeric totals', () => {
     const range = parseRange('2017-05-02T06:00:00Z', '2017-05-02T08:00:00Z');
     expect(endpointVolume(DOMAIN, samples, range, 'PerHour')).toEqual({
       DomainName: DOMAIN,
@@ -22,8 +22,8 @@ describe('endpointVolume', () => {
         { Timestamp: '2017-05-02T06:00:00.000Z', VolumeInMB: 3, OriginVolumeInMB: 0.2 },
         { Timestamp: '2017-05-02T07:00:00.000Z', VolumeInMB: 0.5, OriginVolumeInMB: 0.5 },
       ],
-      TotalCdnVolumeInMB: '3.5',
-      TotalOriginVolumeInMB: '0.7',
+      TotalCdnVolumeInMB: 3.5,
+      TotalOriginVolumeInMB: 0.7,
     });
   });
 
@@ -36,8 +36,8 @@ describe('endpointVolume', () => {
       { Timestamp: '2017-05-02T06:10:00.000Z', VolumeInMB: 0.000001, OriginVolumeInMB: 0 },
       { Timestamp: '2017-05-02T06:15:00.000Z', VolumeInMB: 0, OriginVolumeInMB: 0 },
     ]);
-    expect(volume.TotalCdnVolumeInMB).toBe('0.000001');
-    expect(volume.TotalOriginVolumeInMB).toBe('0');
+    expect(volume.TotalCdnVolumeInMB).toBe(0.000001);
+    expect(volume.TotalOriginVolumeInMB).toBe(0);
   });
 
   it('sums days on UTC days, and reports the whole bucket a range starts inside', () => {
@@ -52,7 +52,7 @@ describe('endpointVolume', () => {
       ['2017-05-02T00:00:00.000Z', 3],
       ['2017-05-03T00:00:00.000Z', 4],
     ]);
-    expect(volume.TotalCdnVolumeInMB).toBe('7');
+    expect(volume.TotalCdnVolumeInMB).toBe(7);
   });
 
   it('sums exactly: many small samples do not drift', () => {
@@ -60,7 +60,7 @@ describe('endpointVolume', () => {
     const many = Array.from({ length: 288 }, (_, i) => ({ bucketStart: range.start + i * 300_000, cdnBytes: 100_001, originBytes: 3 }));
     const volume = endpointVolume(DOMAIN, many, range, 'PerDay');
     expect(volume.Items).toEqual([{ Timestamp: '2017-05-02T00:00:00.000Z', VolumeInMB: 28.800288, OriginVolumeInMB: 0.000864 }]);
-    expect(volume.TotalCdnVolumeInMB).toBe('28.800288');
+    expect(volume.TotalCdnVolumeInMB).toBe(28.800288);
   });
 
   it('has no items and zero totals for an empty range', () => {
@@ -68,8 +68,8 @@ describe('endpointVolume', () => {
     expect(endpointVolume(DOMAIN, samples, range, 'PerHour')).toEqual({
       DomainName: DOMAIN,
       Items: [],
-      TotalCdnVolumeInMB: '0',
-      TotalOriginVolumeInMB: '0',
+      TotalCdnVolumeInMB: 0,
+      TotalOriginVolumeInMB: 0,
     });
   });
 });
@@ -98,9 +98,9 @@ describe('endpointBandwidth', () => {
     expect(bandwidth).toEqual({
       DomainName: DOMAIN,
       Items: [
-        { Timestamp: '2017-05-02T06:00:00.000Z', BandwidthInMbps: '1', OriginBandwidthInMbps: '0.1' },
-        { Timestamp: '2017-05-02T06:05:00.000Z', BandwidthInMbps: '0', OriginBandwidthInMbps: '0' },
-        { Timestamp: '2017-05-02T06:10:00.000Z', BandwidthInMbps: '2', OriginBandwidthInMbps: '0' },
+        { Timestamp: '2017-05-02T06:00:00.000Z', BandwidthInMbps: 1, OriginBandwidthInMbps: 0.1 },
+        { Timestamp: '2017-05-02T06:05:00.000Z', BandwidthInMbps: 0, OriginBandwidthInMbps: 0 },
+        { Timestamp: '2017-05-02T06:10:00.000Z', BandwidthInMbps: 2, OriginBandwidthInMbps: 0 },
       ],
       PeakBandwidthInMbps: 2,
       ValleyBandwidthInMbps: 0,
@@ -118,7 +118,7 @@ describe('endpointBandwidth', () => {
   it('ignores samples outside the range', () => {
     const range = parseRange('2017-05-02T06:00:00Z', '2017-05-02T06:05:00Z');
     const bandwidth = endpointBandwidth(DOMAIN, [at('2017-05-02T05:55:00Z', 75_000_000), at('2017-05-02T06:05:00Z', 75_000_000)], range);
-    expect(bandwidth.Items).toEqual([{ Timestamp: '2017-05-02T06:00:00.000Z', BandwidthInMbps: '0', OriginBandwidthInMbps: '0' }]);
+    expect(bandwidth.Items).toEqual([{ Timestamp: '2017-05-02T06:00:00.000Z', BandwidthInMbps: 0, OriginBandwidthInMbps: 0 }]);
     expect(bandwidth.PeakBandwidthInMbps).toBe(0);
   });
 
@@ -137,7 +137,7 @@ describe('endpointBandwidth', () => {
     const range = parseRange('2017-05-01T00:00:00Z', '2017-06-01T00:00:00Z');
     const bandwidth = endpointBandwidth(DOMAIN, [at('2017-05-31T23:55:00Z', 37_500_000)], range);
     expect(bandwidth.Items).toHaveLength(8928);
-    expect(bandwidth.Items.at(-1)).toEqual({ Timestamp: '2017-05-31T23:55:00.000Z', BandwidthInMbps: '1', OriginBandwidthInMbps: '0' });
+    expect(bandwidth.Items.at(-1)).toEqual({ Timestamp: '2017-05-31T23:55:00.000Z', BandwidthInMbps: 1, OriginBandwidthInMbps: 0 });
     expect(bandwidth.PeakBandwidthInMbps).toBe(1);
   });
 });

@@ -25,6 +25,13 @@ describe('parseRequestDate', () => {
     expect(parsed('2026-11-22 23:59:59').time).toBe(at('2026-11-22T23:59:59Z'));
   });
 
+  it('reads fields without zero padding, as the live service sent them (CONTRACT §7)', () => {
+    expect(parsed('2017-7-26 5:37:18').time).toBe(at('2017-07-26T05:37:18Z'));
+    expect(parsed('2017-5-2 6:34:7').time).toBe(at('2017-05-02T06:34:07Z'));
+    expect(parsed('2017-12-1 0:0:0').time).toBe(at('2017-12-01T00:00:00Z'));
+    expect(parsed('2017-7-26 5:37:18').maybeTwelveHourClock).toBe(true);
+  });
+
   it('reads RFC 3339 as the Go sample sends it, and with an offset or fraction', () => {
     expect(parsed('2026-11-22T08:00:00Z').time).toBe(at('2026-11-22T08:00:00Z'));
     expect(parsed('2026-11-22t08:00:00z').time).toBe(at('2026-11-22T08:00:00Z'));
@@ -68,7 +75,9 @@ describe('parseRequestDate', () => {
     'garbage',
     'now',
     '2017-05-02',
-    '2017-5-2 6:34:07',
+    '17-05-02 06:34:07',
+    '2017-005-02 06:34:07',
+    '2017-05-02 006:34:07',
     '2017/05/02 06:34:07',
     '2017-05-02T06:34:07',
     '2017-05-02 06:34:07Z',
