@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { certificateFor, edgeGet } from '../support/edge-client.js';
 import { OriginServer } from '../support/origin-server.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
@@ -171,13 +171,14 @@ describe('traffic metering', () => {
     const id = await endpoint('meter.example.com', { rules: cacheAll });
     origin.on('/m.bin', { body: Buffer.alloc(100_000, 1) });
     for (let i = 0; i < 3; i++) await edgeGet(edgePort, 'meter.example.com', '/m.bin');
-    await new Promise((resolve) => setTimeout(resolve, 400));
     const now = new Date();
     const start = new Date(now.getTime() - 3_600_000).toISOString().slice(0, 19) + 'Z';
     const end = new Date(now.getTime() + 600_000).toISOString().slice(0, 19) + 'Z';
-    const volume = await client.sub('GET', `/endpoints/${id}/volume?granularity=PerDay&startTime=${start}&endTime=${end}`);
-    expect(volume.status).toBe(200);
-    expect(volume.body.TotalCdnVolumeInMB).toBe(0.3);
-    expect(volume.body.TotalOriginVolumeInMB).toBe(0.1);
+    // The meter flushes every --meter-flush-ms: poll until the bytes are written.
+    await vi.waitFor(async () => {
+      const volume = await client.sub('GET', `/endpoints/${id}/volume?granularity=PerDay&startTime=${start}&endTime=${end}`);
+      expect(volume.status).toBe(200);
+      expect(volume.body).toMatchObject({ TotalCdnVolumeInMB: 0.3, TotalOriginVolumeInMB: 0.1 });
+    }, { timeout: 10_000, interval: 50 });
   });
 });

@@ -23,6 +23,7 @@ const PATTERN_HINTS: Array<[RegExp, string]> = [
   [/^\^\[0-9a-fA-F\]\{8\}/, 'must be a UUID such as 5dd0413d-a2f9-442a-b836-128d87753fa9'],
   [/Tt\]\[Rr\]/, 'must be true or false'],
   [/^\^\[0-9\]\+\$$/, 'must be a whole number'],
+  [/^\^\[Pp\]\[Ee\]\[Mm\]\$$/, 'must be Pem, or be left out (PEM and base64 DER are both recognised)'],
 ];
 
 export function validationError(errors: readonly AjvError[], context: string, body: unknown): ApiError {
