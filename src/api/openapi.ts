@@ -11,7 +11,10 @@ export async function registerOpenApi(app: App): Promise<void> {
         version: '1.0',
         description:
           'Wire-compatible with the Azure China CDN management REST API v1.0. Every route takes apiVersion=1.0 and is signed: ' +
-          'Authorization: AzureCDN {keyId}:{HMAC-SHA256 hex of "{path}\\r\\n{sorted queries}\\r\\n{x-azurecdn-request-date}\\r\\n{METHOD}"}.',
+          'Authorization: AzureCDN {keyId}:{HMAC-SHA256 hex of "{path}\\r\\n{sorted queries}\\r\\n{x-azurecdn-request-date}\\r\\n{METHOD}"}. ' +
+          'Responses are what the live service sent: JSON booleans and numbers, EndpointId and EndpointID, Settings and Setting. ' +
+          'Input property names match in any case, and under the other names an x-aliases keyword lists; null means absent; ' +
+          'booleans and numbers may also be strings.',
       },
       components: {
         securitySchemes: {

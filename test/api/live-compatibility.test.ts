@@ -60,12 +60,16 @@ describe('the Endpoint, as the live service sent it', () => {
 
   it('is not Enabled and IcpVerifying while Creating, then Enabled and IcpVerified', async () => {
     const release = holdConfigPushes();
-    const created = await harness.sub('POST', '/endpoints', { body: { CustomDomain: 'new.example.cn', Origin: { Addresses: ['o.example.cn'] } } });
-    expect(created.status).toBe(202);
-    expect(created.body.Status).toMatchObject({ Enabled: false, IcpVerifyStatus: 'IcpVerifying', LifetimeStatus: 'Creating' });
+    let created;
+    try {
+      created = await harness.sub('POST', '/endpoints', { body: { CustomDomain: 'new.example.cn', Origin: { Addresses: ['o.example.cn'] } } });
+      expect(created.status).toBe(202);
+      expect(created.body.Status).toMatchObject({ Enabled: false, IcpVerifyStatus: 'IcpVerifying', LifetimeStatus: 'Creating' });
+      expect((await harness.sub('GET', `/endpoints/${created.body.EndpointId}`)).body.Status).toMatchObject({ Enabled: false, IcpVerifyStatus: 'IcpVerifying' });
+    } finally {
+      release();
+    }
     const id = created.body.EndpointId as string;
-    expect((await harness.sub('GET', `/endpoints/${id}`)).body.Status).toMatchObject({ Enabled: false, IcpVerifyStatus: 'IcpVerifying' });
-    release();
     const operationId = String(created.headers['operation-location']).match(/operations\/([^?]+)/)![1]!;
     expect((await harness.waitForOperation(operationId)).status).toBe('Succeeded');
     expect((await harness.sub('GET', `/endpoints/${id}`)).body.Status).toMatchObject({ Enabled: true, IcpVerifyStatus: 'IcpVerified', LifetimeStatus: 'Normal' });
@@ -242,11 +246,16 @@ describe('two changes to one endpoint sent at once', () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const release = holdConfigPushes();
       const rules = (ttl: number) => ({ body: { Rules: [{ Type: 'Suffix', Items: ['.css'], TTL: ttl }] } });
-      const answers = await Promise.all([harness.sub('PUT', `/endpoints/${id}/cacherules`, rules(100 + attempt)), harness.sub('PUT', `/endpoints/${id}/cacherules`, rules(200 + attempt))]);
-      expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+      let answers;
+      try {
+        // The first change stays queued (its configuration push is held) while the second arrives.
+        answers = await Promise.all([harness.sub('PUT', `/endpoints/${id}/cacherules`, rules(100 + attempt)), harness.sub('PUT', `/endpoints/${id}/cacherules`, rules(200 + attempt))]);
+        expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+      } finally {
+        release();
+      }
       const [winner, loser] = answers[0]!.status === 202 ? answers : [answers[1]!, answers[0]!];
       expect(loser!.body.ErrorInfo.Type).toBe('EndpointNotInActiveState');
-      release();
       await harness.waitForOperation(winner!.body.AsyncInfo.TaskTrackId);
       const expectedTtl = answers[0]!.status === 202 ? 100 + attempt : 200 + attempt;
       expect((await harness.sub('GET', `/endpoints/${id}/cacherules`)).body.Rules[0].TTL).toBe(expectedTtl);

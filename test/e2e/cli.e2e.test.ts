@@ -84,8 +84,9 @@ describe('configuration errors stop the server before it listens, saying what to
   const serve = (args: string[], env: Record<string, string> = {}) => runCli(['serve', '--data-dir', dir, ...args], env);
 
   it('bad values are all reported at once, exit 2', async () => {
-    const result = await serve(['--port', 'abc', '--edge-port', '70000', '--log-level', 'loud'], { MOONCDN_KEY_ID: 'k' });
+    const result = await serve(['--port', 'abc', '--edge-port', '70000', '--log-level', 'loud', '--cname-suffix', 'not a domain'], { MOONCDN_KEY_ID: 'k' });
     expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--cname-suffix (MOONCDN_CNAME_SUFFIX) "not a domain" must be a domain name');
     expect(result.stderr).toContain('--port (MOONCDN_PORT) "abc" is not a port number');
     expect(result.stderr).toContain('--edge-port (MOONCDN_EDGE_PORT) "70000"');
     expect(result.stderr).toContain('--log-level');

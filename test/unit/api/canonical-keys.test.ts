@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalizeKeys as canonicalize } from '../../../src/api/pipeline/canonical-keys.js';
+import { canonicalizeKeys as canonicalize, requireKnownProperty } from '../../../src/api/pipeline/canonical-keys.js';
 import { AccessControlInput } from '../../../src/contract/schemas/access-control.js';
 import { CachePolicyInput } from '../../../src/contract/schemas/cache-policy.js';
+import { CertificateUpload } from '../../../src/contract/schemas/certificate.js';
 import { EndpointSettingInput, EndpointUpdateInput } from '../../../src/contract/schemas/endpoint.js';
 import { PurgeParameters } from '../../../src/contract/schemas/purge-preload.js';
 import { expectApiError } from '../expect-api-error.js';
@@ -94,5 +95,54 @@ describe('canonicalizeKeys', () => {
 
   it('leaves two unknown keys that differ in case alone', () => {
     expect(canonicalizeKeys({ Foo: 1, foo: 2 }, EndpointSettingInput)).toEqual({ Foo: 1, foo: 2 });
+  });
+});
+
+describe('canonicalizeKeys: aliases and nulls (CONTRACT §7)', () => {
+  it('reads a property under an alias listed in x-aliases, in any case', () => {
+    expect(canonicalizeKeys({ settings: { Host: 'h.example.com' }, UpdateFlag: 'HostHeader' }, EndpointUpdateInput)).toEqual({
+      EndpointSettings: { Host: 'h.example.com' },
+      UpdateFlag: 'HostHeader',
+    });
+    expect(canonicalizeKeys({ CertificateName: 'n', PublicCertificate: 'c', PrivateKey: 'k' }, CertificateUpload)).toEqual({
+      Name: 'n',
+      PublicCertificate: 'c',
+      PrivateKey: 'k',
+    });
+  });
+
+  it('refuses a property given under its name and an alias, naming both', () => {
+    expectApiError(
+      () => canonicalizeKeys({ Name: 'a', certificatename: 'b' }, CertificateUpload),
+      'ParameterInvalid',
+      400,
+      'Property "Name" is given twice',
+      'CertificateName',
+    );
+  });
+
+  it('drops a null for a property that cannot be null, at any depth, and keeps unknown nulls', () => {
+    expect(canonicalizeKeys({ Files: ['http://a/'], Directories: null, Other: null }, PurgeParameters)).toEqual({ Files: ['http://a/'], Other: null });
+    expect(canonicalizeKeys({ RefererControl: { Enabled: null, Referers: ['a'] } }, AccessControlInput)).toEqual({ RefererControl: { Referers: ['a'] } });
+  });
+});
+
+describe('requireKnownProperty', () => {
+  it('passes a body holding at least one of the route\'s properties', () => {
+    expect(() => requireKnownProperty({ Rules: [], Unknown: 1 }, CachePolicyInput)).not.toThrow();
+  });
+
+  it('refuses an object with none of them, naming them and what it holds', () => {
+    const error = expectApiError(() => requireKnownProperty({ EndpointID: 'x', Body: {} }, CachePolicyInput), 'ParameterMissing', 400, 'Rules, IgnoreCacheControl, IgnoreQueryString, IgnoreCookie');
+    expect(error.message).toContain('it holds "EndpointID", "Body"');
+    expectApiError(() => requireKnownProperty({}, AccessControlInput), 'ParameterMissing', 400, 'ForbiddenIps, RefererControl', 'no property with a value');
+  });
+
+  it('leaves non-objects to the schema, and shortens hostile key names', () => {
+    expect(() => requireKnownProperty([1], CachePolicyInput)).not.toThrow();
+    expect(() => requireKnownProperty('text', CachePolicyInput)).not.toThrow();
+    const error = expectApiError(() => requireKnownProperty({ ['x'.repeat(1000) + '\n']: 1 }, CachePolicyInput), 'ParameterMissing', 400);
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).not.toContain('\n');
   });
 });
