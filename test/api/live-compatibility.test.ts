@@ -58,6 +58,16 @@ describe('the Endpoint, as the live service sent it', () => {
     expect(listed).toEqual(endpoint);
   });
 
+  it('has the CName of the configured suffix', async () => {
+    const other = await startHarness({ settings: { cnameSuffix: 'edge.example.net' } });
+    try {
+      const id = await other.createEndpoint('static.example.cn');
+      expect((await other.sub('GET', `/endpoints/${id}`)).body.Settings.CName).toBe('static.example.cn.edge.example.net');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('is not Enabled and IcpVerifying while Creating, then Enabled and IcpVerified', async () => {
     const release = holdConfigPushes();
     let created;

@@ -72,9 +72,10 @@ export function canonicalizeKeys(value: unknown, schema: JsonSchema | undefined,
  * `{"EndpointID": ..., "Body": {...}}`, must not have its cache rules silently emptied). Run
  * after canonicalizeKeys, which has renamed known keys and dropped null ones.
  */
-export function requireKnownProperty(body: unknown, schema: JsonSchema): void {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !schema.properties) return;
-  const known = Object.keys(schema.properties);
+export function requireKnownProperty(body: unknown, schema: object): void {
+  const properties = (schema as JsonSchema).properties;
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !properties) return;
+  const known = Object.keys(properties);
   const given = Object.keys(body);
   if (given.some((key) => known.includes(key))) return;
   const holds = given.length === 0 ? 'it has no property with a value (null counts as absent)' : `it holds ${given.slice(0, 5).map((key) => `"${printable(key)}"`).join(', ')}${given.length > 5 ? ', ...' : ''}`;
