@@ -8,15 +8,17 @@
  *
  * The `mooncdn` command. Exit codes: 0 done; 1 the API refused (its error Type and Message on
  * stderr), an operation waited for Failed, or the command could not do its work; 2 a usage
- * mistake (with the command's help).
+ * mistake (with the command's help); 3 --wait ran out of time while the operation goes on.
  */
 import { Command, CommanderError } from 'commander';
-import { MooncdnError } from '../client/index.js';
+import { MooncdnError } from '../client/errors.js';
 import { AdminError, adminCommand } from './admin-commands.js';
 import { serveCommand } from './serve-command.js';
 import { CommandError, UsageError } from './user/connection.js';
 import { purgeCommand, preloadCommand } from './user/content-commands.js';
+import { certificateCommand } from './user/certificate-commands.js';
 import { endpointCommand } from './user/endpoint-commands.js';
+import { describeApiError } from './user/error-hints.js';
 import { operationCommand } from './user/operation-commands.js';
 import { accessControlCommand, cacheRulesCommand } from './user/policy-commands.js';
 import { trafficCommand } from './user/traffic-commands.js';
@@ -39,6 +41,7 @@ program.addCommand(purgeCommand(setExitCode));
 program.addCommand(preloadCommand(setExitCode));
 program.addCommand(operationCommand());
 program.addCommand(trafficCommand());
+program.addCommand(certificateCommand(setExitCode));
 program.addHelpText(
   'after',
   `
@@ -77,7 +80,7 @@ function exitCodeFor(error: unknown): number {
     return 2;
   }
   if (error instanceof MooncdnError) {
-    process.stderr.write(`${error.type}: ${error.message}${error.correlationId ? ` (correlation id ${error.correlationId})` : ''}\n`);
+    process.stderr.write(`${describeApiError(error)}\n`);
     return 1;
   }
   if (error instanceof AdminError || error instanceof CommandError) {

@@ -1,7 +1,7 @@
 /** mooncdn/client: the typed client of the management API. */
 export { MooncdnClient, type Accepted, type ClientOptions, type TimeRange, type WaitOptions } from './client.js';
 export { MooncdnError, type ClientErrorType } from './errors.js';
-export type { RetryOptions, TlsOptions } from './transport.js';
+export type { RetryEvent, RetryOptions, TlsOptions } from './transport.js';
 export type { AccessControl, AccessControlInput } from '../contract/schemas/access-control.js';
 export type { AsyncResponse } from '../contract/schemas/api-response.js';
 export type { CachePolicy, CachePolicyInput } from '../contract/schemas/cache-policy.js';

@@ -16,6 +16,18 @@ export interface RetryOptions {
   readonly baseDelayMs?: number;
   /** A Retry-After longer than this is not waited for: the error is thrown (default 30 s). */
   readonly maxRetryAfterMs?: number;
+  /** Called before each wait for a retry (to tell a person why nothing seems to happen). */
+  readonly onRetry?: (retry: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  /** `throttled`: a 429; `server`: a 5xx to a GET; `connection`: the connection failed. */
+  readonly reason: 'throttled' | 'server' | 'connection';
+  /** The HTTP status, or 0 for a connection that failed. */
+  readonly status: number;
+  readonly delayMs: number;
+  /** 1 for the first retry. */
+  readonly attempt: number;
 }
 
 export interface TransportOptions {
@@ -93,7 +105,7 @@ export class Transport {
         // A certificate that does not verify will not verify on the next try either.
         const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
         if (!last && !untrusted && (method === 'GET' || refused)) {
-          await sleep(backoff(baseDelay, attempt), signal);
+          await this.wait({ reason: 'connection', status: 0, delayMs: backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
           continue;
         }
         throw new MooncdnError('ConnectionError', `Cannot reach ${this.baseUrl}: ${describe(error)}.`, 0, undefined, undefined, { cause: error });
@@ -107,12 +119,12 @@ export class Transport {
         // Without a usable Retry-After, back off as for a 5xx.
         const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
         if (retryAfterMs === undefined || retryAfterMs <= maxRetryAfter) {
-          await sleep(retryAfterMs ?? backoff(baseDelay, attempt), signal);
+          await this.wait({ reason: 'throttled', status: 429, delayMs: retryAfterMs ?? backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
           continue;
         }
       }
       if (!last && response.statusCode >= 500 && method === 'GET') {
-        await sleep(backoff(baseDelay, attempt), signal);
+        await this.wait({ reason: 'server', status: response.statusCode, delayMs: backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
         continue;
       }
       throw toError(text, response.statusCode, correlationId);
@@ -121,6 +133,11 @@ export class Transport {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
+  }
+
+  private wait(retry: RetryEvent, signal: AbortSignal | undefined): Promise<void> {
+    this.options.retry?.onRetry?.(retry);
+    return sleep(retry.delayMs, signal);
   }
 }
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { OriginServer } from '../support/origin-server.js';
-import { MAIN, runCli, startServer, type ServerProcess } from '../support/server-process.js';
+import { MAIN, runCli, startServer, storeArgs, type ServerProcess } from '../support/server-process.js';
 import { SignedClient } from '../support/signed-client.js';
 import { newStoreLocation, type TestStoreLocation } from '../support/stores.js';
 
@@ -48,6 +48,11 @@ export class CliWorld {
       MOONCDN_KEY_ID: this.server.credentials.keyId,
       MOONCDN_KEY_VALUE: this.server.credentials.keyValue,
     };
+  }
+
+  /** The flags that point `mooncdn admin` at this server's store. */
+  get storeArgs(): string[] {
+    return storeArgs(this.where.location);
   }
 
   /** Runs `mooncdn ARGS` configured by the environment, stdout and stderr piped. */

@@ -58,17 +58,19 @@ describe('purge', () => {
     for (const path of ['/img/a.png', '/img/deep/b.png', '/site.css']) expect(await xCache('a.example.com', path)).toBe('MISS');
   });
 
-  it('without --wait, says what was accepted on which domain; --json is the list of the API\'s answers', async () => {
+  it('without --wait, says what was accepted on which domain; --json is the list of the API\'s answers, each with its EndpointId', async () => {
     const human = await world.cli(['purge', 'http://a.example.com/x.js', 'http://b.example.com/y/', 'http://a.example.com/z/']);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^Purge of 2 URL\\(s\\) on a\\.example\\.com accepted: operation ${UUID.source}\\nPurge of 1 URL\\(s\\) on b\\.example\\.com accepted: operation ${UUID.source}\\n$`));
 
-    const json = await world.cli(['purge', 'http://b.example.com/q.js', '--json']);
+    const json = await world.cli(['purge', 'http://b.example.com/q.js', 'http://a.example.com/r.js', '--json']);
     expect(json.code, json.stderr).toBe(0);
     expect(json.stderr).toBe('');
     const answers = parseJson(json);
-    expect(answers).toEqual([{ Succeeded: true, IsAsync: true, AsyncInfo: { TaskTrackId: expect.stringMatching(UUID), TaskStatus: expect.any(String) } }]);
+    const answer = (endpointId: string) => ({ EndpointId: endpointId, Succeeded: true, IsAsync: true, AsyncInfo: { TaskTrackId: expect.stringMatching(UUID), TaskStatus: expect.any(String) } });
+    expect(answers).toEqual([answer(b), answer(a)]);
     expect((await world.api.waitForOperation(b, answers[0].AsyncInfo.TaskTrackId)).Type).toBe('Purge');
+    expect((await world.api.waitForOperation(a, answers[1].AsyncInfo.TaskTrackId)).Type).toBe('Purge');
   });
 });
 

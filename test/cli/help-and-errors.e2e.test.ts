@@ -42,22 +42,36 @@ describe('configuration', () => {
 });
 
 describe('API errors: exit 1, the error Type and Message on stderr, nothing on stdout', () => {
-  it('a wrong key value is WrongSignature', async () => {
+  it('a wrong key value is WrongSignature, telling the user to check MOONCDN_KEY_VALUE (not how to sign)', async () => {
     for (const args of [['endpoint', 'list'], ['endpoint', 'list', '--json'], ['purge', 'http://a.example.com/x', '--wait']]) {
       const result = await world.cli(args, { MOONCDN_KEY_VALUE: 'a-wrong-key-value-that-is-long-enough-000' });
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^WrongSignature: The signature does not match\..*\(correlation id [0-9a-f-]{36}\)\n$/);
+      expect(result.stderr).toMatch(/^WrongSignature: The key value does not match the key id: check MOONCDN_KEY_VALUE .*\(correlation id [0-9a-f-]{36}\)\n$/);
+      expect(result.stderr).not.toContain('HMAC');
     }
   });
 
   it('an unknown key id is ApiKeyNotFound; another subscription is SubscriptionNotFound', async () => {
     const unknownKey = await world.cli(['endpoint', 'list'], { MOONCDN_KEY_ID: '0d7c2c36-0000-4000-8000-000000000000' });
     expect(unknownKey.code).toBe(1);
-    expect(unknownKey.stderr).toMatch(/^ApiKeyNotFound: /);
+    expect(unknownKey.stderr).toMatch(/^ApiKeyNotFound: .*Check MOONCDN_KEY_ID/);
     const unknownSubscription = await world.cli(['endpoint', 'list'], { MOONCDN_SUBSCRIPTION_ID: '0d7c2c36-0000-4000-8000-000000000001' });
     expect(unknownSubscription.code).toBe(1);
-    expect(unknownSubscription.stderr).toMatch(/^SubscriptionNotFound: /);
+    expect(unknownSubscription.stderr).toMatch(/^SubscriptionNotFound: .*Check MOONCDN_SUBSCRIPTION_ID/);
+  });
+
+  it('a throttled call says it is waiting, then goes on by itself', async () => {
+    await world.endpoint('throttle.example.com');
+    const created = await world.cli(['admin', 'key', 'create', '--subscription', world.env.MOONCDN_SUBSCRIPTION_ID!, '--rate-per-minute', '60', ...world.storeArgs]);
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { KeyId: string; KeyValue: string };
+    // One URL a request: 66 requests, more than the key's burst of 60, so some get 429 with Retry-After: 1.
+    const urls = Array.from({ length: 65 }, (_, i) => `http://throttle.example.com/${i}.js`);
+    const result = await world.cli(['purge', ...urls, '--batch-size', '1', '--json'], { MOONCDN_KEY_ID: key.KeyId, MOONCDN_KEY_VALUE: key.KeyValue });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^The API is throttling this key \(429 RequestThrottled\); retrying in 1 s \(retry 1\)\.$/m);
+    expect(parseJson(result)).toHaveLength(65);
   });
 
   it('a server that is not there is a ConnectionError naming the URL', async () => {
@@ -73,6 +87,13 @@ describe('API errors: exit 1, the error Type and Message on stderr, nothing on s
 });
 
 describe('usage errors: exit 2 with the help', () => {
+  it('a MOONCDN_API_URL that is not an http(s) URL, naming where it came from', async () => {
+    for (const url of ['127.0.0.1:7070', 'localhost', 'ftp://127.0.0.1:7070', 'http://']) {
+      expectUsageError(await world.cli(['endpoint', 'list'], { MOONCDN_API_URL: url }), `MOONCDN_API_URL "${url}" is not an http:// or https:// URL`, 'endpoint list');
+    }
+    expectUsageError(await world.cli(['endpoint', 'list', '--api-url', 'nonsense']), '--api-url "nonsense" is not an http:// or https:// URL', 'endpoint list');
+  });
+
   it('an unknown command, option or value, a missing argument, or no command at all', async () => {
     const unknown = await runCli(['purgee', 'http://a.example.com/x']);
     expect(unknown.code).toBe(2);
@@ -98,7 +119,7 @@ describe('--help', () => {
     expect(result.code).toBe(0);
     const commands = /Commands:\n([\s\S]*?)\n\n/.exec(result.stdout)![1]!;
     const names = commands.split('\n').map((line) => /^  (\S+)/.exec(line)?.[1]).filter(Boolean);
-    expect(names).toEqual(['serve', 'admin', 'endpoint', 'cache-rules', 'access-control', 'purge', 'preload', 'operation', 'traffic', 'help']);
+    expect(names).toEqual(['serve', 'admin', 'endpoint', 'cache-rules', 'access-control', 'purge', 'preload', 'operation', 'traffic', 'certificate', 'help']);
     for (const variable of ['MOONCDN_API_URL', 'MOONCDN_SUBSCRIPTION_ID', 'MOONCDN_KEY_ID', 'MOONCDN_KEY_VALUE', '--wait', '--json']) expect(result.stdout).toContain(variable);
     expect(result.stdout).toMatch(/Examples:\n  mooncdn /);
   });
@@ -109,6 +130,7 @@ describe('--help', () => {
     'access-control': ['show', 'set'],
     operation: ['show'],
     traffic: ['volume', 'bandwidth'],
+    certificate: ['upload', 'list', 'show', 'bind'],
   };
 
   it.each(Object.entries(groups))('mooncdn %s --help lists its commands with an example', async (group, subcommands) => {
@@ -137,6 +159,10 @@ describe('--help', () => {
     'operation show': [],
     'traffic volume': ['--from', '--to', '--granularity'],
     'traffic bandwidth': ['--from', '--to', '--granularity'],
+    'certificate upload': ['--name', '--cert', '--key'],
+    'certificate list': [],
+    'certificate show': [],
+    'certificate bind': wait,
   };
 
   it.each(Object.entries(commands))('mooncdn %s --help lists every flag with an example', async (command, flags) => {

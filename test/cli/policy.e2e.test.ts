@@ -85,11 +85,14 @@ describe('cache-rules', () => {
     await world.api.waitForOperation(id, json.AsyncInfo.TaskTrackId);
   });
 
-  it('an unreadable or invalid file is a usage error and sends nothing; rules the API refuses exit 1', async () => {
+  it('an unreadable or invalid file says so in one line, exit 1, and sends nothing; rules the API refuses exit 1', async () => {
     const id = await world.endpoint('rules-bad.example.com');
     const before = await world.requests('PUT', `/endpoints/${id}/cacherules`);
-    expectUsageError(await world.cli(['cache-rules', 'set', id, '--file', join(dir, 'absent.json')]), `--file: cannot read "${join(dir, 'absent.json')}" (ENOENT)`, 'cache-rules set');
-    expectUsageError(await world.cliWithInput(['cache-rules', 'set', id, '--file', '-'], '{"Rules": ['), '--file: "-" is not valid JSON', 'cache-rules set');
+    const absent = await world.cli(['cache-rules', 'set', id, '--file', join(dir, 'absent.json')]);
+    expect(absent).toEqual({ code: 1, stdout: '', stderr: `--file: cannot read "${join(dir, 'absent.json')}" (ENOENT).\n` });
+    const invalid = await world.cliWithInput(['cache-rules', 'set', id, '--file', '-'], '{"Rules": [');
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toMatch(/^--file: "-" is not valid JSON \(.*\)\.\n$/);
     expectUsageError(await world.cli(['cache-rules', 'set', id]), "required option '--file <file>' not specified", 'cache-rules set');
     expect(await world.requests('PUT', `/endpoints/${id}/cacherules`)).toBe(before);
 

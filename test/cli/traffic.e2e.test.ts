@@ -82,6 +82,24 @@ describe('traffic volume', () => {
   });
 });
 
+describe('traffic volume of the subscription (no endpoint id)', () => {
+  it('lists each domain with its totals, and the subscription\'s; --json is the API\'s document', async () => {
+    const result = await world.cli(['traffic', 'volume', '--from', from, '--to', to, '--granularity', 'PerDay']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        `Subscription: volume PerDay, ${from} to ${to}`,
+        'DOMAIN               TO CLIENTS (MB)  FROM ORIGIN (MB)',
+        'traffic.example.com  3                1',
+        'Total: 3 MB to clients, 1 MB from the origin',
+        '',
+      ].join('\n'),
+    );
+    const json = await world.cli(['traffic', 'volume', '--from', from, '--to', to, '--granularity', 'PerDay', '--json']);
+    expect(parseJson(json)).toEqual((await world.api.sub('GET', `/volume?granularity=PerDay&startTime=${from}&endTime=${to}`)).body);
+  });
+});
+
 describe('traffic bandwidth', () => {
   it('draws the 5-minute averages with peak and valley', async () => {
     const result = await world.cli(['traffic', 'bandwidth', id, '--from', from, '--to', to, '--granularity', 'PerFiveMinutes']);

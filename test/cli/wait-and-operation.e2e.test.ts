@@ -57,6 +57,17 @@ describe('operation show', () => {
   });
 });
 
+describe('--wait that runs out of time', () => {
+  it('exits 3 and says the operation is still running and how to follow it', async () => {
+    world.origin.on('/never.bin', { hang: true });
+    const slow = await world.endpoint('slow.example.com');
+    const result = await world.cli(['preload', 'http://slow.example.com/never.bin', '--wait', '--timeout', '1']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`^Operation [0-9a-f-]{36} is still (NotSet|Processing) after 1 s; it goes on\\. Follow it with: mooncdn operation show ${slow} `, 'm'));
+    expect(result.stdout).toMatch(/\(Preload\) (NotSet|Processing)/);
+  });
+});
+
 describe('--wait when piped', () => {
   it('shows no progress: stderr stays empty and stdout has no carriage return or escape', async () => {
     for (const args of [

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { MooncdnClient } from '../../client/index.js';
+import type { MooncdnClient, RetryEvent } from '../../client/index.js';
 
 /** A mistake in how the command was called: exit 2 with the command's help. */
 export class UsageError extends Error {}
@@ -37,7 +37,11 @@ export function withConnection(command: Command): Command {
     .option('--json', "Print the API's own JSON, one document on stdout");
 }
 
-export function clientFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): MooncdnClient {
+/**
+ * The client for these flags. Loaded on first use: the client's HTTP stack (undici) is most of
+ * the command's start-up time, and --help or a usage mistake needs none of it.
+ */
+async function clientFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Promise<MooncdnClient> {
   const settings = {
     baseUrl: flags.apiUrl ?? env.MOONCDN_API_URL,
     subscriptionId: flags.subscriptionId ?? env.MOONCDN_SUBSCRIPTION_ID,
@@ -54,6 +58,9 @@ export function clientFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = proc
   if (missing.length > 0) {
     throw new UsageError(`Set ${missing.join(', ')}. \`mooncdn serve\` prints an export line with all four on its first start.`);
   }
+  if (!/^https?:\/\/[^/?#]+/i.test(settings.baseUrl!) || !URL.canParse(settings.baseUrl!)) {
+    throw new UsageError(`${flags.apiUrl !== undefined ? '--api-url' : 'MOONCDN_API_URL'} "${settings.baseUrl}" is not an http:// or https:// URL such as http://127.0.0.1:7070.`);
+  }
   let ca: Buffer | undefined;
   if (flags.ca !== undefined) {
     try {
@@ -62,8 +69,10 @@ export function clientFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = proc
       throw new UsageError(`--ca: cannot read "${flags.ca}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
     }
   }
+  const { MooncdnClient } = await import('../../client/client.js');
   return new MooncdnClient({
     baseUrl: settings.baseUrl!,
+    retry: { onRetry: tellRetry },
     subscriptionId: settings.subscriptionId!,
     keyId: settings.keyId!,
     keyValue: settings.keyValue!,
@@ -79,9 +88,20 @@ export function clientFrom(flags: ConnectionFlags, env: NodeJS.ProcessEnv = proc
   });
 }
 
+/**
+ * A throttled call waits for its Retry-After and tries again by itself: say so, or the command
+ * seems to hang. (The short backoffs of other retries go unsaid.)
+ */
+function tellRetry(retry: RetryEvent): void {
+  if (retry.reason !== 'throttled' && retry.delayMs < 1000) return;
+  const why = retry.reason === 'throttled' ? 'The API is throttling this key (429 RequestThrottled)' : retry.reason === 'server' ? `The API answered ${retry.status}` : 'The connection to the API failed';
+  const delay = retry.delayMs >= 1000 ? `${Math.ceil(retry.delayMs / 1000)} s` : `${Math.round(retry.delayMs)} ms`;
+  process.stderr.write(`${why}; retrying in ${delay} (retry ${retry.attempt}).\n`);
+}
+
 /** Runs `work` with a client and closes it. */
 export async function withClient<T>(flags: ConnectionFlags, work: (client: MooncdnClient) => Promise<T>): Promise<T> {
-  const client = clientFrom(flags);
+  const client = await clientFrom(flags);
   try {
     return await work(client);
   } finally {

@@ -15,7 +15,7 @@ type Flags = ConnectionFlags & WaitFlags & { batchSize: number };
 export function purgeCommand(setExitCode: (code: number) => void): Command {
   return contentCommand('purge', 'Purge URLs from the cache (a URL ending in "/" purges the directory)', setExitCode).addHelpText(
     'after',
-    '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[].AsyncInfo.TaskTrackId\'',
+    '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[] | "\\(.EndpointId) \\(.AsyncInfo.TaskTrackId)"\'',
   );
 }
 
@@ -45,7 +45,8 @@ function contentCommand(kind: 'purge' | 'preload', description: string, setExitC
             ? await client.purge(batch.endpointId, { Files: batch.files, Directories: batch.directories })
             : await client.preload(batch.endpointId, { Files: batch.files });
         started.push({ endpointId: batch.endpointId, operationId: accepted.operationId, kind });
-        bodies.push(accepted.body);
+        // The API's 202 body, with the endpoint it was sent to: a purge spans several endpoints.
+        bodies.push({ EndpointId: batch.endpointId, ...accepted.body });
         if (!flags.wait && !flags.json) {
           printLines([`${kind === 'purge' ? 'Purge' : 'Preload'} of ${batch.files.length + batch.directories.length} URL(s) on ${batch.domain} accepted: operation ${accepted.operationId}`]);
         }

@@ -1,6 +1,6 @@
 /** `mooncdn endpoint ...`: list, show, create, update, delete, enable, disable. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SERVICE_TYPES } from '../../contract/schemas/endpoint.js';
+import { SERVICE_TYPES } from '../../contract/enums.js';
 import type { Accepted, MooncdnClient } from '../../client/index.js';
 import { withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
 import { describeEndpoint, endpointTable, printJson, printLines } from './output.js';

@@ -1,8 +1,8 @@
 /** `mooncdn cache-rules` and `mooncdn access-control`: show, or set from a JSON file. */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import type { AccessControl, CachePolicy } from '../../client/index.js';
-import { withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
+import { withClient, withConnection, type ConnectionFlags } from './connection.js';
+import { readJson } from './input-file.js';
 import { printJson, printLines, table } from './output.js';
 import { reportAccepted } from './endpoint-commands.js';
 import { withWait, type WaitFlags } from './wait.js';
@@ -55,20 +55,6 @@ export function accessControlCommand(setExitCode: (code: number) => void): Comma
       withClient(flags, async (client) => reportAccepted(client, id, await client.updateAccessControl(id, readJson(flags.file!)), flags, setExitCode)),
     );
   return command;
-}
-
-function readJson<T>(file: string): T {
-  let text: string;
-  try {
-    text = readFileSync(file === '-' ? 0 : file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--file: cannot read "${file}" (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new UsageError(`--file: "${file}" is not valid JSON (${(error as Error).message}).`);
-  }
 }
 
 function describeCachePolicy(policy: CachePolicy): string[] {

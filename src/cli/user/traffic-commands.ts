@@ -1,24 +1,43 @@
-/** `mooncdn traffic volume ID` and `mooncdn traffic bandwidth ID`, with a chart in the terminal. */
+/** `mooncdn traffic volume [ID]` and `mooncdn traffic bandwidth ID`, with a chart in the terminal. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Granularity } from '../../client/index.js';
-import { GRANULARITIES } from '../../contract/schemas/traffic.js';
+import { GRANULARITIES } from '../../contract/enums.js';
 import { barChart } from './chart.js';
 import { withClient, withConnection, type ConnectionFlags } from './connection.js';
-import { printJson, printLines } from './output.js';
+import { printJson, printLines, table } from './output.js';
 
 type Flags = ConnectionFlags & { from?: string; to?: string; granularity: Granularity };
 
 export function trafficCommand(): Command {
   const traffic = new Command('traffic')
-    .description('Traffic an endpoint served (MB = 10^6 bytes, Mbps = 10^6 bit/s)')
+    .description('Traffic an endpoint or the subscription served (MB = 10^6 bytes, Mbps = 10^6 bit/s)')
     .addHelpText('after', '\nExamples:\n  mooncdn traffic volume 46fecf3c-e874-49aa-891d-0d4dc93213e0 --granularity PerDay\n  mooncdn traffic bandwidth 46fecf3c-e874-49aa-891d-0d4dc93213e0 --from 2026-11-22T06:00:00Z');
 
-  withRange(withConnection(traffic.command('volume').description('Bytes sent to clients and fetched from the origin, per time bucket').argument('<id>', 'Endpoint id')))
+  withRange(
+    withConnection(
+      traffic
+        .command('volume')
+        .description('Bytes sent to clients and fetched from the origin, per time bucket; without an id, per domain of the subscription')
+        .argument('[id]', 'Endpoint id (leave it out for the whole subscription)'),
+    ),
+  )
     .addOption(new Option('--granularity <g>', 'Bucket size').choices(GRANULARITIES).default('PerHour'))
-    .addHelpText('after', '\nExample:\n  mooncdn traffic volume 46fecf3c-e874-49aa-891d-0d4dc93213e0 --from 2026-11-21T00:00:00Z --granularity PerDay')
-    .action((id: string, flags: Flags) =>
+    .addHelpText('after', '\nExamples:\n  mooncdn traffic volume 46fecf3c-e874-49aa-891d-0d4dc93213e0 --from 2026-11-21T00:00:00Z --granularity PerDay\n  mooncdn traffic volume --granularity PerDay   # every domain of the subscription')
+    .action((id: string | undefined, flags: Flags) =>
       withClient(flags, async (client) => {
         const range = rangeOf(flags);
+        if (id === undefined) {
+          const volume = await client.getSubscriptionVolume(flags.granularity, range);
+          if (flags.json) return printJson(volume);
+          const domains = Object.entries(volume.Details);
+          return printLines([
+            `Subscription: volume ${flags.granularity}, ${range.startTime} to ${range.endTime}`,
+            ...(domains.length === 0
+              ? ['No domains served traffic in this range.']
+              : table(['DOMAIN', 'TO CLIENTS (MB)', 'FROM ORIGIN (MB)'], domains.map(([domain, v]) => [domain, String(v.TotalCdnVolumeInMB), String(v.TotalOriginVolumeInMB)]))),
+            `Total: ${volume.TotalCdnVolumeInMB} MB to clients, ${volume.TotalOriginVolumeInMB} MB from the origin`,
+          ]);
+        }
         const volume = await client.getEndpointVolume(id, flags.granularity, range);
         if (flags.json) return printJson(volume);
         printLines([

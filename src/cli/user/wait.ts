@@ -1,10 +1,12 @@
 /**
  * `--wait`: follow operations to their end, with a spinner and counts on a terminal (nothing
- * extra when piped), then print the final operations. Exit 0 when all Succeeded, 1 otherwise.
+ * extra when piped), then print the final operations. Exit 0 when all Succeeded, 1 when one
+ * Failed, 3 when --timeout ran out first (the operation goes on: it is not a failure).
  */
 import { positiveInteger } from '../arguments.js';
 import { Command, Option } from 'commander';
-import { MooncdnError, type MooncdnClient, type Operation } from '../../client/index.js';
+import type { MooncdnClient, Operation } from '../../client/index.js';
+import { MooncdnError } from '../../client/errors.js';
 import { describeOperation, printJson, printLines, Progress } from './output.js';
 
 export interface Started {
@@ -21,9 +23,12 @@ export interface WaitFlags {
 
 export function withWait(command: Command): Command {
   return command
-    .option('--wait', 'Wait until the operation ends; exit 0 if it Succeeded, 1 if it Failed')
+    .option('--wait', 'Wait until the operation ends; exit 0 if it Succeeded, 1 if it Failed, 3 if --timeout ran out first')
     .addOption(new Option('--timeout <seconds>', 'How long --wait waits').default(600).argParser(positiveInteger));
 }
+
+/** The exit code of a --wait whose time ran out before the operation ended. */
+export const EXIT_STILL_RUNNING = 3;
 
 /** Waits for every operation and prints them; returns the exit code. */
 export async function waitAndReport(client: MooncdnClient, started: readonly Started[], json: boolean, asList: boolean, timeoutSeconds: number): Promise<number> {
@@ -72,7 +77,14 @@ export async function waitAndReport(client: MooncdnClient, started: readonly Sta
     progress.done();
   }
   print(finals, json, asList);
-  return finals.every((operation) => operation.Status === 'Succeeded') ? 0 : 1;
+  if (finals.some((operation) => operation.Status === 'Failed')) return 1;
+  const unfinished = finals.filter((operation) => operation.Status !== 'Succeeded');
+  for (const operation of unfinished) {
+    process.stderr.write(
+      `Operation ${operation.Id} is still ${operation.Status} after ${timeoutSeconds} s; it goes on. Follow it with: mooncdn operation show ${operation.EndpointId} ${operation.Id}\n`,
+    );
+  }
+  return unfinished.length > 0 ? EXIT_STILL_RUNNING : 0;
 }
 
 export function print(operations: readonly Operation[], json: boolean, asList: boolean): void {

@@ -1,8 +1,10 @@
 /** CachePolicy and CacheRule. */
 import { Type, type Static } from '@sinclair/typebox';
+import { CACHE_RULE_TYPES } from '../enums.js';
 import { BooleanInput } from './common.js';
 
-export const CACHE_RULE_TYPES = ['Suffix', 'Dir', 'FullUri'] as const;
+export { CACHE_RULE_TYPES } from '../enums.js';
+
 
 export const CachePolicyInput = Type.Object(
   {

@@ -1,21 +1,10 @@
 /** Endpoint, EndpointSetting (create) and EndpointSettingUpdateProperty (update). */
 import { Type, type Static } from '@sinclair/typebox';
+import { SERVICE_TYPES, LIFETIME_STATUSES, ICP_VERIFY_STATUSES, ALLOWED_SCHEMES } from '../enums.js';
 import { Timestamp, Uuid, withAliases } from './common.js';
 
-export const SERVICE_TYPES = ['Web', 'Download', 'VOD', 'LiveStreaming', 'ImageProcessing'] as const;
-export const LIFETIME_STATUSES = [
-  'Normal',
-  'Creating',
-  'CreationFailed',
-  'Deleting',
-  'Deleted',
-  'Updating',
-  'Enabling',
-  'Disabling',
-] as const;
-export const ICP_VERIFY_STATUSES = ['IcpVerifying', 'IcpVerifyFailed', 'IcpVerified'] as const;
-/** The live service's AllowedScheme (CONTRACT §7): which schemes the edge serves the domain on. */
-export const ALLOWED_SCHEMES = ['Http', 'Https', 'HttpAndHttps'] as const;
+export { SERVICE_TYPES, LIFETIME_STATUSES, ICP_VERIFY_STATUSES, ALLOWED_SCHEMES } from '../enums.js';
+
 
 const Origin = Type.Object({
   Addresses: Type.Array(Type.String(), {

@@ -1,5 +1,8 @@
 /** PurgeParameters, PurgeResult, PreloadParameters and PreloadResult. */
 import { Type, type Static } from '@sinclair/typebox';
+import { PURGE_ITEM_STATUSES, PRELOAD_ITEM_STATUSES } from '../enums.js';
+
+export { PURGE_ITEM_STATUSES, PRELOAD_ITEM_STATUSES } from '../enums.js';
 
 export const PurgeParameters = Type.Object(
   {
@@ -16,8 +19,6 @@ export const PreloadParameters = Type.Object(
 );
 export type PreloadParameters = Static<typeof PreloadParameters>;
 
-export const PURGE_ITEM_STATUSES = ['Running', 'Succeed', 'Failed'] as const;
-export const PRELOAD_ITEM_STATUSES = ['Waiting', 'Running', 'Succeed', 'Failed'] as const;
 
 const ItemResult = (statuses: readonly string[]) =>
   Type.Object({ Url: Type.String(), Status: Type.String({ enum: [...statuses] }) });

@@ -4,9 +4,11 @@
  * Swagger file says string.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { GRANULARITIES } from '../enums.js';
 import { Timestamp } from './common.js';
 
-export const GRANULARITIES = ['PerFiveMinutes', 'PerHour', 'PerDay'] as const;
+export { GRANULARITIES } from '../enums.js';
+
 export type Granularity = (typeof GRANULARITIES)[number];
 
 const TimeParameter = (description: string) =>
