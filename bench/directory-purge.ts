@@ -45,6 +45,7 @@ const settings = {
   edgeDeadlineMs: 30_000,
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
+  edge: { originTimeoutMs: 30_000 },
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
 const edge = await startEmbeddedEdge(

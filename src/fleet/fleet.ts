@@ -31,7 +31,15 @@ export function describeFailures(outcomes: readonly EdgeOutcome[]): string | und
 export class InProcessFleet implements Fleet {
   private readonly agents = new Map<string, EdgeAgent>();
 
-  constructor(private readonly deadlineMs: number) {}
+  /**
+   * `deadlineMs`: how long an edge may take to answer. A preload's answer waits on the origin
+   * too, for up to the edge's origin timeout, so it gets `originTimeoutMs` more: an origin that
+   * does not answer is then reported by the edge, naming the origin, rather than blamed on it.
+   */
+  constructor(
+    private readonly deadlineMs: number,
+    private readonly originTimeoutMs = 0,
+  ) {}
 
   attach(agent: EdgeAgent): void {
     this.agents.set(agent.id, agent);
@@ -58,20 +66,17 @@ export class InProcessFleet implements Fleet {
   }
 
   preload(endpointId: string, target: PreloadTarget): Promise<EdgeOutcome[]> {
-    return this.each((agent) => agent.preload(endpointId, target));
+    return this.each((agent) => agent.preload(endpointId, target), this.deadlineMs + this.originTimeoutMs);
   }
 
-  private each(call: (agent: EdgeAgent) => Promise<void>): Promise<EdgeOutcome[]> {
-    return Promise.all([...this.agents.values()].map((agent) => this.withDeadline(agent, call)));
+  private each(call: (agent: EdgeAgent) => Promise<void>, deadlineMs = this.deadlineMs): Promise<EdgeOutcome[]> {
+    return Promise.all([...this.agents.values()].map((agent) => this.withDeadline(agent, call, deadlineMs)));
   }
 
-  private async withDeadline(agent: EdgeAgent, call: (agent: EdgeAgent) => Promise<void>): Promise<EdgeOutcome> {
+  private async withDeadline(agent: EdgeAgent, call: (agent: EdgeAgent) => Promise<void>, deadlineMs: number): Promise<EdgeOutcome> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<EdgeOutcome>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ edgeId: agent.id, error: `did not answer within ${Math.round(this.deadlineMs / 1000)} s` }),
-        this.deadlineMs,
-      );
+      timer = setTimeout(() => resolve({ edgeId: agent.id, error: `did not answer within ${Math.round(deadlineMs / 1000)} s` }), deadlineMs);
     });
     const work = call(agent).then(
       (): EdgeOutcome => ({ edgeId: agent.id }),

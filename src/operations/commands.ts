@@ -41,7 +41,7 @@ export class OperationCommands {
     private readonly clock: Clock,
     private readonly limits: CommandLimits,
     /** Tells the engine an operation of the endpoint was accepted. */
-    private readonly notify: (endpointId: string) => void,
+    private readonly notify: (endpointId: string, type: OperationType) => void,
   ) {}
 
   async createEndpoint(subscriptionId: string, input: EndpointSettingInput): Promise<{ endpoint: Endpoint; operation: OperationRecord }> {
@@ -59,7 +59,7 @@ export class OperationCommands {
       // Two creates of one domain at once: the unique index stops the second.
       throw isUniqueViolation(error) ? domainTaken(settings.customDomain) : error;
     }
-    this.notify(endpoint.id);
+    this.notify(endpoint.id, 'CreateEndpoint');
     return { endpoint, operation };
   }
 
@@ -156,7 +156,7 @@ export class OperationCommands {
       }
       return record;
     });
-    if (operation.status === 'NotSet') this.notify(endpointId);
+    if (operation.status === 'NotSet') this.notify(endpointId, type);
     return operation;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The operation engine (DESIGN.md). Workers claim the oldest unfinished operation of each
- * endpoint under a lease, set it Processing, run its handler, and end it Succeeded or Failed
+ * endpoint, per lane (domain/operation-order.ts), under a lease, set it Processing, run its handler, and end it Succeeded or Failed
  * in one transaction with the endpoint's new state. A lease that lapses (the process died) lets
  * another worker, or this one after a restart, run the operation again; handlers are
  * idempotent. An operation whose handler keeps throwing is failed after `maxAttempts`.
@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { OperationRecord, OperationType } from '../domain/operation.js';
+import { laneOf } from '../domain/operation-order.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Store } from '../store/store.js';
 import { failed, type HandlerContext, type OperationHandler, type Outcome } from './handler.js';
@@ -29,6 +30,10 @@ export interface EngineOptions {
   readonly maxAttempts?: number;
   /** Called when an operation ends (metrics, tests). */
   readonly onFinished?: (operation: OperationRecord, outcome: Outcome, durationMs: number) => void;
+}
+
+function laneKey(endpointId: string, type: OperationType): string {
+  return `${endpointId} ${laneOf(type)}`;
 }
 
 /** Operations run as one group at most (consecutive purges of one endpoint). */
@@ -68,18 +73,18 @@ export class OperationEngine {
 
   /**
    * There may be new work: look now rather than at the next poll. A change accepted for an
-   * endpoint whose operation is running here cannot start before that one ends, and its end
-   * looks again; so such a notice is dropped (a stream of purges for one endpoint would
-   * otherwise keep the engine claiming nothing, back to back).
+   * endpoint whose operation of the same lane is running here cannot start before that one
+   * ends, and its end looks again; so such a notice is dropped (a stream of purges for one
+   * endpoint would otherwise keep the engine claiming nothing, back to back).
    */
-  notify(endpointId?: string): void {
-    if (endpointId !== undefined && this.busyEndpoints.has(endpointId)) return;
+  notify(endpointId?: string, type?: OperationType): void {
+    if (endpointId !== undefined && type !== undefined && this.busyLanes.has(laneKey(endpointId, type))) return;
     this.pending = true;
     this.wake?.();
   }
 
-  /** Endpoints with an operation running in this process. */
-  private readonly busyEndpoints = new Set<string>();
+  /** Endpoint lanes with an operation running in this process. */
+  private readonly busyLanes = new Set<string>();
 
   /**
    * Stops claiming, lets running operations finish for up to `graceMs`, and releases the
@@ -134,13 +139,14 @@ export class OperationEngine {
 
   private launch(group: readonly OperationRecord[]): void {
     const head = group[0]!;
-    this.busyEndpoints.add(head.endpointId);
+    const lane = laneKey(head.endpointId, head.type);
+    this.busyLanes.add(lane);
     const run = this.execute(group)
       .catch((error: unknown) => this.options.log.error({ err: error, operationId: head.id }, 'operation run failed'))
       .finally(() => {
         this.runs.delete(head.id);
         // Before notifying: a change accepted from now on must wake the loop itself.
-        this.busyEndpoints.delete(head.endpointId);
+        this.busyLanes.delete(lane);
         this.notify();
       });
     this.runs.set(head.id, run);

@@ -18,7 +18,7 @@ import type { Store } from '../store/store.js';
 export type ControlPlaneSettings = Pick<
   ServeConfig,
   'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls' | 'cnameSuffix'
->;
+> & { readonly edge: Pick<ServeConfig['edge'], 'originTimeoutMs'> };
 
 export interface ControlPlane {
   readonly health: Health;
@@ -37,7 +37,7 @@ export async function createControlPlane(
   engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'maxAttempts' | 'concurrency'>> = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
-  const fleet = new InProcessFleet(settings.edgeDeadlineMs);
+  const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
   const engine = new OperationEngine({
     store,
     fleet,
@@ -63,7 +63,7 @@ export async function createControlPlane(
     store,
     clock,
     { maxUrlsPerRequest: settings.maxUrlsPerRequest, quotas: settings.quotas },
-    (endpointId) => engine.notify(endpointId),
+    (endpointId, type) => engine.notify(endpointId, type),
   );
   const api = await buildApi({
     store,

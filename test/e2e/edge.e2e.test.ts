@@ -24,7 +24,8 @@ let edgeTlsPort: number;
 beforeAll(async () => {
   where = await newStoreLocation('sqlite');
   origin = await OriginServer.start();
-  server = await startServer({ store: where.location, env: { MOONCDN_METER_FLUSH_MS: '100' } });
+  // The edge deadline equals the origin timeout, as with the defaults (30 s each), only shorter.
+  server = await startServer({ store: where.location, env: { MOONCDN_METER_FLUSH_MS: '100', MOONCDN_EDGE_ORIGIN_TIMEOUT_MS: '3000', MOONCDN_EDGE_DEADLINE_MS: '3000' } });
   client = new SignedClient(server.url, server.credentials);
   edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
   edgeTlsPort = Number(/and https:\/\/[^:]+:(\d+)/.exec(server.output())![1]);
@@ -109,6 +110,29 @@ describe('preload', () => {
       { Url: 'http://preload-fail.example.com/ok.js', Status: 'Succeed' },
       { Url: 'http://preload-fail.example.com/gone.js', Status: 'Failed' },
     ]);
+  });
+
+  it('an origin that does not answer fails the preload with a Message naming the origin, not the edge that waited for it', async () => {
+    const id = await endpoint('preload-stall.example.com', { rules: cacheAll });
+    origin.on('/stall.bin', { hang: true });
+    const result = await operation(id, 'POST', `/endpoints/${id}/preloads`, { Files: ['http://preload-stall.example.com/stall.bin'] });
+    expect(result.Status).toBe('Failed');
+    expect(result.Message).toContain('http://preload-stall.example.com/stall.bin');
+    expect(result.Message).toContain(`${origin.address}: no answer within 3000 ms`);
+    expect(result.Message).not.toContain('did not answer within');
+  });
+
+  it('a purge does not wait for a preload from a stalled origin', async () => {
+    const id = await endpoint('purge-beside.example.com', { rules: cacheAll });
+    origin.on('/stalled.bin', { hang: true });
+    const preload = await client.sub('POST', `/endpoints/${id}/preloads`, { Files: ['http://purge-beside.example.com/stalled.bin'] });
+    expect(preload.status).toBe(202);
+    const purge = await operation(id, 'POST', `/endpoints/${id}/purges`, { Files: ['http://purge-beside.example.com/app.js'] });
+    expect(purge.Status).toBe('Succeeded');
+    // The preload ends only when the origin timeout runs out; the purge ended before that.
+    const fetch = await client.waitForOperation(id, preload.body.AsyncInfo.TaskTrackId);
+    expect(fetch.Status).toBe('Failed');
+    expect(Date.parse(purge.End)).toBeLessThan(Date.parse(fetch.End));
   });
 });
 

@@ -33,8 +33,9 @@ describe('operation order', () => {
       const response = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: [`http://cdn.example.com/${name}.png`] } });
       expect(response.status).toBe(202);
       ids.push(response.body.AsyncInfo.TaskTrackId);
+      // The others are accepted while the first runs (accepted together, they would run as one group).
+      if (name === '1') await until(() => edge.calls.some((c) => c.kind === 'purge'), 'the first purge to reach the edge');
     }
-    await until(() => edge.calls.some((c) => c.kind === 'purge'), 'the first purge to reach the edge');
     // The first is stalled on the edge: the others wait behind it, not started.
     expect((await harness.store.operations.get(ids[0]!))!.status).toBe('Processing');
     expect((await harness.store.operations.get(ids[1]!))!.status).toBe('NotSet');
@@ -113,5 +114,29 @@ describe('operation order', () => {
       const items = await harness.sub('GET', `/endpoints/${endpointId}/purges/${id}`);
       expect(items.body.Files).toEqual([{ Url: `http://cdn.example.com/${i}.png`, Status: 'Succeed' }]);
     }
+  });
+
+  it('a purge of other URLs does not wait for a preload of a slow origin; one of the same URL does', async () => {
+    const edge = new ScriptedEdge();
+    // A preload may take as long as the test runs: its deadline must not end it.
+    harness = await startHarness({ edges: [edge], settings: { edgeDeadlineMs: 60_000 } });
+    const endpointId = await harness.createEndpoint('cdn.example.com');
+    const origin = gate();
+    edge.behaviour = (call) => (call.kind === 'preload' ? origin.opened : undefined);
+
+    const preload = await harness.sub('POST', `/endpoints/${endpointId}/preloads`, { body: { Files: ['http://cdn.example.com/video/big.mp4'] } });
+    await until(() => edge.calls.some((c) => c.kind === 'preload'), 'the preload to reach the edge');
+    const same = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Directories: ['http://cdn.example.com/video/'] } });
+    const other = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: ['http://cdn.example.com/app.js'] } });
+
+    // The unrelated purge ends while the preload is still fetching.
+    expect((await harness.waitForOperation(other.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
+    expect((await harness.store.operations.get(preload.body.AsyncInfo.TaskTrackId))!.status).toBe('Processing');
+    expect((await harness.store.operations.get(same.body.AsyncInfo.TaskTrackId))!.status).toBe('NotSet');
+
+    origin.open();
+    expect((await harness.waitForOperation(same.body.AsyncInfo.TaskTrackId)).status).toBe('Succeeded');
+    const order = edge.calls.filter((c) => c.kind !== 'apply').map((c) => (c.kind === 'purge' ? [...c.target.files, ...c.target.directories].join() : c.kind));
+    expect(order).toEqual(['preload', '/app.js', '/video/']);
   });
 });

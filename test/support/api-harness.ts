@@ -23,6 +23,7 @@ export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   edgeDeadlineMs: 2_000,
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
+  edge: { originTimeoutMs: 1_000 },
 };
 
 export interface Response {

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { ContentKind } from '../../domain/content-url.js';
 import type {
   ItemStatus,
@@ -8,6 +8,7 @@ import type {
   OperationStatus,
   OperationType,
 } from '../../domain/operation.js';
+import { LANE_TYPES, purgeTouches, startable as decide, type EndpointQueue, type Lane, type LaneHead } from '../../domain/operation-order.js';
 import type { DialectTraits } from '../dialect.js';
 import { CompiledLookup } from '../compiled-lookup.js';
 import type { Database, OperationItemsTable, OperationsTable } from '../schema.js';
@@ -15,6 +16,13 @@ import type { Database, OperationItemsTable, OperationsTable } from '../schema.j
 const byId = new CompiledLookup<Selectable<OperationsTable>>((db, id) => db.selectFrom('operations').selectAll().where('id', '=', id));
 
 const UNFINISHED: OperationStatus[] = ['NotSet', 'Processing'];
+
+/** Purges looked through for one that may overtake the preloads an older purge waits for. */
+const SEARCH_LIMIT = 100;
+
+function seqOf(queue: EndpointQueue, id: string): number {
+  return [queue.change, queue.purge, queue.fetch].find((head) => head?.id === id)!.seq;
+}
 
 export class OperationRepository {
   constructor(
@@ -91,72 +99,151 @@ export class OperationRepository {
   }
 
   /**
-   * Claims up to `limit` runnable operations for `owner` until `leaseUntil`: the oldest
-   * unfinished operation of each endpoint whose lease is free or lapsed (an operation left
-   * Processing by a crashed worker is claimed again). Run inside a transaction.
+   * Claims up to `limit` runnable operations for `owner` until `leaseUntil`, oldest first: of
+   * each endpoint, the heads of its lanes that may start (domain/operation-order.ts) and whose
+   * lease is free or lapsed (an operation left Processing by a crashed worker is claimed
+   * again). Run inside a transaction.
    */
   async claim(owner: string, now: number, leaseUntil: number, limit: number): Promise<OperationRecord[]> {
-    // Each endpoint's head (its oldest unfinished operation) in one walk of the pending index:
-    // probing "is there an earlier one?" per operation made a claim cost grow with the backlog.
+    const startable: Array<{ id: string; seq: number }> = [];
+    for (const [endpointId, queue] of await this.queues(now)) {
+      const decision = decide(queue);
+      for (const id of decision.ids) startable.push({ id, seq: seqOf(queue, id) });
+      if (decision.searchPurgesBefore !== undefined) {
+        const purge = await this.firstPurgeFreeOfPreloads(endpointId, decision.searchPurgesBefore, now);
+        if (purge) startable.push(purge);
+      }
+    }
+    const chosen = startable.sort((a, b) => a.seq - b.seq).slice(0, limit).map((op) => op.id);
+    if (chosen.length === 0) return [];
+    // Several workers may have chosen the same operations: each takes those it can lock.
+    let locking = this.db
+      .selectFrom('operations')
+      .select('id')
+      .where('id', 'in', chosen)
+      .where('status', 'in', UNFINISHED)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]));
+    if (this.dialect.skipLocked) locking = locking.forUpdate().skipLocked();
+    const ids = (await locking.execute()).map((row) => row.id);
+    if (ids.length === 0) return [];
+    return this.lease(ids, owner, leaseUntil);
+  }
+
+  /**
+   * Claims, with the purge `head`, the purges behind it that may run with it (up to `max`):
+   * accepted before the endpoint's next setting change, free, and touching no preload accepted
+   * before them that has not ended. The engine runs them as one. A purge left Processing under a
+   * lapsed lease (its worker died) is claimed again. Run inside the transaction that claimed `head`.
+   */
+  async claimFollowing(head: OperationRecord, owner: string, now: number, leaseUntil: number, max: number): Promise<OperationRecord[]> {
+    const headSeq = (await this.db.selectFrom('operations').select('seq').where('id', '=', head.id).executeTakeFirstOrThrow()).seq;
+    const candidates = await this.purgesBefore(head.endpointId, headSeq, await this.nextChange(head.endpointId, headSeq), now, max);
+    const preloads = await this.pendingPreloads(head.endpointId);
+    const run: string[] = [];
+    for (const candidate of candidates) {
+      const earlier = preloads.filter((p) => p.seq < candidate.seq).map((p) => p.path);
+      if (earlier.length === 0 || !purgeTouches(await this.listItems(candidate.id), earlier)) run.push(candidate.id);
+    }
+    return run.length === 0 ? [] : this.lease(run, owner, leaseUntil);
+  }
+
+  /** Every endpoint with unfinished operations: the heads of its lanes. */
+  private async queues(now: number): Promise<Map<string, EndpointQueue>> {
+    // Each lane's head per endpoint in one walk of the pending index: probing "is there an
+    // earlier one?" per operation made a claim cost grow with the backlog.
+    const laneSeq = (eb: ExpressionBuilder<Database, 'operations'>, lane: Lane) => {
+      const test = lane === 'change' ? eb('type', 'not in', Object.values(LANE_TYPES)) : eb('type', '=', LANE_TYPES[lane]);
+      return eb.fn.min(eb.case().when(test).then(eb.ref('seq')).else(null).end());
+    };
     const heads = this.db
       .selectFrom('operations')
-      .select((eb) => ['endpoint_id', eb.fn.min('seq').as('head')])
+      .select((eb) => [
+        'endpoint_id',
+        laneSeq(eb, 'change').as('change'),
+        laneSeq(eb, 'purge').as('purge'),
+        laneSeq(eb, 'fetch').as('fetch'),
+        eb.fn.max(eb.case().when(eb.and([eb('type', '=', LANE_TYPES.purge), eb('lease_until', '>=', now)])).then(1).else(0).end()).as('purge_running'),
+      ])
       .where('status', 'in', UNFINISHED)
       .groupBy('endpoint_id');
-    let query = this.db
+    const rows = await this.db
       .selectFrom('operations as o')
-      .innerJoin(heads.as('h'), (join) => join.onRef('o.seq', '=', 'h.head'))
-      .select('o.id')
-      .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<', now)]))
-      .orderBy('o.seq')
-      .limit(limit);
-    if (this.dialect.skipLocked) query = query.forUpdate(['o']).skipLocked();
-    const ids = (await query.execute()).map((row) => row.id);
-    if (ids.length === 0) return [];
+      .innerJoin(heads.as('h'), 'h.endpoint_id', 'o.endpoint_id')
+      .select(['o.id', 'o.seq', 'o.endpoint_id', 'o.lease_until', 'h.change', 'h.purge', 'h.fetch', 'h.purge_running'])
+      .where((eb) => eb.or([eb('o.seq', '=', eb.ref('h.change')), eb('o.seq', '=', eb.ref('h.purge')), eb('o.seq', '=', eb.ref('h.fetch'))]))
+      .execute();
+    const queues = new Map<string, { change?: LaneHead; purge?: LaneHead; fetch?: LaneHead; purgeRunning: boolean }>();
+    for (const row of rows) {
+      const queue = queues.get(row.endpoint_id) ?? { purgeRunning: Number(row.purge_running) === 1 };
+      const head: LaneHead = { id: row.id, seq: row.seq, free: row.lease_until === null || row.lease_until < now };
+      if (row.seq === row.change) queue.change = head;
+      else if (row.seq === row.purge) queue.purge = head;
+      else queue.fetch = head;
+      queues.set(row.endpoint_id, queue);
+    }
+    return queues;
+  }
+
+  /** The first free purge accepted before `beforeSeq` that touches no earlier unfinished preload. */
+  private async firstPurgeFreeOfPreloads(endpointId: string, beforeSeq: number, now: number): Promise<{ id: string; seq: number } | undefined> {
+    const preloads = await this.pendingPreloads(endpointId);
+    for (const purge of await this.purgesBefore(endpointId, 0, beforeSeq, now, SEARCH_LIMIT)) {
+      const earlier = preloads.filter((p) => p.seq < purge.seq).map((p) => p.path);
+      if (!purgeTouches(await this.listItems(purge.id), earlier)) return purge;
+    }
+    return undefined;
+  }
+
+  /** Free unfinished purges of an endpoint with `afterSeq` < seq < `beforeSeq`, oldest first. */
+  private async purgesBefore(endpointId: string, afterSeq: number, beforeSeq: number, now: number, limit: number): Promise<Array<{ id: string; seq: number }>> {
+    return this.db
+      .selectFrom('operations')
+      .select(['id', 'seq'])
+      .where('endpoint_id', '=', endpointId)
+      .where('status', 'in', UNFINISHED)
+      .where('type', '=', LANE_TYPES.purge)
+      .where('seq', '>', afterSeq)
+      .where('seq', '<', beforeSeq)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  /** The seq of the endpoint's first unfinished setting change after `seq`, or no bound. */
+  private async nextChange(endpointId: string, seq: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('operations')
+      .select((eb) => eb.fn.min('seq').as('seq'))
+      .where('endpoint_id', '=', endpointId)
+      .where('status', 'in', UNFINISHED)
+      .where('type', 'not in', Object.values(LANE_TYPES))
+      .where('seq', '>', seq)
+      .executeTakeFirst();
+    return row?.seq ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The item paths of the endpoint's unfinished preloads, with their operation's seq. */
+  private async pendingPreloads(endpointId: string): Promise<Array<{ seq: number; path: string }>> {
+    return this.db
+      .selectFrom('operations as o')
+      .innerJoin('operation_items as i', 'i.operation_id', 'o.id')
+      .select(['o.seq', 'i.path'])
+      .where('o.endpoint_id', '=', endpointId)
+      .where('o.type', '=', LANE_TYPES.fetch)
+      .where('o.status', 'in', UNFINISHED)
+      .execute();
+  }
+
+  /** Sets the operations Processing under `owner`'s lease, one more attempt each. */
+  private async lease(ids: readonly string[], owner: string, leaseUntil: number): Promise<OperationRecord[]> {
     await this.db
       .updateTable('operations')
-      .set((eb) => ({
-        status: 'Processing',
-        lease_owner: owner,
-        lease_until: leaseUntil,
-        attempts: eb('attempts', '+', 1),
-      }))
+      .set((eb) => ({ status: 'Processing', lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
       .where('id', 'in', ids)
       .execute();
     const rows = await this.db.selectFrom('operations').selectAll().where('id', 'in', ids).orderBy('seq').execute();
     return rows.map(toOperation);
-  }
-
-  /**
-   * Claims, with `head`, the operations of the same type that directly follow it on its
-   * endpoint (up to `max`, stopping at the first of another type), so the engine can run them as
-   * one. A follower left Processing under a lapsed lease (its worker died) is claimed again.
-   * Run inside the transaction that claimed `head`.
-   */
-  async claimFollowing(head: OperationRecord, owner: string, now: number, leaseUntil: number, max: number): Promise<OperationRecord[]> {
-    const rows = await this.db
-      .selectFrom('operations')
-      .selectAll()
-      .where('endpoint_id', '=', head.endpointId)
-      .where('status', 'in', UNFINISHED)
-      .where('seq', '>', (eb) => eb.selectFrom('operations').select('seq').where('id', '=', head.id))
-      .orderBy('seq')
-      .limit(max)
-      .execute();
-    const run: string[] = [];
-    for (const row of rows) {
-      const leased = row.lease_until !== null && row.lease_until >= now;
-      if (row.type !== head.type || leased) break;
-      run.push(row.id);
-    }
-    if (run.length === 0) return [];
-    await this.db
-      .updateTable('operations')
-      .set((eb) => ({ status: 'Processing', lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', run)
-      .execute();
-    const claimed = await this.db.selectFrom('operations').selectAll().where('id', 'in', run).orderBy('seq').execute();
-    return claimed.map(toOperation);
   }
 
   /** Extends the lease; false when `owner` no longer holds it. */

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { purgeTouches } from '../../../src/domain/operation-order.js';
+
+const file = (path: string) => ({ kind: 'file' as const, path });
+const dir = (path: string) => ({ kind: 'directory' as const, path });
+
+describe('purgeTouches', () => {
+  it('a file purge touches the same path only', () => {
+    expect(purgeTouches([file('/a.mp4')], ['/a.mp4'])).toBe(true);
+    expect(purgeTouches([file('/a.mp4')], ['/a.mp4x', '/b/a.mp4', '/A.mp4'])).toBe(false);
+  });
+
+  it('a directory purge touches every path under it', () => {
+    expect(purgeTouches([dir('/video/')], ['/video/a.mp4'])).toBe(true);
+    expect(purgeTouches([dir('/video/')], ['/video/deep/a.mp4'])).toBe(true);
+    expect(purgeTouches([dir('/')], ['/anything'])).toBe(true);
+    expect(purgeTouches([dir('/video/')], ['/videos/a.mp4', '/video'])).toBe(false);
+  });
+
+  it('nothing fetched, nothing touched', () => {
+    expect(purgeTouches([dir('/')], [])).toBe(false);
+  });
+});
