@@ -81,7 +81,8 @@ describe('admin commands while the server runs', () => {
 });
 
 describe('configuration errors stop the server before it listens, saying what to change', () => {
-  const serve = (args: string[], env: Record<string, string> = {}) => runCli(['serve', '--data-dir', dir, ...args], env);
+  // Never a default port: these tests run while `npm start` may hold 7070, 8080 and 8443.
+  const serve = (args: string[], env: Record<string, string> = {}) => runCli(['serve', '--data-dir', dir, '--edge-port', '0', '--edge-tls-port', '0', ...args], env);
 
   it('bad values are all reported at once, exit 2', async () => {
     const result = await serve(['--port', 'abc', '--edge-port', '70000', '--log-level', 'loud', '--cname-suffix', 'not a domain'], { MOONCDN_KEY_ID: 'k' });
@@ -111,7 +112,7 @@ describe('configuration errors stop the server before it listens, saying what to
   });
 
   it('an unreachable database, exit 1', async () => {
-    const result = await runCli(['serve', '--port', '0', '--database-url', 'postgres://postgres@127.0.0.1:1/none']);
+    const result = await runCli(['serve', '--port', '0', '--edge-port', '0', '--edge-tls-port', '0', '--database-url', 'postgres://postgres@127.0.0.1:1/none']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Cannot open the store (PostgreSQL postgres://postgres@127.0.0.1:1/none)');
   });
