@@ -10,7 +10,7 @@
  *   5. validation          the route's TypeBox schemas
  *   6. handler             thin: calls the store or the operation commands
  *   7. errors              one handler maps everything to the contract's error body
- *   8. log line            one line per request, with its correlation id
+ *   8. log line            one line per request, with its correlation id (polled routes at debug)
  */
 import { splitTarget } from '../domain/url-path.js';
 import { randomUUID } from 'node:crypto';
@@ -124,8 +124,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   app.addHook('onResponse', (request, reply, done) => {
     metrics.recordApiRequest(request.routeOptions.url ?? 'unknown', request.method, reply.statusCode, reply.elapsedTime / 1000);
     if (reply.errorType && AUTHENTICATION_ERROR_TYPES.has(reply.errorType)) metrics.authenticationFailures.inc({ type: reply.errorType });
-    if (log.isLevelEnabled('info')) {
-      request.log.info(
+    // Health checks, scrapes and polling would drown the changes: their answers go at debug.
+    const level = request.routeOptions.config?.polled && reply.statusCode < 400 ? 'debug' : 'info';
+    if (log.isLevelEnabled(level)) {
+      request.log[level](
         {
           method: request.method,
           path: splitTarget(request.raw.url ?? '/').path,

@@ -23,6 +23,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** An unsigned route (the OpenAPI document). */
     public?: boolean;
+    /** Asked for over and over (health checks, scrapes, polling): its answers are logged at debug. */
+    polled?: boolean;
   }
 }
 

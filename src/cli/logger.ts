@@ -1,22 +1,25 @@
 /**
- * The process logger: JSON lines on stdout, written asynchronously so the lines of one turn of
- * the event loop go out in one write rather than a write each (call `flushLogger` before exit).
- * Secrets never reach it; the redaction paths are a second guard.
+ * The process logger on stdout: JSON lines (for collectors), or pretty lines for a person at a
+ * terminal (pino-pretty, pino's own formatter). JSON is written asynchronously, so the lines of
+ * one turn of the event loop go out in one write (call `flushLogger` before exit). Secrets never
+ * reach it; the redaction paths are a second guard.
  */
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogFormat } from '../config/serve-config.js';
 
-export function createLogger(level: string): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'mooncdn' },
-      redact: {
-        paths: ['*.authorization', '*.Authorization', '*.keyValue', '*.KeyValue', '*.privateKey', '*.PrivateKey', '*.masterKey'],
-        censor: '[redacted]',
-      },
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const options = {
+    level,
+    base: { service: 'mooncdn' },
+    redact: {
+      paths: ['*.authorization', '*.Authorization', '*.keyValue', '*.KeyValue', '*.privateKey', '*.PrivateKey', '*.masterKey'],
+      censor: '[redacted]',
     },
-    pino.destination({ dest: 1, sync: false }),
-  );
+  };
+  const prettyLines = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (prettyLines) return pino(options, pretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true }));
+  return pino(options, pino.destination({ dest: 1, sync: false }));
 }
 
 /** Writes out what the logger still holds. */

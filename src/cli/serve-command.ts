@@ -33,7 +33,7 @@ export function serveCommand(): Command {
       }
       throw error;
     }
-    const log = createLogger(config.logLevel);
+    const log = createLogger(config.logLevel, config.logFormat);
     let server: RunningServer;
     try {
       server = await startEmbeddedServer(config, log);

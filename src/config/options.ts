@@ -25,6 +25,7 @@ export const SERVE_OPTIONS = [
   { flag: 'tls-cert', kind: 'file', description: 'PEM certificate: serve the API over HTTPS' },
   { flag: 'tls-key', kind: 'file', description: 'PEM private key for --tls-cert' },
   { flag: 'log-level', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or trace' },
+  { flag: 'log-format', kind: 'string', default: 'auto', description: 'json, pretty, or auto: pretty on a terminal, JSON lines otherwise' },
   { flag: 'signature-skew-minutes', kind: 'count', default: '15', description: 'How far a request date may be from the server clock' },
   { flag: 'allow-twelve-hour-dates', kind: 'boolean', default: 'true', description: "Accept the Java sample's 12-hour-clock request dates" },
   { flag: 'max-urls-per-request', kind: 'count', default: '100', description: 'URLs in one purge or preload request' },

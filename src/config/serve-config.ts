@@ -18,6 +18,7 @@ export interface ServeConfig {
   readonly store: StoreLocation;
   readonly apiTls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean };
   readonly maxUrlsPerRequest: number;
   readonly bodyLimitBytes: number;
@@ -42,6 +43,10 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
+
+/** auto: pretty lines on a terminal, JSON lines otherwise (where logs are collected). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Raw values by flag name: from the command line (commander's camelCase keys) and environment. */
@@ -100,6 +105,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     store: storeLocation(raw, problems, where),
     apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
     logLevel: raw.get('log-level') ?? 'info',
+    logFormat: (raw.get('log-format') ?? 'auto') as LogFormat,
     signature: { skewMs: count('signature-skew-minutes', 1) * 60_000, allowTwelveHourClock: bool('allow-twelve-hour-dates') },
     maxUrlsPerRequest: count('max-urls-per-request', 1),
     bodyLimitBytes: count('body-limit-bytes', 1024),
@@ -123,6 +129,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     problems.push(`${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}) must not be larger than ${where('edge-cache-bytes')} (${config.edge.cacheBytes}).`);
   }
   if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`${where('log-level')} "${config.logLevel}" must be one of ${LOG_LEVELS.join(', ')}.`);
+  if (!LOG_FORMATS.includes(config.logFormat)) problems.push(`${where('log-format')} "${config.logFormat}" must be one of ${LOG_FORMATS.join(', ')}.`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -59,6 +59,22 @@ describe('the log line of a request', () => {
       const all = lines.join('');
       expect(all).not.toContain(key.keyValue);
       expect(all).not.toContain(good.authorization.split(':')[1]!);
+
+      // Health checks, scrapes and operation polls are logged at debug, unless they fail.
+      const createUrl = `/subscriptions/${subscriptionId}/endpoints?apiVersion=1.0`;
+      const created = await plane.api.inject({
+        method: 'POST', url: createUrl, headers: { ...signRequest('POST', createUrl, key, new Date(clock.now())), 'content-type': 'application/json' },
+        payload: JSON.stringify({ CustomDomain: 'log.example.com', Origin: { Addresses: ['o.example.com'] } }),
+      });
+      const operationPath = new URL(String(created.headers['operation-location'])).pathname;
+      const before = lines.length;
+      const get = (url: string) => plane.api.inject({ method: 'GET', url, headers: signRequest('GET', url, key, new Date(clock.now())) });
+      for (const path of ['/healthz', '/metrics']) expect((await plane.api.inject({ method: 'GET', url: path })).statusCode).toBe(200);
+      expect((await get(`${operationPath}?apiVersion=1.0`)).statusCode).toBe(200);
+      const missing = operationPath.replace(/[0-9a-f-]{36}$/, randomUUID());
+      expect((await get(`${missing}?apiVersion=1.0`)).statusCode).toBe(404);
+      const logged = lines.slice(before).map((line) => JSON.parse(line)).filter((line) => line.msg === 'request');
+      expect(logged.map((line) => [line.path, line.status])).toEqual([[missing, 404]]);
     } finally {
       await plane.api.close();
       await plane.engine.stop(1_000);

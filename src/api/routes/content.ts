@@ -26,7 +26,7 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
   });
 
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/purges/:purgeId', {
-    config: { permission: 'read' },
+    config: { permission: 'read', polled: true },
     schema: {
       operationId: 'Endpoints_GetPurgeContent', tags: ['Purge'], security: SIGNED,
       params: Type.Object({ ...EndpointParams.properties, purgeId: UuidParam }), querystring: ApiVersionQuery,
@@ -47,7 +47,7 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
   });
 
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/preloads/:preloadId', {
-    config: { permission: 'read' },
+    config: { permission: 'read', polled: true },
     schema: {
       operationId: 'Endpoints_GetPreloadContent', tags: ['Preload'], security: SIGNED,
       params: Type.Object({ ...EndpointParams.properties, preloadId: UuidParam }), querystring: ApiVersionQuery,

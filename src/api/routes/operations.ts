@@ -23,7 +23,7 @@ export async function findEndpointOfOperations(repos: Repositories, subscription
 
 export function operationRoutes(app: App, { store }: RouteDeps): void {
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/operations/:operationId', {
-    config: { permission: 'read' },
+    config: { permission: 'read', polled: true },
     schema: {
       operationId: 'ListOperation', tags: ['Operations'], security: SIGNED,
       params: Type.Object({ ...EndpointParams.properties, operationId: UuidParam }), querystring: ApiVersionQuery,

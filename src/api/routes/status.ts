@@ -4,14 +4,14 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { App } from '../types.js';
 
 export function statusRoutes(app: App, metrics: Metrics, health: Health): void {
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true, polled: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_, reply) => {
+  app.get('/readyz', { config: { public: true, polled: true }, schema: { hide: true } }, async (_, reply) => {
     const report = await health.report();
     return reply.code(report.ready ? 200 : 503).send(report);
   });
 
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_, reply) =>
+  app.get('/metrics', { config: { public: true, polled: true }, schema: { hide: true } }, async (_, reply) =>
     reply.header('content-type', metrics.contentType).send(await metrics.exposition()),
   );
 }
