@@ -2,10 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadServeConfig } from '../config/serve-config.js';
 import { envName, SERVE_OPTIONS } from '../config/options.js';
-import { startEmbeddedServer, type RunningServer } from '../server/embedded.js';
-import { ListenError } from '../server/listen.js';
-import { EdgeListenError } from '../edge/edge-servers.js';
-import { createLogger, flushLogger } from './logger.js';
+import type { RunningServer } from '../server/embedded.js';
+import type { createLogger } from './logger.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve').description('Run the management API, the operation workers and the embedded edge in one process.');
@@ -33,6 +31,13 @@ export function serveCommand(): Command {
       }
       throw error;
     }
+    // The server is loaded only to run it, so `mooncdn --help` and the user commands start fast.
+    const [{ startEmbeddedServer }, { ListenError }, { EdgeListenError }, { createLogger, flushLogger }] = await Promise.all([
+      import('../server/embedded.js'),
+      import('../server/listen.js'),
+      import('../edge/edge-servers.js'),
+      import('./logger.js'),
+    ]);
     const log = createLogger(config.logLevel, config.logFormat);
     let server: RunningServer;
     try {
@@ -46,7 +51,7 @@ export function serveCommand(): Command {
       process.exit(1);
     }
     printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL');
-    installShutdown(server, log);
+    installShutdown(server, log, flushLogger);
   });
   return command;
 }
@@ -71,7 +76,7 @@ function printBanner(server: RunningServer, storeName: string): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-function installShutdown(server: RunningServer, log: ReturnType<typeof createLogger>): void {
+function installShutdown(server: RunningServer, log: ReturnType<typeof createLogger>, flushLogger: (log: ReturnType<typeof createLogger>) => Promise<void>): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

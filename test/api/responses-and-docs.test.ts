@@ -68,7 +68,7 @@ describe('the log line of a request', () => {
       });
       const operationPath = new URL(String(created.headers['operation-location'])).pathname;
       const before = lines.length;
-      const get = (url: string) => plane.api.inject({ method: 'GET', url, headers: signRequest('GET', url, key, new Date(clock.now())) });
+      const get = (url: string) => plane.api.inject({ method: 'GET', url, headers: { ...signRequest('GET', url, key, new Date(clock.now())) } });
       for (const path of ['/healthz', '/metrics']) expect((await plane.api.inject({ method: 'GET', url: path })).statusCode).toBe(200);
       expect((await get(`${operationPath}?apiVersion=1.0`)).statusCode).toBe(200);
       const missing = operationPath.replace(/[0-9a-f-]{36}$/, randomUUID());
