@@ -109,8 +109,10 @@ describe('waitForOperation', () => {
   it('stops at once when the signal fires during a long pause between polls', async () => {
     // A poll interval far longer than the test: only the abort can end the wait.
     const controller = new AbortController();
-    const waiting = client.waitForOperation(stuckEndpointId, stuckOperationId, { pollMs: 60_000, timeoutMs: 120_000, signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let firstPoll!: () => void;
+    const polled = new Promise<void>((resolve) => (firstPoll = resolve));
+    const waiting = client.waitForOperation(stuckEndpointId, stuckOperationId, { pollMs: 60_000, timeoutMs: 120_000, signal: controller.signal, onProgress: () => firstPoll() });
+    await polled;
     controller.abort();
     expect((await rejection(waiting)).type).toBe('Aborted');
   });

@@ -2,7 +2,7 @@
  * Black box: a real `mooncdn serve` process driven over HTTP by a signed client, once per
  * store (SQLite file, fresh PostgreSQL database).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OriginServer } from '../support/origin-server.js';
 import { newStoreLocation, STORE_KINDS, type TestStoreLocation } from '../support/stores.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
@@ -71,10 +71,13 @@ describe.each(STORE_KINDS)('mooncdn serve on %s', (kind) => {
     expect(response.body).toEqual({ Succeeded: false, ErrorInfo: { Type: 'WrongSignature', Message: expect.any(String) } });
     const correlationId = String(response.headers['x-correlation-id']);
     expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const line = server.output().split('\n').find((l) => l.includes(correlationId));
-    expect(line).toBeDefined();
-    expect(JSON.parse(line!)).toMatchObject({ correlationId, status: 401, errorType: 'WrongSignature', msg: 'request' });
+    // The log is written asynchronously: poll for the line.
+    const line = await vi.waitFor(() => {
+      const found = server.output().split('\n').find((l) => l.includes(correlationId));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(JSON.parse(line)).toMatchObject({ correlationId, status: 401, errorType: 'WrongSignature', msg: 'request' });
   });
 
   it('never writes the key value to its output', () => {

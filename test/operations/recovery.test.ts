@@ -3,7 +3,7 @@
  * its lease lapses, one whose handler keeps throwing is failed after the attempt limit.
  * (The kill -9 of a real process is in test/e2e.)
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { ScriptedEdge } from '../support/scripted-edge.js';
 
@@ -26,8 +26,10 @@ describe('recovery', () => {
 
     const engine = harness.plane.engine;
     engine.start();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The engine is claiming (another endpoint's creation ends) but leaves the leased purge alone.
+    await harness.createEndpoint('other.example.com');
     expect((await harness.store.operations.get(operationId))!.status).toBe('Processing');
+    expect(edge.calls.filter((c) => c.kind === 'purge')).toHaveLength(0);
 
     harness.clock.advance(30_001);
     engine.notify();
@@ -48,12 +50,16 @@ describe('recovery', () => {
     };
     const accepted = await harness.sub('POST', `/endpoints/${id}/purges`, { body: { Files: ['http://cdn.example.com/a.png'] } });
     const operationId = accepted.body.AsyncInfo.TaskTrackId;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      harness.clock.advance(61_000);
-      harness.plane.engine.notify();
-    }
-    const operation = await harness.waitForOperation(operationId);
+    // Each failed attempt sets a retry time up to a minute ahead: move the clock past it until the operation ends.
+    await vi.waitFor(
+      async () => {
+        harness.clock.advance(61_000);
+        harness.plane.engine.notify();
+        expect((await harness.store.operations.get(operationId))!.status).toBe('Failed');
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const operation = (await harness.store.operations.get(operationId))!;
     store.listItems = original;
     expect(operation.status).toBe('Failed');
     expect(operation.message).toContain('stopped after 2 attempts');
