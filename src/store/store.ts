@@ -6,7 +6,7 @@ import { Migrator, sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../domain/secret-box.js';
 import { DIALECTS, type DialectTraits } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import { openPostgres } from './postgres.js';
+import { openPostgres, runPostgresTransaction } from './postgres.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
 import { EndpointRepository } from './repositories/endpoints.js';
@@ -122,6 +122,9 @@ export class Store {
    * promise resolves. Inside `fn`, use only `tx` (and never start another transaction): on
    * SQLite the connection is held until `fn` returns.
    *
+   * On PostgreSQL, a transaction cut off by a lost connection runs again where that cannot
+   * apply it twice (runPostgresTransaction says how).
+   *
    * SQLite commits in groups: transactions that arrive while one is committing run together in
    * the next, each inside its own SAVEPOINT (a failure undoes only its own writes), under one
    * BEGIN IMMEDIATE ... COMMIT. Each commit syncs the WAL to disk (synchronous=FULL), so many
@@ -129,7 +132,7 @@ export class Store {
    */
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
     if (this.dialect.name === 'postgres') {
-      return this.db.transaction().execute((trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
+      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
     }
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, resolve: resolve as (value: unknown) => void, reject });
