@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
+import { drainServers } from '../edge/drain.js';
 import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
@@ -59,13 +60,12 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
       edgeHttpsPort: edge.listeners.httpsPort,
       credentials,
       async close() {
-        // Requests in flight get a grace period to finish; then whatever connection is left is
-        // cut (a client that sent half a request, or a keep-alive Node will not count as idle).
-        const cutOff = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        await api.close();
-        clearTimeout(cutOff);
+        // The API and the edge stop accepting at once and answer every request they received;
+        // after the grace period, what is left is cut (a client that sent half a request).
+        await drainServers([api.server, ...runningEdge.listeners.servers], SHUTDOWN_GRACE_MS);
         await engine.stop();
         await runningEdge.close();
+        await api.close();
         await store.close();
       },
     };
