@@ -9,7 +9,8 @@ import { KEY_ID_PATTERN, KEY_SCOPES, keyProblem, newKeyValue, type ApiKey, type 
 import { SecretBox } from '../domain/secret-box.js';
 import { rawValues, storeLocation } from '../config/serve-config.js';
 import { envName } from '../config/options.js';
-import { Store } from '../store/store.js';
+import { dataDirWarning } from '../store/sqlite.js';
+import { Store, StoreNotFoundError } from '../store/store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -110,7 +111,20 @@ async function run(opts: Record<string, unknown>, work: (store: Store) => Promis
   const problems: string[] = [];
   const location = storeLocation(raw, problems, (flag) => `--${flag}`);
   if (problems.length > 0) throw new AdminError(problems.join(' '));
-  const store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined));
+  // Run in the wrong directory, a new empty store would answer "[]" as if that were the truth.
+  let store: Store;
+  try {
+    store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined), { mustExist: true });
+  } catch (error) {
+    // Store.open says what went wrong and where; no stack trace.
+    if (!(error instanceof StoreNotFoundError)) throw new AdminError((error as Error).message);
+    throw new AdminError(`${error.message}; start the server first (mooncdn serve), or pass --data-dir or --database-url (${envName('data-dir')}, ${envName('database-url')}) to name its store.`);
+  }
+  process.stderr.write(`mooncdn admin: using the store ${store.description}\n`);
+  if (location.kind === 'sqlite') {
+    const warning = dataDirWarning(location.file);
+    if (warning) process.stderr.write(`${warning}\n`);
+  }
   try {
     process.stdout.write(`${JSON.stringify(await work(store), null, 2)}\n`);
   } finally {
