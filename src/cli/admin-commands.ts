@@ -9,8 +9,7 @@ import { KEY_ID_PATTERN, KEY_SCOPES, keyProblem, newKeyValue, type ApiKey, type 
 import { SecretBox } from '../domain/secret-box.js';
 import { rawValues, storeLocation } from '../config/serve-config.js';
 import { envName } from '../config/options.js';
-import { dataDirWarning } from '../store/sqlite.js';
-import { Store, StoreNotFoundError } from '../store/store.js';
+import type { Store } from '../store/store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -111,6 +110,8 @@ async function run(opts: Record<string, unknown>, work: (store: Store) => Promis
   const problems: string[] = [];
   const location = storeLocation(raw, problems, (flag) => `--${flag}`);
   if (problems.length > 0) throw new AdminError(problems.join(' '));
+  // Loaded here, not at start: the store's drivers are most of the command's start-up time.
+  const [{ Store, StoreNotFoundError }, { dataDirWarning }] = await Promise.all([import('../store/store.js'), import('../store/sqlite.js')]);
   // Run in the wrong directory, a new empty store would answer "[]" as if that were the truth.
   let store: Store;
   try {

@@ -88,7 +88,7 @@ export async function bootstrapCredentials(
   });
 }
 
-/** Writes a file only its owner can read (never a file that was readable first and then rewritten). */
+/** Writes a file only its owner can read (made anew: an older one may have a wider mode). */
 function save(file: string, text: string): NonNullable<BootstrapResult['saved']> {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
