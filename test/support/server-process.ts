@@ -24,7 +24,8 @@ export interface ServerProcess {
   readonly credentials: Credentials;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /** What it wrote to stderr so far. */
+  /** What it wrote to stdout, and to stderr, so far. */
+  stdout(): string;
   stderr(): string;
   /** Sends the signal and resolves with the exit code (or the signal name). */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
@@ -78,12 +79,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const [program, ...prefix] = [...(options.wrapper ?? []), process.execPath, ...(options.nodeFlags ?? command.nodeFlags)];
   const child = spawn(program!, [...prefix, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    stderr += chunk.toString();
-  });
+  const streams = { stdout: '', stderr: '' };
+  for (const name of ['stdout', 'stderr'] as const) {
+    child[name]!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      streams[name] += chunk.toString();
+    });
+  }
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
 
   const url = await new Promise<string>((resolve, reject) => {
@@ -117,7 +119,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     child,
     credentials: credentials ?? devCredentials ?? { subscriptionId: '', keyId: '', keyValue: '' },
     output: () => output,
-    stderr: () => stderr,
+    stdout: () => streams.stdout,
+    stderr: () => streams.stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
