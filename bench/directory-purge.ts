@@ -36,7 +36,7 @@ const log = pino({ level: 'warn' });
 const metrics = new Metrics();
 const credentials = newCredentials();
 const store = await Store.open({ kind: 'sqlite', file: join(dir, 'mooncdn.db') }, new SecretBox(undefined));
-await bootstrapCredentials(store, systemClock, credentials);
+await bootstrapCredentials(store, systemClock, credentials, { apiUrl: '', credentialsFile: join(dir, 'credentials') });
 const settings = {
   signature: { skewMs: 900_000, allowTwelveHourClock: true },
   bodyLimitBytes: 1 << 20,

@@ -65,7 +65,9 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     requestIdHeader: false,
     bodyLimit: options.bodyLimitBytes,
     exposeHeadRoutes: false,
-    return503OnClosing: true,
+    // Requests that arrive while it closes are answered like any other (server/embedded.ts
+    // stops accepting first), not with Fastify's 503, whose body is not the contract's.
+    return503OnClosing: false,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true, keywords: [ALIASES] } },
     frameworkErrors: (error, request, reply) => {

@@ -111,8 +111,21 @@ async function run(opts: Record<string, unknown>, work: (store: Store) => Promis
   const location = storeLocation(raw, problems, (flag) => `--${flag}`);
   if (problems.length > 0) throw new AdminError(problems.join(' '));
   // Loaded here, not at start: the store's drivers are most of the command's start-up time.
-  const { Store } = await import('../store/store.js');
-  const store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined));
+  const [{ Store, StoreNotFoundError }, { dataDirWarning }] = await Promise.all([import('../store/store.js'), import('../store/sqlite.js')]);
+  // Run in the wrong directory, a new empty store would answer "[]" as if that were the truth.
+  let store: Store;
+  try {
+    store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined), { mustExist: true });
+  } catch (error) {
+    // Store.open says what went wrong and where; no stack trace.
+    if (!(error instanceof StoreNotFoundError)) throw new AdminError((error as Error).message);
+    throw new AdminError(`${error.message}; start the server first (mooncdn serve), or pass --data-dir or --database-url (${envName('data-dir')}, ${envName('database-url')}) to name its store.`);
+  }
+  process.stderr.write(`mooncdn admin: using the store ${store.description}\n`);
+  if (location.kind === 'sqlite') {
+    const warning = dataDirWarning(location.file);
+    if (warning) process.stderr.write(`${warning}\n`);
+  }
   try {
     process.stdout.write(`${JSON.stringify(await work(store), null, 2)}\n`);
   } finally {

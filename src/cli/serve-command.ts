@@ -1,7 +1,9 @@
 /** `mooncdn serve`: the embedded shape, until SIGTERM or SIGINT. */
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadServeConfig } from '../config/serve-config.js';
 import { envName, SERVE_OPTIONS } from '../config/options.js';
+import { credentialsFile } from '../server/bootstrap.js';
 import type { RunningServer } from '../server/embedded.js';
 import type { createLogger } from './logger.js';
 
@@ -50,30 +52,46 @@ export function serveCommand(): Command {
       await flushLogger(log);
       process.exit(1);
     }
-    printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL');
+    // Before the banner: whoever waits for it may signal at once, and a signal with no handler
+    // kills the process where it stands.
     installShutdown(server, log, flushLogger);
+    printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL', credentialsFile(config.dataDir));
   });
   return command;
 }
 
-function printBanner(server: RunningServer, storeName: string): void {
+/**
+ * What a person starting the server needs. A development key's value goes where logs are not
+ * collected: to stderr when stdout (the JSON log lines) is not a terminal, and to the
+ * credentials file.
+ */
+function printBanner(server: RunningServer, storeName: string, savedIn: string): void {
   const host = new URL(server.apiUrl).hostname;
   const lines = [
     `mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`,
     `The edge serves endpoints at http://${host}:${server.edgeHttpPort} and https://${host}:${server.edgeHttpsPort} (by Host header and SNI).`,
   ];
+  const secret: string[] = [];
   const credentials = server.credentials;
-  if (credentials?.newKeyValue) {
-    lines.push(
-      'A development subscription and full-scope key were created. The key value is shown only now; to use it, paste:',
-      `export MOONCDN_API_URL=${server.apiUrl} MOONCDN_SUBSCRIPTION_ID=${credentials.subscriptionId} MOONCDN_KEY_ID=${credentials.keyId} MOONCDN_KEY_VALUE=${credentials.newKeyValue}`,
+  if (credentials?.exportLine) {
+    secret.push(
+      'A development subscription and full-scope key were created. To use them, paste:',
+      credentials.exportLine,
+      credentials.saved?.ok
+        ? `The line is also in ${savedIn}, readable by you only; the key value is not shown again.`
+        : `The line could not be saved in ${savedIn} (${credentials.saved?.problem}) and the key value is not shown again: keep it now.`,
     );
   } else if (credentials) {
     lines.push(`Subscription ${credentials.subscriptionId} with key ${credentials.keyId} is ready.`);
   } else {
-    lines.push('Using the subscriptions already in the store; `mooncdn admin key create --subscription ID` makes a new key.');
+    lines.push(
+      existsSync(savedIn)
+        ? `Using the subscriptions already in the store; the development key's export line is in ${savedIn}.`
+        : 'Using the subscriptions already in the store; `mooncdn admin key create --subscription ID` makes a new key.',
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (secret.length > 0) (process.stdout.isTTY ? process.stdout : process.stderr).write(`${secret.join('\n')}\n`);
 }
 
 function installShutdown(server: RunningServer, log: ReturnType<typeof createLogger>, flushLogger: (log: ReturnType<typeof createLogger>) => Promise<void>): void {

@@ -15,6 +15,8 @@ export interface ServeConfig {
   readonly port: number;
   readonly edgePort: number;
   readonly edgeTlsPort: number;
+  /** Where mooncdn keeps its files: the SQLite store, the development key's credentials file. */
+  readonly dataDir: string;
   readonly store: StoreLocation;
   readonly apiTls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly logLevel: string;
@@ -102,6 +104,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     port: port('port'),
     edgePort: port('edge-port'),
     edgeTlsPort: port('edge-tls-port'),
+    dataDir: dataDir(raw),
     store: storeLocation(raw, problems, where),
     apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
     logLevel: raw.get('log-level') ?? 'info',
@@ -141,7 +144,11 @@ export function storeLocation(raw: Map<ServeOptionFlag, string>, problems: strin
     if (!/^postgres(ql)?:\/\//.test(url)) problems.push(`${where('database-url')} must start with postgres:// or postgresql://.`);
     return { kind: 'postgres', connectionString: url };
   }
-  return { kind: 'sqlite', file: join(resolve(raw.get('data-dir') ?? './.mooncdn'), 'mooncdn.db') };
+  return { kind: 'sqlite', file: join(dataDir(raw), 'mooncdn.db') };
+}
+
+function dataDir(raw: Map<ServeOptionFlag, string>): string {
+  return resolve(raw.get('data-dir') ?? './.mooncdn');
 }
 
 function cnameSuffix(value: string, problems: string[], where: (flag: string) => string): string {

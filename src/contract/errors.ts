@@ -132,6 +132,15 @@ export const Errors = {
     ),
   endpointNotInActiveState: (message: string) => new ApiError('EndpointNotInActiveState', 409, message),
   maliciousItemPath: (message: string) => new ApiError('MaliciousItemPathDetected', 400, message),
+  /** The contract has no type for this; 503 tells clients and proxies that a retry may work. */
+  storeUnavailable: () =>
+    new ApiError('InternalError', 503, 'The store is unavailable (its connection was lost, or it is restarting); retry the request in a few seconds.'),
+  storeOutcomeUnknown: () =>
+    new ApiError(
+      'InternalError',
+      503,
+      'The store became unavailable while this change was being committed, so whether it was accepted is unknown; once the server is ready again (GET /readyz), look (e.g. GET the endpoint) before you retry it.',
+    ),
   internal: (correlationId: string) =>
     new ApiError('InternalError', 500, `The server failed to handle the request; quote correlation id ${correlationId} when reporting it.`),
 };

@@ -10,7 +10,7 @@ import type { AccessControlPolicy } from './access-control.js';
 import { DEFAULT_ACCESS_CONTROL } from './access-control.js';
 import type { CachePolicyRules } from './cache-policy.js';
 import { DEFAULT_CACHE_POLICY } from './cache-policy.js';
-import { isHostname, parseHostHeader, parseOriginAddress } from './hostname.js';
+import { customDomainProblem, parseHostHeader, parseOriginAddress } from './hostname.js';
 
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 export type LifetimeStatus = (typeof LIFETIME_STATUSES)[number];
@@ -40,11 +40,8 @@ export interface Endpoint extends EndpointSettings {
 /** Validates a create request. CustomDomain is stored lower case. */
 export function parseEndpointSetting(input: EndpointSettingInput): EndpointSettings {
   const customDomain = input.CustomDomain.trim().toLowerCase().replace(/\.$/, '');
-  if (!isHostname(customDomain)) {
-    throw Errors.parameterInvalid(
-      `CustomDomain "${input.CustomDomain}" is not a valid domain name (letters, digits and hyphens in dot-separated labels).`,
-    );
-  }
+  const problem = customDomainProblem(customDomain);
+  if (problem) throw Errors.parameterInvalid(`CustomDomain "${input.CustomDomain}" ${problem}.`);
   const originAddresses = parseOriginAddresses(input.Origin.Addresses);
   const host = input.Host === undefined || input.Host === '' ? defaultHost(customDomain, originAddresses) : checkHost(input.Host);
   const serviceType = (input.ServiceType ?? 'Web') as ServiceType;

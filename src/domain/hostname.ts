@@ -10,6 +10,25 @@ export function isHostname(value: string): boolean {
   return name.split('.').every((label) => LABEL.test(label));
 }
 
+/**
+ * Why a name cannot be an endpoint's CustomDomain, or undefined if it can. The edge routes by
+ * Host, so a tenant whose domain is what people type to reach the edge itself (an IP address,
+ * localhost) would take over every request that names no endpoint. A domain must be a DNS
+ * name of two labels or more whose last label is not a number (browsers read "1.2.3" and
+ * "cdn.0x7f" as IPv4 addresses).
+ */
+export function customDomainProblem(name: string): string | undefined {
+  const unbracketed = name.replace(/^\[(.*)\]$/, '$1');
+  if (isIPv4(name) || isIPv6(unbracketed)) return 'is an IP address; an endpoint serves a domain name such as cdn.example.com';
+  if (!isHostname(name)) return 'is not a valid domain name (letters, digits and hyphens in dot-separated labels)';
+  const labels = name.toLowerCase().split('.');
+  const last = labels[labels.length - 1]!;
+  if (last === 'localhost') return 'names this machine (localhost); use a domain name such as cdn.example.com';
+  if (labels.length < 2) return 'has a single label; use a fully qualified domain name such as cdn.example.com';
+  if (/^(\d+|0x[0-9a-f]*)$/.test(last)) return 'ends in a number, which browsers read as an IP address; use a domain name such as cdn.example.com';
+  return undefined;
+}
+
 export interface OriginAddress {
   /** Host name, IPv4 address, or IPv6 address without brackets. */
   readonly host: string;

@@ -22,8 +22,8 @@ import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
 import { resolveRange } from './policy/range.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { TrafficMeter } from './traffic-meter.js';
-import { serveEdgeStatus, type EdgeStatus } from './edge-status.js';
 
 export interface EdgeNodeOptions {
   readonly id: string;
@@ -32,8 +32,11 @@ export interface EdgeNodeOptions {
   readonly meter: TrafficMeter;
   readonly now: () => number;
   readonly log: Logger;
-  /** Metrics to record into, and the status pages (/metrics, /healthz, /readyz) to serve. */
-  readonly status?: EdgeStatus;
+  /**
+   * Metrics to record into. The edge serves no status pages of its own on its listeners (every
+   * path of every Host belongs to tenants or is a 404): the API serves them for the process.
+   */
+  readonly metrics?: Metrics;
 }
 
 type EdgeResult = 'HIT' | 'MISS' | 'PASS' | 'REFUSED' | 'ERROR';
@@ -68,7 +71,7 @@ export class EdgeNode implements EdgeAgent {
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
-    const counter = options.status?.metrics.edgeRequests;
+    const counter = options.metrics?.edgeRequests;
     this.results = counter && {
       HIT: counter.labels('HIT'),
       MISS: counter.labels('MISS'),
@@ -149,10 +152,7 @@ export class EdgeNode implements EdgeAgent {
       .replace(/^\[(.*)\]$/, '$1')
       .replace(/\.$/, '');
     const served = this.byDomain.get(host);
-    if (!served) {
-      if (this.options.status && serveEdgeStatus(splitTarget(req.url ?? '/').path, res, this.options.status)) return;
-      return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
-    }
+    if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
     const { config, access } = served;
     if (!config.enabled) return this.refuse(res, served, 403, 'This endpoint is disabled.');
     const clientIp = req.socket.remoteAddress ?? '';
@@ -376,13 +376,13 @@ export class EdgeNode implements EdgeAgent {
   /** Bytes sent to a client: for the traffic meter and the metrics. */
   private sent(served: Served, bytes: number): void {
     this.options.meter.add(served.config.endpointId, bytes, 0);
-    this.options.status?.metrics.edgeBytesSent.inc(bytes);
+    this.options.metrics?.edgeBytesSent.inc(bytes);
   }
 
   /** Bytes taken from an origin: for the traffic meter and the metrics. */
   private fetched(endpointId: string, bytes: number): void {
     this.options.meter.add(endpointId, 0, bytes);
-    this.options.status?.metrics.edgeOriginBytes.inc(bytes);
+    this.options.metrics?.edgeOriginBytes.inc(bytes);
   }
 
   private count(result: EdgeResult): void {
@@ -392,7 +392,7 @@ export class EdgeNode implements EdgeAgent {
   /** An origin fetch, timed to its response headers. */
   private async timedFetch(request: Parameters<OriginClient['fetch']>[0]) {
     const started = performance.now();
-    const histogram = this.options.status?.metrics.originFetchDuration;
+    const histogram = this.options.metrics?.originFetchDuration;
     try {
       const response = await this.options.origin.fetch(request);
       histogram?.observe({ outcome: response.status >= 500 ? '5xx' : 'ok' }, (performance.now() - started) / 1000);

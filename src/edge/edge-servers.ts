@@ -5,12 +5,14 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { drainServers } from './drain.js';
 import type { EdgeNode } from './edge-node.js';
 
 export interface EdgeListeners {
   readonly httpPort: number;
   readonly httpsPort: number;
-  /** Stops accepting; responses under way get `graceMs` to finish, then are cut off. */
+  readonly servers: readonly Server[];
+  /** Stops accepting and answers what was received (drain.ts); after `graceMs` what is left is cut off. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -33,12 +35,12 @@ export async function listenEdge(edge: EdgeNode, host: string, httpPort: number,
     http.close();
     throw error;
   }
+  const servers = [http, https];
   return {
     httpPort: (http.address() as AddressInfo).port,
     httpsPort: (https.address() as AddressInfo).port,
-    async close(graceMs = 5_000) {
-      await Promise.all([closeServer(http, graceMs), closeServer(https, graceMs)]);
-    },
+    servers,
+    close: (graceMs = 5_000) => drainServers(servers, graceMs),
   };
 }
 
@@ -54,17 +56,5 @@ function listenOn(server: Server, host: string, port: number, setting: string): 
       );
     });
     server.listen(port, host, () => resolve());
-  });
-}
-
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    // A client that stops reading must not hold the shutdown open.
-    const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(cutOff);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }

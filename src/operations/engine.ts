@@ -111,15 +111,18 @@ export class OperationEngine {
       this.pending = false;
       const free = this.concurrency - this.runs.size;
       let claimed: OperationRecord[][] = [];
+      let failed = false;
       if (free > 0) {
         try {
           claimed = await this.claim(free);
         } catch (error) {
+          // The store is away (or worse): look again at the next poll, not at once.
+          failed = true;
           this.options.log.error({ err: error }, 'claiming operations failed; retrying');
         }
       }
       for (const group of claimed) this.launch(group);
-      if (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency)) await this.sleep();
+      if (failed || (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency))) await this.sleep();
     }
   }
 
@@ -152,58 +155,61 @@ export class OperationEngine {
     this.runs.set(head.id, run);
   }
 
-  /** Runs a group (usually one operation) and ends every operation of it in one transaction. */
+  /**
+   * Runs a group (usually one operation) and ends every operation of it in one transaction.
+   * A store or programming error is no verdict on the operations: they are given back, to be
+   * claimed again after a backoff (if the store cannot hear even that, their lease lapses).
+   */
   private async execute(group: readonly OperationRecord[]): Promise<void> {
-    const { store, clock, fleet, handlers } = this.options;
+    const { store, clock } = this.options;
     const operation = group[0]!;
     const log = this.options.log.child({ operationId: operation.id, type: operation.type, endpointId: operation.endpointId, ...(group.length > 1 ? { group: group.length } : {}) });
-    const started = performance.now();
     const renewal = setInterval(() => {
       for (const member of group) store.operations.renewLease(member.id, this.workerId, clock.now() + this.leaseMs).catch(() => undefined);
     }, Math.max(100, this.leaseMs / 3));
     try {
-      const endpoint = await store.endpoints.get(operation.endpointId);
-      if (!endpoint) {
-        // Cannot happen through the API (endpoints are never removed from the store); end them
-        // rather than retry forever.
-        for (const member of group) await store.operations.finish(member.id, this.workerId, 'Failed', 'The endpoint of this operation no longer exists.', clock.now());
-        return;
-      }
-      const handler = handlers[operation.type];
-      const contextOf = (member: OperationRecord): HandlerContext => ({ operation: member, group, endpoint, store, fleet, clock, log });
-
-      let outcome: Outcome;
-      if (operation.attempts > this.maxAttempts) {
-        outcome = failed(`The operation was stopped after ${this.maxAttempts} attempts, each cut short by an error or a restart.`);
-      } else {
-        try {
-          outcome = await handler.run(contextOf(operation));
-        } catch (error) {
-          // A store or programming error, not a verdict on the operations: try again later.
-          const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
-          log.error({ err: error, attempt: operation.attempts }, 'operation handler threw; it will be retried');
-          for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
-          return;
-        }
-      }
-
-      const ended = await store.transaction(async (tx) => {
-        const done: OperationRecord[] = [];
-        for (const member of group) {
-          const ok = await tx.operations.finish(member.id, this.workerId, outcome.ok ? 'Succeeded' : 'Failed', outcome.ok ? null : outcome.message, clock.now());
-          if (!ok) continue;
-          await handler.commit(tx, contextOf(member), outcome);
-          done.push(member);
-        }
-        return done;
-      });
-      if (ended.length < group.length) log.warn({ lost: group.length - ended.length }, 'lease lost before the operation ended; another worker owns it now');
-      if (ended.length > 0) log.info({ status: outcome.ok ? 'Succeeded' : 'Failed' }, 'operation ended');
-      const durationMs = performance.now() - started;
-      for (const member of ended) this.options.onFinished?.(member, outcome, durationMs);
+      await this.runAndEnd(group, log);
+    } catch (error) {
+      const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
+      log.error({ err: error, attempt: operation.attempts }, 'operation run failed; it will be retried');
+      for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
     } finally {
       clearInterval(renewal);
     }
+  }
+
+  private async runAndEnd(group: readonly OperationRecord[], log: Logger): Promise<void> {
+    const { store, clock, fleet, handlers } = this.options;
+    const operation = group[0]!;
+    const started = performance.now();
+    const endpoint = await store.endpoints.get(operation.endpointId);
+    if (!endpoint) {
+      // Cannot happen through the API (endpoints are never removed from the store); end them
+      // rather than retry forever.
+      for (const member of group) await store.operations.finish(member.id, this.workerId, 'Failed', 'The endpoint of this operation no longer exists.', clock.now());
+      return;
+    }
+    const handler = handlers[operation.type];
+    const contextOf = (member: OperationRecord): HandlerContext => ({ operation: member, group, endpoint, store, fleet, clock, log });
+    const outcome: Outcome =
+      operation.attempts > this.maxAttempts
+        ? failed(`The operation was stopped after ${this.maxAttempts} attempts, each cut short by an error or a restart.`)
+        : await handler.run(contextOf(operation));
+
+    const ended = await store.transaction(async (tx) => {
+      const done: OperationRecord[] = [];
+      for (const member of group) {
+        const ok = await tx.operations.finish(member.id, this.workerId, outcome.ok ? 'Succeeded' : 'Failed', outcome.ok ? null : outcome.message, clock.now());
+        if (!ok) continue;
+        await handler.commit(tx, contextOf(member), outcome);
+        done.push(member);
+      }
+      return done;
+    });
+    if (ended.length < group.length) log.warn({ lost: group.length - ended.length }, 'lease lost before the operation ended; another worker owns it now');
+    if (ended.length > 0) log.info({ status: outcome.ok ? 'Succeeded' : 'Failed' }, 'operation ended');
+    const durationMs = performance.now() - started;
+    for (const member of ended) this.options.onFinished?.(member, outcome, durationMs);
   }
 
   private sleep(): Promise<void> {

@@ -54,7 +54,11 @@ export async function createControlPlane(
 
   // Readiness: the store answers and the workers run (the edge adds its own check).
   const health = new Health();
-  health.add('store', () => store.ping());
+  health.add('store', () =>
+    store.ping().catch((error: unknown) => {
+      throw new Error(`${store.description} does not answer: ${(error as Error).message}`);
+    }),
+  );
   health.add('workers', () => {
     if (!engine.running) throw new Error('the operation workers are not running');
   });

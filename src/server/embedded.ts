@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
+import { drainServers } from '../edge/drain.js';
 import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
-import { bootstrapCredentials, type BootstrapResult } from './bootstrap.js';
+import { dataDirWarning } from '../store/sqlite.js';
+import { bootstrapCredentials, credentialsFile, type BootstrapResult } from './bootstrap.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { listen } from './listen.js';
 
@@ -30,12 +32,15 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
 
   // 1. The store, with secrets sealed under the master key when one is set.
   const store = await Store.open(config.store, new SecretBox(config.masterKey));
+  if (config.store.kind === 'sqlite') {
+    const warning = dataDirWarning(config.store.file);
+    if (warning) log.warn(warning);
+  }
   let plane: ControlPlane | undefined;
   let edge: EmbeddedEdge | undefined;
   try {
-    // 2. Credentials: from the environment, or a development key on the first start.
+    // 2. Secrets stored under another master key (or none) stop the start now.
     await store.apiKeys.checkSecretsReadable();
-    const credentials = await bootstrapCredentials(store, clock, config.bootstrap);
 
     // 3. This process is the only worker: operations a crash left Processing resume at once.
     const released = await store.operations.releaseLeases();
@@ -47,8 +52,15 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     // 5. The edge: loaded with what edges serve, attached to the fleet, listening.
     edge = await startEmbeddedEdge(config, store, plane.fleet, clock, log.child({ component: 'edge' }), metrics, plane.health);
 
-    // 6. Listen and start working.
+    // 6. Listen.
     const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
+
+    // 7. Credentials: from the environment, or a development key on the first start. Only now
+    // that every listener is up, so a start that fails (a port in use) makes no key whose
+    // value nobody saw, and the next start makes it.
+    const credentials = await bootstrapCredentials(store, clock, config.bootstrap, { apiUrl, credentialsFile: credentialsFile(config.dataDir) });
+
+    // 8. Start working.
     plane.engine.start();
 
     const { api, engine } = plane;
@@ -59,13 +71,12 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
       edgeHttpsPort: edge.listeners.httpsPort,
       credentials,
       async close() {
-        // Requests in flight get a grace period to finish; then whatever connection is left is
-        // cut (a client that sent half a request, or a keep-alive Node will not count as idle).
-        const cutOff = setTimeout(() => api.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        await api.close();
-        clearTimeout(cutOff);
+        // The API and the edge stop accepting at once and answer every request they received;
+        // after the grace period, what is left is cut (a client that sent half a request).
+        await drainServers([api.server, ...runningEdge.listeners.servers], SHUTDOWN_GRACE_MS);
         await engine.stop();
         await runningEdge.close();
+        await api.close();
         await store.close();
       },
     };

@@ -6,7 +6,7 @@ import { Migrator, sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../domain/secret-box.js';
 import { DIALECTS, type DialectTraits } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
-import { openPostgres } from './postgres.js';
+import { openPostgres, runPostgresTransaction } from './postgres.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
 import { EndpointRepository } from './repositories/endpoints.js';
@@ -15,7 +15,9 @@ import { QuotaRepository } from './repositories/quotas.js';
 import { SubscriptionRepository } from './repositories/subscriptions.js';
 import { TrafficRepository } from './repositories/traffic.js';
 import type { Database } from './schema.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, StoreNotFoundError } from './sqlite.js';
+
+export { StoreNotFoundError } from './sqlite.js';
 
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -83,15 +85,19 @@ export class Store {
     return this.externalChanges() + this.credentialWrites.count * 2 ** 32;
   }
 
-  /** Opens the store, checks that it answers, and brings its schema up to date. */
-  static async open(location: StoreLocation, secrets: SecretBox): Promise<Store> {
+  /**
+   * Opens the store, checks that it answers, and brings its schema up to date. With
+   * `mustExist`, a store that was never made (no SQLite file, no schema in the database) is
+   * StoreNotFoundError rather than made now.
+   */
+  static async open(location: StoreLocation, secrets: SecretBox, options: { mustExist?: boolean } = {}): Promise<Store> {
     const description = location.kind === 'sqlite' ? `SQLite ${location.file}` : `PostgreSQL ${redact(location.connectionString)}`;
     let store: Store | undefined;
     try {
       // Opening SQLite reads the file at once, so a bad path or a file that is not a database
       // fails here: inside the try, to get the same message as every other failure.
       if (location.kind === 'sqlite') {
-        const { db, raw } = openSqlite({ file: location.file });
+        const { db, raw } = openSqlite({ file: location.file, mustExist: options.mustExist });
         // Reading data_version costs about as much as a query, so it is read at most every 50 ms.
         const dataVersion = raw.prepare('PRAGMA data_version').pluck();
         let version = 0;
@@ -109,18 +115,30 @@ export class Store {
         store = new Store(db, DIALECTS.postgres, secrets, description, () => Math.floor(Date.now() / 1000));
       }
       await store.ping();
+      if (options.mustExist && location.kind === 'postgres' && !(await store.hasSchema())) {
+        throw new StoreNotFoundError(`no mooncdn store in ${description}`);
+      }
       await store.migrate();
     } catch (error) {
       await store?.close().catch(() => undefined);
+      if (error instanceof StoreNotFoundError) throw error;
       throw new Error(`Cannot open the store (${description}): ${(error as Error).message}`, { cause: error });
     }
     return store;
+  }
+
+  private async hasSchema(): Promise<boolean> {
+    const { rows } = await sql<{ table: string | null }>`SELECT to_regclass('kysely_migration')::text AS table`.execute(this.db);
+    return rows[0]?.table != null;
   }
 
   /**
    * Runs `fn` in one transaction: all of its writes or none, committed durably before the
    * promise resolves. Inside `fn`, use only `tx` (and never start another transaction): on
    * SQLite the connection is held until `fn` returns.
+   *
+   * On PostgreSQL, a transaction cut off by a lost connection runs again where that cannot
+   * apply it twice (runPostgresTransaction says how).
    *
    * SQLite commits in groups: transactions that arrive while one is committing run together in
    * the next, each inside its own SAVEPOINT (a failure undoes only its own writes), under one
@@ -129,7 +147,7 @@ export class Store {
    */
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
     if (this.dialect.name === 'postgres') {
-      return this.db.transaction().execute((trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
+      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
     }
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, resolve: resolve as (value: unknown) => void, reject });

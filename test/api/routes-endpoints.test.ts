@@ -54,6 +54,8 @@ describe('POST /endpoints', () => {
     [{ CustomDomain: 'a.example.com' }, 400, 'ParameterMissing', 'Origin'],
     [{ CustomDomain: 'a.example.com', Origin: { Addresses: [] } }, 400, 'ParameterMissing', 'Origin.Addresses'],
     [{ CustomDomain: 'not a domain', Origin: { Addresses: ['o.example.com'] } }, 400, 'ParameterInvalid', 'CustomDomain'],
+    [{ CustomDomain: '127.0.0.1', Origin: { Addresses: ['o.example.com'] } }, 400, 'ParameterInvalid', 'CustomDomain "127.0.0.1" is an IP address'],
+    [{ CustomDomain: 'localhost', Origin: { Addresses: ['o.example.com'] } }, 400, 'ParameterInvalid', 'CustomDomain "localhost" names this machine'],
     [{ CustomDomain: 'a.example.com', Origin: { Addresses: ['http://o.example.com'] } }, 400, 'ParameterInvalid', 'without a scheme'],
     [{ CustomDomain: 'a.example.com', Origin: { Addresses: ['o.example.com:99999'] } }, 400, 'ParameterInvalid', 'port'],
     [{ CustomDomain: 'a.example.com', Origin: { Addresses: [42] } }, 400, 'ParameterInvalid', 'Origin.Addresses[0]'],

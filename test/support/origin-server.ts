@@ -14,6 +14,8 @@ export interface OriginAnswer {
   delayMs?: number;
   /** Never answer (until the server closes). */
   hang?: boolean;
+  /** Answer only once this has settled. */
+  until?: Promise<unknown>;
   /** Send the body in chunks this far apart, to see streaming. */
   chunkDelayMs?: number;
 }
@@ -57,7 +59,8 @@ export class OriginServer {
         }
         res.end();
       };
-      if (answer.delayMs) setTimeout(() => void respond(), answer.delayMs);
+      if (answer.until) void answer.until.finally(() => void respond());
+      else if (answer.delayMs) setTimeout(() => void respond(), answer.delayMs);
       else void respond();
     });
   }

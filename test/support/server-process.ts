@@ -24,6 +24,9 @@ export interface ServerProcess {
   readonly credentials: Credentials;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** What it wrote to stdout, and to stderr, so far. */
+  stdout(): string;
+  stderr(): string;
   /** Sends the signal and resolves with the exit code (or the signal name). */
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -76,8 +79,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   const [program, ...prefix] = [...(options.wrapper ?? []), process.execPath, ...(options.nodeFlags ?? command.nodeFlags)];
   const child = spawn(program!, [...prefix, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const streams = { stdout: '', stderr: '' };
+  for (const name of ['stdout', 'stderr'] as const) {
+    child[name]!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      streams[name] += chunk.toString();
+    });
+  }
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
 
   const url = await new Promise<string>((resolve, reject) => {
@@ -96,6 +104,12 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     });
   });
 
+  // Without credentials, the banner ends with a development key's export line (on stderr,
+  // which may come after stdout) or says the store has subscriptions already.
+  const bannerEnd = /MOONCDN_KEY_VALUE=\S+\n|Using the subscriptions already in the store/;
+  for (const deadline = Date.now() + 5_000; credentials === null && !bannerEnd.test(output) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   let devCredentials: Credentials | undefined;
   const exported = /MOONCDN_SUBSCRIPTION_ID=(\S+) MOONCDN_KEY_ID=(\S+) MOONCDN_KEY_VALUE=(\S+)/.exec(output);
   if (exported) devCredentials = { subscriptionId: exported[1]!, keyId: exported[2]!, keyValue: exported[3]! };
@@ -105,6 +119,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     child,
     credentials: credentials ?? devCredentials ?? { subscriptionId: '', keyId: '', keyValue: '' },
     output: () => output,
+    stdout: () => streams.stdout,
+    stderr: () => streams.stderr,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -35,6 +35,31 @@ describe('parseEndpointSetting: CustomDomain', () => {
   );
 });
 
+describe('parseEndpointSetting: CustomDomain that would take over the edge', () => {
+  // The edge routes by Host: such a domain would answer what is asked of the edge itself.
+  it.each([
+    ['127.0.0.1', 'is an IP address'],
+    ['10.1.2.3', 'is an IP address'],
+    ['::1', 'is an IP address'],
+    ['[::1]', 'is an IP address'],
+    ['[2001:DB8::1]', 'is an IP address'],
+    ['::ffff:127.0.0.1', 'is an IP address'],
+    ['localhost', 'names this machine'],
+    ['LocalHost.', 'names this machine'],
+    ['tenant.localhost', 'names this machine'],
+    ['a.b.localhost', 'names this machine'],
+    ['intranet', 'has a single label'],
+    ['1.2.3', 'ends in a number'],
+    ['cdn.0x7f', 'ends in a number'],
+  ])('refuses %j: it %s', (customDomain, why) => {
+    expectApiError(() => parseEndpointSetting(setting({ CustomDomain: customDomain })), 'ParameterInvalid', 400, `CustomDomain "${customDomain}" ${why}`);
+  });
+
+  it.each(['cdn.example.com', '127-0-0-1.example.com', 'localhost.example.com', 'cdn.example.c0m', '1.example.com'])('accepts %j', (customDomain) => {
+    expect(parseEndpointSetting(setting({ CustomDomain: customDomain })).customDomain).toBe(customDomain);
+  });
+});
+
 describe('parseEndpointSetting: Origin.Addresses', () => {
   it('stores every kind of address, lower case, in order', () => {
     const addresses = ['Origin.Example.com', 'origin.example.com:8080', '10.0.0.1', '10.0.0.2:81', '2001:DB8::1', '[2001:db8::2]:8443'];

@@ -1,0 +1,110 @@
+/**
+ * The first hour of a new user, with real processes: a first start that fails loses no key; the
+ * development key's line goes where logs are not collected and to a file only its owner reads;
+ * the store's files are closed to other users; admin commands name the store they use and
+ * never make an empty one.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/postgres.js';
+import { runCli, startServer } from '../support/server-process.js';
+import { SignedClient } from '../support/signed-client.js';
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'mooncdn-first-'));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+async function occupiedPort(): Promise<{ port: number; blocker: Server }> {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  return { port: (blocker.address() as { port: number }).port, blocker };
+}
+
+describe('first start', () => {
+  it('fails on a busy edge port leaving no key; the next start prints the export line on stderr, saves it 0600, and the key works; admin names the store', async () => {
+    const dataDir = join(root, 'fresh', 'data');
+    const { port, blocker } = await occupiedPort();
+    const failed = await runCli(['serve', '--port', '0', '--edge-port', String(port), '--edge-tls-port', '0', '--data-dir', dataDir]);
+    blocker.close();
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(failed.stdout + failed.stderr).not.toContain('MOONCDN_KEY_VALUE');
+
+    const server = await startServer({ store: { kind: 'sqlite', file: join(dataDir, 'mooncdn.db') }, credentials: null });
+    try {
+      const line = server.stderr().split('\n').find((l) => l.startsWith('export '));
+      expect(line, server.output()).toMatch(/^export MOONCDN_API_URL=http:\/\/127\.0\.0\.1:\d+ MOONCDN_SUBSCRIPTION_ID=[0-9a-f-]{36} MOONCDN_KEY_ID=[0-9a-f-]{36} MOONCDN_KEY_VALUE=[A-Za-z0-9_-]{43}$/);
+      // stdout, where the JSON logs go, never holds the value.
+      expect(server.stdout()).toContain('serving the management API');
+      expect(server.stdout()).not.toContain(server.credentials.keyValue);
+      expect(server.stderr()).toContain(`${join(dataDir, 'credentials')}, readable by you only`);
+
+      expect(readFileSync(join(dataDir, 'credentials'), 'utf8')).toBe(`${line}\n`);
+      expect(mode(join(dataDir, 'credentials'))).toBe('600');
+      expect(mode(dataDir)).toBe('700');
+      for (const file of ['mooncdn.db', 'mooncdn.db-wal', 'mooncdn.db-shm']) expect(mode(join(dataDir, file)), file).toBe('600');
+
+      const client = new SignedClient(server.url, server.credentials);
+      expect((await client.sub('GET', '/endpoints')).status).toBe(200);
+      await client.close();
+    } finally {
+      await server.stop();
+    }
+
+    // Later starts show no value, and say where the line is.
+    const again = await startServer({ store: { kind: 'sqlite', file: join(dataDir, 'mooncdn.db') }, credentials: null });
+    expect(again.output()).not.toContain('MOONCDN_KEY_VALUE=');
+    expect(again.output()).toContain(`the development key's export line is in ${join(dataDir, 'credentials')}`);
+    expect(await again.stop()).toBe(0);
+
+    // Admin commands say on stderr which store they use.
+    const listed = await runCli(['admin', 'subscription', 'list', '--data-dir', dataDir]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toHaveLength(1);
+    expect(listed.stderr).toContain(`mooncdn admin: using the store SQLite ${join(dataDir, 'mooncdn.db')}`);
+  });
+
+  it('closes database files an older start left open to others, and warns about a data dir it did not make', async () => {
+    const dataDir = join(root, 'open');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const first = await startServer({ store: { kind: 'sqlite', file: join(dataDir, 'mooncdn.db') } });
+    expect(first.output()).toContain(`The data dir ${dataDir} is open to other users (mode 755)`);
+    expect(await first.stop()).toBe(0);
+    chmodSync(join(dataDir, 'mooncdn.db'), 0o644);
+
+    const second = await startServer({ store: { kind: 'sqlite', file: join(dataDir, 'mooncdn.db') } });
+    expect(mode(join(dataDir, 'mooncdn.db'))).toBe('600');
+    expect(mode(dataDir)).toBe('755');
+    expect(await second.stop()).toBe(0);
+  });
+});
+
+describe('admin commands', () => {
+  it('refuse to make a store where there is none, saying where they looked', async () => {
+    const empty = join(root, 'wrong-directory');
+    const result = await runCli(['admin', 'subscription', 'list', '--data-dir', empty]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`no mooncdn store at ${join(empty, 'mooncdn.db')}; start the server first (mooncdn serve), or pass --data-dir or --database-url`);
+    expect(existsSync(empty)).toBe(false);
+  });
+
+  it('refuse a PostgreSQL database that holds no store', async () => {
+    const database = await createTestDatabase();
+    try {
+      const result = await runCli(['admin', 'subscription', 'list', '--database-url', database.url]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/no mooncdn store in PostgreSQL postgres:\/\/\S+mooncdn_test_\w+; start the server first/);
+    } finally {
+      await database.drop();
+    }
+  });
+});
