@@ -1,7 +1,8 @@
 /**
  * No accepted operation is lost: after kill -9 and a restart, every operation that got its 202
  * ends, Succeeded, exactly once. A preload from an origin that does not answer holds the
- * endpoint's queue, so the purges accepted behind it are certainly unfinished at the kill.
+ * purges of its URL accepted behind it, so they are certainly unfinished at the kill; after the
+ * restart they run after it, in acceptance order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/domain/secret-box.js';
@@ -49,7 +50,8 @@ describe.each(STORE_KINDS)('kill -9 on %s', (kind) => {
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < PURGES) {
           const n = next++;
-          const response = await client.sub('POST', `/endpoints/${endpointId}/purges`, { Files: [`http://kill.example.com/${n}.png`] });
+          // The preload's URL, and another of its own: a purge that touches the preload waits for it.
+          const response = await client.sub('POST', `/endpoints/${endpointId}/purges`, { Files: ['http://kill.example.com/slow.bin', `http://kill.example.com/${n}.png`] });
           expect(response.status).toBe(202);
           accepted.push(response.body.AsyncInfo.TaskTrackId);
         }
@@ -76,10 +78,13 @@ describe.each(STORE_KINDS)('kill -9 on %s', (kind) => {
     expect(items.body.Files).toEqual([{ Url: 'http://kill.example.com/slow.bin', Status: 'Succeed' }]);
     await client.close();
 
+    // The purges ran after the preload, as they were accepted: the preloaded copy is gone.
     const edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
+    const fetched = origin.count('/slow.bin');
     const served = await edgeGet(edgePort, 'kill.example.com', '/slow.bin');
     expect(served).toMatchObject({ status: 200, text: 'finally' });
-    expect(served.headers['x-cache']).toBe('HIT');
+    expect(served.headers['x-cache']).toBe('MISS');
+    expect(origin.count('/slow.bin')).toBe(fetched + 1);
 
     const after = await Store.open(where.location, new SecretBox(undefined));
     expect(await after.operations.countUnfinished()).toBe(0);

@@ -138,12 +138,7 @@ export class OperationRepository {
   async claimFollowing(head: OperationRecord, owner: string, now: number, leaseUntil: number, max: number): Promise<OperationRecord[]> {
     const headSeq = (await this.db.selectFrom('operations').select('seq').where('id', '=', head.id).executeTakeFirstOrThrow()).seq;
     const candidates = await this.purgesBefore(head.endpointId, headSeq, await this.nextChange(head.endpointId, headSeq), now, max);
-    const preloads = await this.pendingPreloads(head.endpointId);
-    const run: string[] = [];
-    for (const candidate of candidates) {
-      const earlier = preloads.filter((p) => p.seq < candidate.seq).map((p) => p.path);
-      if (earlier.length === 0 || !purgeTouches(await this.listItems(candidate.id), earlier)) run.push(candidate.id);
-    }
+    const run = (await this.clearOfPreloads(head.endpointId, candidates)).map((candidate) => candidate.id);
     return run.length === 0 ? [] : this.lease(run, owner, leaseUntil);
   }
 
@@ -186,12 +181,24 @@ export class OperationRepository {
 
   /** The first free purge accepted before `beforeSeq` that touches no earlier unfinished preload. */
   private async firstPurgeFreeOfPreloads(endpointId: string, beforeSeq: number, now: number): Promise<{ id: string; seq: number } | undefined> {
+    return (await this.clearOfPreloads(endpointId, await this.purgesBefore(endpointId, 0, beforeSeq, now, SEARCH_LIMIT)))[0];
+  }
+
+  /** Those of the purges that touch no unfinished preload of the endpoint accepted before them. */
+  private async clearOfPreloads<T extends { id: string; seq: number }>(endpointId: string, purges: readonly T[]): Promise<T[]> {
+    if (purges.length === 0) return [];
     const preloads = await this.pendingPreloads(endpointId);
-    for (const purge of await this.purgesBefore(endpointId, 0, beforeSeq, now, SEARCH_LIMIT)) {
-      const earlier = preloads.filter((p) => p.seq < purge.seq).map((p) => p.path);
-      if (!purgeTouches(await this.listItems(purge.id), earlier)) return purge;
-    }
-    return undefined;
+    if (preloads.length === 0) return [...purges];
+    const items = await this.db
+      .selectFrom('operation_items')
+      .select(['operation_id', 'kind', 'path'])
+      .where('operation_id', 'in', purges.map((purge) => purge.id))
+      .execute();
+    return purges.filter((purge) => {
+      const earlier = preloads.filter((preload) => preload.seq < purge.seq).map((preload) => preload.path);
+      const own = items.filter((item) => item.operation_id === purge.id).map((item) => ({ kind: item.kind as ContentKind, path: item.path }));
+      return !purgeTouches(own, earlier);
+    });
   }
 
   /** Free unfinished purges of an endpoint with `afterSeq` < seq < `beforeSeq`, oldest first. */
