@@ -19,10 +19,14 @@ export function normalizePath(rawPath: string): string {
   });
 }
 
-/** Decodes percent-escapes repeatedly (at most 3 times), to see what double encoding hides. */
+/**
+ * Decodes percent-escapes until none is left, to see what any depth of encoding hides
+ * ("%25252e" is "."). Each round shortens the text by two characters per escape, so there are
+ * fewer rounds than characters; the bound only makes that plain.
+ */
 export function decodeRepeatedly(value: string): string {
   let current = value;
-  for (let i = 0; i < 3 && /%[0-9a-fA-F]{2}/.test(current); i++) {
+  for (let round = 0; round <= value.length && /%[0-9a-fA-F]{2}/.test(current); round++) {
     current = current.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   }
   return current;

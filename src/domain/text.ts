@@ -1,0 +1,25 @@
+/**
+ * Text clients send that the store keeps and the edge uses: names, paths, patterns. JSON can
+ * carry a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can hold, so it breaks whatever
+ * encodes it later (encodeURIComponent throws; PostgreSQL refuses it); control characters make
+ * no sense in any of these fields.
+ */
+
+export const LONE_SURROGATE = 'contains a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape); send valid Unicode text';
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** What makes `value` unusable as a name, path or pattern, or undefined when it is fine. */
+export function textProblem(value: string): string | undefined {
+  if (!value.isWellFormed()) return LONE_SURROGATE;
+  if (CONTROL.test(value)) return 'contains a control character (NUL, CR, LF, tab or another)';
+  return undefined;
+}
+
+/** `value` with control characters and lone surrogates spelled as escapes, for messages. */
+export function printable(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f]|\p{Cs}/gu, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
