@@ -5,7 +5,7 @@
  * could normalise the trick away.
  */
 import { Errors, type ApiError } from '../contract/errors.js';
-import { LONE_SURROGATE, printable } from './text.js';
+import { LONE_SURROGATE, shorten } from './text.js';
 import { decodeRepeatedly, normalizePath } from './url-path.js';
 
 export type ContentKind = 'file' | 'directory';
@@ -81,9 +81,4 @@ function hostOf(authority: string): string | undefined {
   if (!match) return undefined;
   if (match[2] !== undefined && (Number(match[2]) < 1 || Number(match[2]) > 65535)) return undefined;
   return match[1]!.toLowerCase().replace(/\.$/, '');
-}
-
-function shorten(value: string): string {
-  const text = printable(value);
-  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
 }
