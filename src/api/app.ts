@@ -1,6 +1,8 @@
 /**
  * The management API, assembled in the order a request meets it:
  *
+ *   0. HTTP parsing        what Node's parser refuses (bad method, bare LF, Content-Length with
+ *                          Transfer-Encoding, 431) answered in the contract's shape too
  *   1. correlation id      a new UUID per request, in X-Correlation-Id and the log line
  *   2. authentication      signature, subscription, credential, scope, rate, apiVersion
  *                          (onRequest: before the body is read; public routes skip it)
@@ -29,6 +31,7 @@ import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
+import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
@@ -68,8 +71,14 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     return503OnClosing: true,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true, keywords: [ALIASES] } },
+    clientErrorHandler: clientErrorHandler(options.log),
     frameworkErrors: (error, request, reply) => {
-      const apiError = error.code === 'FST_ERR_BAD_URL' ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).') : Errors.parameterInvalid('The request is malformed.');
+      const apiError =
+        error.code === 'FST_ERR_BAD_URL'
+          ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).')
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? Errors.parameterInvalid('A path segment is longer than 100 characters; identifiers are UUIDs.')
+            : Errors.parameterInvalid('The request is malformed.');
       reply.header('x-correlation-id', request.id);
       reply.errorType = apiError.type;
       sendError(apiError, reply);
@@ -77,6 +86,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  answerUnmetExpectations(app.server, options.log);
   app.decorateRequest('auth', null);
   app.decorateReply('errorType', null);
 

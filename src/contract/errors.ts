@@ -117,6 +117,11 @@ export const Errors = {
   resourceNotFound: (message: string) => new ApiError('ParameterInvalid', 404, message),
   bodyTooLarge: (limitBytes: number) =>
     new ApiError('ParameterInvalid', 413, `The request body is larger than the limit of ${limitBytes} bytes.`),
+  headersTooLarge: (limitBytes: number) =>
+    new ApiError('ParameterInvalid', 431, `The request headers are larger than the limit of ${limitBytes} bytes; send fewer or shorter headers.`),
+  requestTimeout: () => new ApiError('ParameterInvalid', 408, 'The request did not arrive whole in time; send it again.'),
+  expectationFailed: (expect: string) =>
+    new ApiError('ParameterInvalid', 417, `The Expect header "${truncate(expect)}" cannot be met; send "100-continue" or no Expect header.`),
   routeNotFound: (method: string, path: string) =>
     new ApiError('ParameterInvalid', 404, `No route ${method} ${truncate(path)}. See /openapi.json for the routes.`),
   methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>

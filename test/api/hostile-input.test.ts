@@ -102,4 +102,10 @@ describe('path segments the store cannot look up', () => {
     const response = await sendSigned(harness, 'GET', `/subscriptions/${id}/endpoints?apiVersion=1.0`);
     expectError(response, 404, 'SubscriptionNotFound');
   });
+
+  it('a path segment over 100 characters is ParameterInvalid saying so', async () => {
+    const response = await sendSigned(harness, 'GET', `/subscriptions/${'a'.repeat(101)}/endpoints?apiVersion=1.0`);
+    expectError(response, 400, 'ParameterInvalid', /longer than 100 characters/);
+    expect(response.headers['x-correlation-id']).toBeDefined();
+  });
 });
