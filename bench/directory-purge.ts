@@ -45,6 +45,8 @@ const settings = {
   edgeDeadlineMs: 30_000,
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
+  host: '127.0.0.1',
+  publicUrl: undefined,
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
 const edge = await startEmbeddedEdge(

@@ -29,6 +29,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
+import { listeningUrl } from './base-url.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
 import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
@@ -55,6 +56,9 @@ export interface ApiOptions {
   readonly signature: SignatureSettings;
   readonly bodyLimitBytes: number;
   readonly cnameSuffix: string;
+  /** The address the API listens on, and the URL clients reach it at if not that (--public-url). */
+  readonly host: string;
+  readonly publicUrl: string | undefined;
   readonly metrics: Metrics;
   readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
@@ -152,7 +156,13 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 
   // 6. routes
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock, cnameSuffix: options.cnameSuffix };
+  const deps: RouteDeps = {
+    store: options.store,
+    commands: options.commands,
+    clock: options.clock,
+    cnameSuffix: options.cnameSuffix,
+    baseUrl: options.publicUrl !== undefined ? () => options.publicUrl! : listeningBaseUrl(app, options.host, options.tls !== undefined),
+  };
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);
@@ -164,4 +174,18 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 
   await app.ready();
   return app;
+}
+
+/**
+ * The URL the API listens on, once it does (scheme, configured host, bound port); before, as
+ * with inject(), the host alone. Never the request's Host header, which the client chooses.
+ */
+function listeningBaseUrl(app: App, host: string, tls: boolean): () => string {
+  let known: string | undefined;
+  return () => {
+    if (known) return known;
+    const address = app.server.address();
+    if (typeof address === 'object' && address) return (known = listeningUrl(host, address.port, tls));
+    return listeningUrl(host, 0, tls).replace(/:0$/, '');
+  };
 }

@@ -24,6 +24,7 @@ export const SERVE_OPTIONS = [
   { flag: 'database-url', kind: 'string', description: 'postgres://... to use PostgreSQL instead of SQLite' },
   { flag: 'tls-cert', kind: 'file', description: 'PEM certificate: serve the API over HTTPS' },
   { flag: 'tls-key', kind: 'file', description: 'PEM private key for --tls-cert' },
+  { flag: 'public-url', kind: 'string', description: "The API's URL as clients reach it (behind a proxy, say), for Operation-Location; default: the URL it listens on" },
   { flag: 'log-level', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or trace' },
   { flag: 'signature-skew-minutes', kind: 'count', default: '15', description: 'How far a request date may be from the server clock' },
   { flag: 'allow-twelve-hour-dates', kind: 'boolean', default: 'true', description: "Accept the Java sample's 12-hour-clock request dates" },

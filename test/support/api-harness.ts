@@ -23,6 +23,8 @@ export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   edgeDeadlineMs: 2_000,
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
+  host: '127.0.0.1',
+  publicUrl: undefined,
 };
 
 export interface Response {

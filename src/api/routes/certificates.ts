@@ -13,7 +13,8 @@ import { accepted, authOf, type RouteDeps } from './route-deps.js';
 
 const tags = ['HTTPS'];
 
-export function certificateRoutes(app: App, { store, commands, clock }: RouteDeps): void {
+export function certificateRoutes(app: App, deps: RouteDeps): void {
+  const { store, commands, clock } = deps;
   app.post('/subscriptions/:subscriptionId/https/certificates', {
     config: { permission: 'manage' },
     schema: {
@@ -68,7 +69,7 @@ export function certificateRoutes(app: App, { store, commands, clock }: RouteDep
     },
     handler: async (request, reply) =>
       accepted(
-        request,
+        deps,
         reply,
         await commands.createHttpsBinding(authOf(request).subscriptionId, request.body.EndpointId.toLowerCase(), request.body.CertificateId.toLowerCase()),
       ),

@@ -1,0 +1,48 @@
+/** --public-url (MOONCDN_PUBLIC_URL): checked at start like every setting (issue 9, item 14). */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
+
+const load = (publicUrl: string | undefined) => loadServeConfig(publicUrl === undefined ? {} : { publicUrl }, {});
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('--public-url', () => {
+  it('is unset by default', () => {
+    expect(load(undefined).publicUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['https://api.example.com', 'https://api.example.com'],
+    ['https://api.example.com/', 'https://api.example.com'],
+    ['http://10.0.0.5:7070', 'http://10.0.0.5:7070'],
+    ['HTTPS://API.example.com/cdn/', 'https://api.example.com/cdn'],
+  ])('takes %s as %s', (value, expected) => {
+    expect(load(value).publicUrl).toBe(expected);
+  });
+
+  it('is read from MOONCDN_PUBLIC_URL too', () => {
+    expect(loadServeConfig({}, { MOONCDN_PUBLIC_URL: 'https://env.example.com' }).publicUrl).toBe('https://env.example.com');
+  });
+
+  it.each([
+    'api.example.com',
+    '/mooncdn',
+    'ftp://api.example.com',
+    'https://api.example.com/?a=1',
+    'https://api.example.com/#x',
+    'https://user:pw@api.example.com',
+    'https://',
+  ])('refuses %s, saying what it must be', (value) => {
+    expect(problemsOf(() => load(value))).toEqual([
+      `--public-url (MOONCDN_PUBLIC_URL) "${value}" must be an absolute http:// or https:// URL without user, query or fragment, such as https://cdn-api.example.com.`,
+    ]);
+  });
+});
