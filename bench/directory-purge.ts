@@ -38,7 +38,7 @@ const credentials = newCredentials();
 const store = await Store.open({ kind: 'sqlite', file: join(dir, 'mooncdn.db') }, new SecretBox(undefined));
 await bootstrapCredentials(store, systemClock, credentials);
 const settings = {
-  signature: { skewMs: 900_000, allowTwelveHourClock: true },
+  signature: { skewMs: 900_000, allowTwelveHourClock: true, replayCache: false },
   bodyLimitBytes: 1 << 20,
   maxUrlsPerRequest: 100,
   quotas: { ...DEFAULT_QUOTAS, directoryPurges: 1_000_000 },

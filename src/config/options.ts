@@ -28,6 +28,7 @@ export const SERVE_OPTIONS = [
   { flag: 'log-level', kind: 'string', default: 'info', description: 'fatal, error, warn, info, debug or trace' },
   { flag: 'signature-skew-minutes', kind: 'count', default: '15', description: 'How far a request date may be from the server clock' },
   { flag: 'allow-twelve-hour-dates', kind: 'boolean', default: 'true', description: "Accept the Java sample's 12-hour-clock request dates" },
+  { flag: 'replay-cache', kind: 'boolean', default: 'false', description: 'Refuse a second use of the signature of a POST, PUT or DELETE (kept in this process)' },
   { flag: 'max-urls-per-request', kind: 'count', default: '100', description: 'URLs in one purge or preload request' },
   { flag: 'body-limit-bytes', kind: 'count', default: '1048576', description: 'Largest request body' },
   { flag: 'quota-file-purges', kind: 'count', default: '2000', description: 'File purges per subscription per UTC day' },

@@ -20,7 +20,7 @@ export interface ServeConfig {
   /** The API's URL as clients reach it, without a trailing "/"; undefined: the URL it listens on. */
   readonly publicUrl: string | undefined;
   readonly logLevel: string;
-  readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean };
+  readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean; readonly replayCache: boolean };
   readonly maxUrlsPerRequest: number;
   readonly bodyLimitBytes: number;
   readonly quotas: QuotaLimits;
@@ -103,7 +103,11 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
     publicUrl: publicUrl(raw.get('public-url'), problems, where),
     logLevel: raw.get('log-level') ?? 'info',
-    signature: { skewMs: count('signature-skew-minutes', 1) * 60_000, allowTwelveHourClock: bool('allow-twelve-hour-dates') },
+    signature: {
+      skewMs: count('signature-skew-minutes', 1) * 60_000,
+      allowTwelveHourClock: bool('allow-twelve-hour-dates'),
+      replayCache: bool('replay-cache'),
+    },
     maxUrlsPerRequest: count('max-urls-per-request', 1),
     bodyLimitBytes: count('body-limit-bytes', 1024),
     quotas: {

@@ -101,6 +101,17 @@ export const Errors = {
       401,
       'The signature does not match. Sign "{path}\\r\\n{sorted queries}\\r\\n{x-azurecdn-request-date}\\r\\n{METHOD}" with HMAC-SHA256 keyed with the key value.',
     ),
+  /**
+   * A replay refused by --replay-cache. InvalidAuthorizationHeader, of the contract's types:
+   * the signature is right (not WrongSignature) and its date within the window (not
+   * AuthorizationHeaderExpired); what is no longer valid is this Authorization header, used before.
+   */
+  signatureReused: () =>
+    new ApiError(
+      'InvalidAuthorizationHeader',
+      401,
+      'This signature was already used by a request this server accepted; every POST, PUT and DELETE needs its own signature. Sign the request again with the current time (dates are signed to the second: repeating a request to the same URL needs a new second).',
+    ),
   subscriptionNotFound: (subscriptionId: string) =>
     new ApiError('SubscriptionNotFound', 404, `Subscription "${truncate(subscriptionId)}" does not exist.`),
   credentialInvalid: (keyId: string, subscriptionId: string) =>

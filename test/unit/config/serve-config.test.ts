@@ -1,4 +1,4 @@
-/** --public-url (MOONCDN_PUBLIC_URL): checked at start like every setting (issue 9, item 14). */
+/** --public-url and --replay-cache, checked at start like every setting (issue 9, items 14 and 15). */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
 
@@ -44,5 +44,17 @@ describe('--public-url', () => {
     expect(problemsOf(() => load(value))).toEqual([
       `--public-url (MOONCDN_PUBLIC_URL) "${value}" must be an absolute http:// or https:// URL without user, query or fragment, such as https://cdn-api.example.com.`,
     ]);
+  });
+});
+
+describe('--replay-cache', () => {
+  it('is off by default, and on with true', () => {
+    expect(loadServeConfig({}, {}).signature.replayCache).toBe(false);
+    expect(loadServeConfig({ replayCache: 'true' }, {}).signature.replayCache).toBe(true);
+    expect(loadServeConfig({}, { MOONCDN_REPLAY_CACHE: 'true' }).signature.replayCache).toBe(true);
+  });
+
+  it('must be true or false', () => {
+    expect(problemsOf(() => loadServeConfig({ replayCache: 'sometimes' }, {}))).toEqual(['--replay-cache (MOONCDN_REPLAY_CACHE) "sometimes" must be true or false.']);
   });
 });
