@@ -10,10 +10,13 @@ export interface RawResponse {
   readonly body: string;
 }
 
-/** Writes `bytes` on a new connection and reads until the server closes it. */
+/**
+ * Writes `bytes` on a new connection, ends its side (so the server need not wait for more),
+ * and reads until the server closes it. A status of NaN: the server answered nothing.
+ */
 export function sendBytes(port: number, bytes: string | Buffer): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // A reset after the answer (the server closes as soon as it is written) is no failure.
