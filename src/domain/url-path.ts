@@ -21,15 +21,29 @@ export function normalizePath(rawPath: string): string {
 
 /**
  * Decodes percent-escapes until none is left, to see what any depth of encoding hides
- * ("%25252e" is "."). Each round shortens the text by two characters per escape, so there are
- * fewer rounds than characters; the bound only makes that plain.
+ * ("%25252e" is "."). In one pass: an escape is decoded as soon as its last character is in
+ * place, which may complete an escape before it ("%25" then "41": "%41", then "A"). Escapes
+ * never overlap ("%" is no hex digit), so this ends where decoding the whole text round after
+ * round ends, in linear time instead of a round per level of encoding.
  */
 export function decodeRepeatedly(value: string): string {
-  let current = value;
-  for (let round = 0; round <= value.length && /%[0-9a-fA-F]{2}/.test(current); round++) {
-    current = current.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (!value.includes('%')) return value;
+  const out: string[] = [];
+  for (let i = 0; i < value.length; i++) {
+    out.push(value[i]!);
+    let n = out.length;
+    while (n >= 3 && out[n - 3] === '%' && isHexDigit(out[n - 2]!) && isHexDigit(out[n - 1]!)) {
+      const char = String.fromCharCode(parseInt(out[n - 2]! + out[n - 1]!, 16));
+      out.length = n - 3;
+      out.push(char);
+      n = out.length;
+    }
   }
-  return current;
+  return out.join('');
+}
+
+function isHexDigit(char: string): boolean {
+  return (char >= '0' && char <= '9') || (char >= 'a' && char <= 'f') || (char >= 'A' && char <= 'F');
 }
 
 /** Splits a request target (origin-form or absolute-form) into its path and raw query. */
