@@ -28,22 +28,28 @@ export function normalizePath(rawPath: string): string {
  */
 export function decodeRepeatedly(value: string): string {
   if (!value.includes('%')) return value;
-  const out: string[] = [];
+  const out = new Uint16Array(value.length);
+  let n = 0;
   for (let i = 0; i < value.length; i++) {
-    out.push(value[i]!);
-    let n = out.length;
-    while (n >= 3 && out[n - 3] === '%' && isHexDigit(out[n - 2]!) && isHexDigit(out[n - 1]!)) {
-      const char = String.fromCharCode(parseInt(out[n - 2]! + out[n - 1]!, 16));
-      out.length = n - 3;
-      out.push(char);
-      n = out.length;
+    out[n++] = value.charCodeAt(i);
+    while (n >= 3 && out[n - 3] === PERCENT && hexValue(out[n - 2]!) >= 0 && hexValue(out[n - 1]!) >= 0) {
+      out[n - 3] = hexValue(out[n - 2]!) * 16 + hexValue(out[n - 1]!);
+      n -= 2;
     }
   }
-  return out.join('');
+  let result = '';
+  for (let i = 0; i < n; i += 8192) result += String.fromCharCode(...out.subarray(i, Math.min(n, i + 8192)));
+  return result;
 }
 
-function isHexDigit(char: string): boolean {
-  return (char >= '0' && char <= '9') || (char >= 'a' && char <= 'f') || (char >= 'A' && char <= 'F');
+const PERCENT = 0x25;
+
+/** The value of a hex digit's character code, or -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }
 
 /** Splits a request target (origin-form or absolute-form) into its path and raw query. */
