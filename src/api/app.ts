@@ -161,7 +161,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     commands: options.commands,
     clock: options.clock,
     cnameSuffix: options.cnameSuffix,
-    baseUrl: options.publicUrl !== undefined ? () => options.publicUrl! : listeningBaseUrl(app, options.host, options.tls !== undefined),
+    baseUrl: publicBaseUrl(app, options),
   };
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
@@ -177,15 +177,17 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 }
 
 /**
- * The URL the API listens on, once it does (scheme, configured host, bound port); before, as
- * with inject(), the host alone. Never the request's Host header, which the client chooses.
+ * The base of Operation-Location: --public-url, else the URL the API listens on once it does
+ * (scheme, configured host, bound port; before, as with inject(), no port). Never the request's
+ * Host header, which the client chooses.
  */
-function listeningBaseUrl(app: App, host: string, tls: boolean): () => string {
+function publicBaseUrl(app: App, { publicUrl, host, tls }: ApiOptions): () => string {
+  if (publicUrl !== undefined) return () => publicUrl;
   let known: string | undefined;
   return () => {
     if (known) return known;
     const address = app.server.address();
-    if (typeof address === 'object' && address) return (known = listeningUrl(host, address.port, tls));
-    return listeningUrl(host, 0, tls).replace(/:0$/, '');
+    if (typeof address === 'object' && address) return (known = listeningUrl(host, address.port, tls !== undefined));
+    return listeningUrl(host, undefined, tls !== undefined);
   };
 }

@@ -12,7 +12,7 @@ export const LONE_SURROGATE = 'contains a lone UTF-16 surrogate (an unpaired \\u
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** What makes `value` unusable as a name, path or pattern, or undefined when it is fine. */
-export function textProblem(value: string): string | undefined {
+function textProblem(value: string): string | undefined {
   if (!value.isWellFormed()) return LONE_SURROGATE;
   if (CONTROL.test(value)) return 'contains a control character (NUL, CR, LF, tab or another)';
   return undefined;

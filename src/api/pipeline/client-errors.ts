@@ -31,7 +31,7 @@ interface ParserError extends Error {
   readonly reason?: string;
 }
 
-export function errorOfParser(error: ParserError): ApiError {
+function errorOfParser(error: ParserError): ApiError {
   if (error.code === 'HPE_HEADER_OVERFLOW') return Errors.headersTooLarge(maxHeaderSize);
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return Errors.requestTimeout();
   const reason = (error.reason ?? error.code ?? 'unreadable').slice(0, 200);
