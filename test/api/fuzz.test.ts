@@ -98,7 +98,8 @@ function rawRequest(random: Random, port: number): string {
       () => headers.push(...Array.from({ length: 300 }, (_, i) => `X-H${i}: ${'b'.repeat(100)}`)),
       () => headers.push(random.pick([' X-Space: y', 'X-Colon : y', 'X\u007f: y', 'X-Nul: a\u0000b', 'X-Fold: a\r\n b', `Expect: ${random.pick(['tea', '', '100-continue, tea'])}`, 'Host: second.example.com'])),
       () => {
-        const i = random.int(headers.length);
+        // Any header but Content-Length (index 3): a longer one would leave the server waiting for the rest.
+        const i = random.pick([0, 1, 2, 4, 5, 6].filter((n) => n < headers.length));
         headers[i] = headers[i]!.slice(0, random.int(headers[i]!.length)) + String.fromCharCode(random.int(256)) + headers[i]!.slice(random.int(headers[i]!.length));
       },
     ])();

@@ -11,26 +11,40 @@ export interface RawResponse {
 }
 
 /**
- * Writes `bytes` on a new connection, ends its side (so the server need not wait for more),
- * and reads until the server closes it. A status of NaN: the server answered nothing.
+ * Writes `bytes` on a new connection and reads one response: until its Content-Length is
+ * complete, or until the server closes the connection. A status of NaN: it answered nothing.
  */
 export function sendBytes(port: number, bytes: string | Buffer): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let received = Buffer.alloc(0);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      resolve(parse(received.toString('latin1')));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const text = received.toString('latin1');
+      const headEnd = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd));
+      if (headEnd >= 0 && length && received.length >= headEnd + 4 + Number(length[1])) finish();
+    });
     // A reset after the answer (the server closes as soon as it is written) is no failure.
     socket.on('error', (error) => {
-      if (chunks.length === 0) reject(error);
+      if (received.length === 0 && !done) reject(error);
     });
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const [head = '', ...rest] = text.split('\r\n\r\n');
-      const [statusLine = '', ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
-    });
+    socket.on('close', finish);
   });
+}
+
+function parse(text: string): RawResponse {
+  const [head = '', ...rest] = text.split('\r\n\r\n');
+  const [statusLine = '', ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
 }
 
 /** The contract's error, with a correlation id, on a connection the server closed. */
