@@ -58,7 +58,7 @@ export function createAuthenticationHook(deps: AuthenticationDeps) {
       now,
     );
     // After the access checks, so a throttled or forbidden request does not use up its signature.
-    if (replays && MUTATING.has(request.method) && !replays.firstUse(`${key.id}:${signature}`, validUntil, now)) throw Errors.signatureReused();
+    if (replays && MUTATING.has(request.method) && !replays.firstUse(signature, validUntil, now)) throw Errors.signatureReused();
     request.auth = { key, subscriptionId };
 
     const { query } = splitTarget(target);

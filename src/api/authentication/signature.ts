@@ -22,7 +22,7 @@ export interface SignatureSettings {
 
 export interface VerifiedSignature {
   readonly key: ApiKey;
-  /** The signature as sent, upper-case hex. */
+  /** The signature as sent: 64 hex digits, either case. */
   readonly signature: string;
   /** The last instant the signed date passes the skew check: how long a replay is possible. */
   readonly validUntil: number;
@@ -63,7 +63,7 @@ export async function checkSignature(
   if (!matchesAnyCandidate(keyObjectOf(key), candidates({ method: request.method, path, query, requestDate }), credentials.signature)) {
     throw Errors.wrongSignature();
   }
-  return { key, signature: credentials.signature.toUpperCase(), validUntil: lastAcceptedAt(date, settings.skewMs, settings.allowTwelveHourClock) };
+  return { key, signature: credentials.signature, validUntil: lastAcceptedAt(date, settings.skewMs, settings.allowTwelveHourClock) };
 }
 
 /** HMAC keys per API key object (the credential cache hands out the same object until it changes). */
