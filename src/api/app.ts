@@ -87,7 +87,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
       reply.errorType = apiError.type;
       sendError(apiError, reply);
     },
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; stage 1 does it
+    // in the contract's shape instead.
+    http: { requireHostHeader: false },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, requireHostHeader: false } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   answerUnmetExpectations(app.server, options.log);
@@ -101,10 +104,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     }
   });
 
-  // 1. correlation id (callback style, like 8: no promise per request)
+  // 1. correlation id (callback style, like 8: no promise per request); HTTP/1.1 requires Host
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-correlation-id', request.id);
-    done();
+    done(request.raw.httpVersion === '1.1' && request.headers.host === undefined ? Errors.missingHost() : undefined);
   });
 
   // 2. authentication

@@ -128,6 +128,7 @@ export const Errors = {
   resourceNotFound: (message: string) => new ApiError('ParameterInvalid', 404, message),
   bodyTooLarge: (limitBytes: number) =>
     new ApiError('ParameterInvalid', 413, `The request body is larger than the limit of ${limitBytes} bytes.`),
+  missingHost: () => new ApiError('ParameterInvalid', 400, 'The request has no Host header, which HTTP/1.1 requires; send the host and port of the API.'),
   headersTooLarge: (limitBytes: number) =>
     new ApiError('ParameterInvalid', 431, `The request headers are larger than the limit of ${limitBytes} bytes; send fewer or shorter headers.`),
   requestTimeout: () => new ApiError('ParameterInvalid', 408, 'The request did not arrive whole in time; send it again.'),

@@ -1,9 +1,9 @@
 /**
  * Request generation for the API fuzz test (fuzz.test.ts): a seeded PRNG, the routes with a
  * valid request each, and the mutations applied to them (method, path segments, query,
- * headers, JSON bodies). Everything here is deterministic for one seed.
+ * headers, JSON bodies). For one seed the requests are the same but for the ids the server
+ * gave out, which fill the pools of ids that requests pick from.
  */
-import { randomUUID } from 'node:crypto';
 import { FormatRegistry, Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { AccessControl } from '../../src/contract/schemas/access-control.js';
@@ -58,12 +58,14 @@ interface Route {
   /** Path segments after /subscriptions/{id}. */
   readonly path: (ids: Ids, random: Random) => string[];
   readonly query?: Record<string, string>;
-  readonly body?: (random: Random) => unknown;
+  readonly body?: (random: Random, ids: Ids) => unknown;
   readonly success: TSchema;
 }
 
 const E = (ids: Ids) => ids.endpointId;
-const some = (random: Random, pool: readonly string[]) => (pool.length > 0 && random.chance(0.8) ? random.pick(pool) : randomUUID());
+/** A UUID from the PRNG (version 4 in form, so it passes the schema and is simply unknown). */
+const uuid = (random: Random) => 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => random.int(16).toString(16));
+const some = (random: Random, pool: readonly string[]) => (pool.length > 0 && random.chance(0.8) ? random.pick(pool) : uuid(random));
 const url = (random: Random, path = '/a.png') => `http${random.chance(0.5) ? 's' : ''}://${DOMAIN}${path}`;
 
 const ROUTES: readonly Route[] = [
@@ -106,7 +108,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', at: 'https/certificates', path: () => ['https', 'certificates'], body: () => ({ Name: 'fuzz', PublicCertificate: CERTIFICATE.cert, PrivateKey: CERTIFICATE.key, Format: 'Pem' }), success: Certificate },
   { method: 'GET', at: 'https/certificates', path: () => ['https', 'certificates'], success: Type.Array(Certificate) },
   { method: 'GET', at: 'https/certificates/*', path: (ids, r) => ['https', 'certificates', some(r, ids.certificateIds)], success: Certificate },
-  { method: 'POST', at: 'https/bindings', path: () => ['https', 'bindings'], body: () => ({ CertificateId: '00000000-0000-4000-8000-000000000000', EndpointId: '00000000-0000-4000-8000-000000000000' }), success: AsyncResponse },
+  { method: 'POST', at: 'https/bindings', path: () => ['https', 'bindings'], body: (r, ids) => ({ CertificateId: some(r, ids.certificateIds), EndpointId: r.chance(0.8) ? ids.endpointId : uuid(r) }), success: AsyncResponse },
 ];
 
 /** The certificate uploads send (set by the test, read from test/fixtures/certs). */
@@ -225,7 +227,7 @@ export function fuzzRequest(random: Random, ids: Ids, key: SigningKey, now: numb
   const method = random.chance(0.08) ? random.pick(METHODS) : route.method;
 
   const segments = ['subscriptions', ids.subscriptionId, ...route.path(ids, random)];
-  if (random.chance(0.15)) segments[random.int(segments.length)] = random.pick([random.pick(SEGMENTS), randomUUID().toUpperCase()]);
+  if (random.chance(0.15)) segments[random.int(segments.length)] = random.pick([random.pick(SEGMENTS), uuid(random).toUpperCase()]);
   if (random.chance(0.05)) segments.splice(random.int(segments.length), random.chance(0.5) ? 1 : 0, random.pick(SEGMENTS));
   const path = `/${segments.join('/')}${random.chance(0.05) ? '/' : ''}`;
 
@@ -246,7 +248,7 @@ export function fuzzRequest(random: Random, ids: Ids, key: SigningKey, now: numb
   if (route.body || random.chance(0.05)) {
     if (random.chance(0.1)) payload = random.pick(RAW_BODIES);
     else {
-      let body = route.body ? route.body(random) : {};
+      let body = route.body ? route.body(random, ids) : {};
       for (let n = random.int(4); n > 0; n--) body = mutateJson(body, random);
       payload = JSON.stringify(body);
     }

@@ -43,6 +43,15 @@ describe("Node's HTTP parser errors", () => {
     expectContractError(await sendBytes(port, request), 431, /headers are larger than/);
   });
 
+  it('an HTTP/1.1 request without Host (Node answers it itself unless told not to)', async () => {
+    const response = await sendBytes(port, `GET ${target()} HTTP/1.1\r\nX-Host: api\r\n\r\n`);
+    expect({ status: response.status, body: JSON.parse(response.body) }).toEqual({
+      status: 400,
+      body: { Succeeded: false, ErrorInfo: { Type: 'ParameterInvalid', Message: expect.stringMatching(/no Host header/) } },
+    });
+    expect(response.headers['x-correlation-id']).toMatch(UUID);
+  });
+
   it('an Expect header other than 100-continue: 417, in the contract shape', async () => {
     const request = `GET ${target()} HTTP/1.1\r\nHost: api\r\nExpect: tea\r\nConnection: close\r\n\r\n`;
     const response = await sendBytes(port, request);

@@ -11,8 +11,9 @@ export interface RawResponse {
 }
 
 /**
- * Writes `bytes` on a new connection and reads one response: until its Content-Length is
- * complete, or until the server closes the connection. A status of NaN: it answered nothing.
+ * Writes `bytes` on a new connection and reads one response (after any 1xx): until its
+ * Content-Length is complete, or until the server closes the connection. A status of NaN: it
+ * answered nothing.
  */
 export function sendBytes(port: number, bytes: string | Buffer): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
@@ -27,6 +28,10 @@ export function sendBytes(port: number, bytes: string | Buffer): Promise<RawResp
     };
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
+      // An interim answer ("100 Continue") comes before the response.
+      while (/^HTTP\/1\.[01] 1\d\d /.test(received.toString('latin1', 0, 13)) && received.includes('\r\n\r\n')) {
+        received = received.subarray(received.indexOf('\r\n\r\n') + 4);
+      }
       const text = received.toString('latin1');
       const headEnd = text.indexOf('\r\n\r\n');
       const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, headEnd));
