@@ -38,7 +38,7 @@ const credentials = newCredentials();
 const store = await Store.open({ kind: 'sqlite', file: join(dir, 'mooncdn.db') }, new SecretBox(undefined));
 await bootstrapCredentials(store, systemClock, credentials, { apiUrl: '', credentialsFile: join(dir, 'credentials') });
 const settings = {
-  signature: { skewMs: 900_000, allowTwelveHourClock: true },
+  signature: { skewMs: 900_000, allowTwelveHourClock: true, replayCache: false },
   bodyLimitBytes: 1 << 20,
   maxUrlsPerRequest: 100,
   quotas: { ...DEFAULT_QUOTAS, directoryPurges: 1_000_000 },
@@ -46,6 +46,8 @@ const settings = {
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
   edge: { originTimeoutMs: 30_000 },
+  host: '127.0.0.1',
+  publicUrl: undefined,
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
 const edge = await startEmbeddedEdge(

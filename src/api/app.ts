@@ -1,6 +1,8 @@
 /**
  * The management API, assembled in the order a request meets it:
  *
+ *   0. HTTP parsing        what Node's parser refuses (bad method, bare LF, Content-Length with
+ *                          Transfer-Encoding, 431) answered in the contract's shape too
  *   1. correlation id      a new UUID per request, in X-Correlation-Id and the log line
  *   2. authentication      signature, subscription, credential, scope, rate, apiVersion
  *                          (onRequest: before the body is read; public routes skip it)
@@ -27,8 +29,10 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
+import { listeningUrl } from './base-url.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
+import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
@@ -52,6 +56,9 @@ export interface ApiOptions {
   readonly signature: SignatureSettings;
   readonly bodyLimitBytes: number;
   readonly cnameSuffix: string;
+  /** The address the API listens on, and the URL clients reach it at if not that (--public-url). */
+  readonly host: string;
+  readonly publicUrl: string | undefined;
   readonly metrics: Metrics;
   readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
@@ -70,15 +77,25 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     return503OnClosing: false,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, querystringParser: parseQueryString },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, verbose: true, keywords: [ALIASES] } },
+    clientErrorHandler: clientErrorHandler(options.log),
     frameworkErrors: (error, request, reply) => {
-      const apiError = error.code === 'FST_ERR_BAD_URL' ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).') : Errors.parameterInvalid('The request is malformed.');
+      const apiError =
+        error.code === 'FST_ERR_BAD_URL'
+          ? Errors.parameterInvalid('The URL is malformed (check its percent-encoding).')
+          : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? Errors.parameterInvalid('A path segment is longer than 100 characters; identifiers are UUIDs.')
+            : Errors.parameterInvalid('The request is malformed.');
       reply.header('x-correlation-id', request.id);
       reply.errorType = apiError.type;
       sendError(apiError, reply);
     },
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; stage 1 does it
+    // in the contract's shape instead.
+    http: { requireHostHeader: false },
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, requireHostHeader: false } } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  answerUnmetExpectations(app.server, options.log);
   app.decorateRequest('auth', null);
   app.decorateReply('errorType', null);
 
@@ -89,10 +106,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     }
   });
 
-  // 1. correlation id (callback style, like 8: no promise per request)
+  // 1. correlation id (callback style, like 8: no promise per request); HTTP/1.1 requires Host
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-correlation-id', request.id);
-    done();
+    done(request.raw.httpVersion === '1.1' && request.headers.host === undefined ? Errors.missingHost() : undefined);
   });
 
   // 2. authentication
@@ -146,7 +163,13 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 
   // 6. routes
   await registerOpenApi(app);
-  const deps: RouteDeps = { store: options.store, commands: options.commands, clock: options.clock, cnameSuffix: options.cnameSuffix };
+  const deps: RouteDeps = {
+    store: options.store,
+    commands: options.commands,
+    clock: options.clock,
+    cnameSuffix: options.cnameSuffix,
+    baseUrl: publicBaseUrl(app, options),
+  };
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);
@@ -158,4 +181,20 @@ export async function buildApi(options: ApiOptions): Promise<App> {
 
   await app.ready();
   return app;
+}
+
+/**
+ * The base of Operation-Location: --public-url, else the URL the API listens on once it does
+ * (scheme, configured host, bound port; before, as with inject(), no port). Never the request's
+ * Host header, which the client chooses.
+ */
+function publicBaseUrl(app: App, { publicUrl, host, tls }: ApiOptions): () => string {
+  if (publicUrl !== undefined) return () => publicUrl;
+  let known: string | undefined;
+  return () => {
+    if (known) return known;
+    const address = app.server.address();
+    if (typeof address === 'object' && address) return (known = listeningUrl(host, address.port, tls !== undefined));
+    return listeningUrl(host, undefined, tls !== undefined);
+  };
 }

@@ -19,9 +19,11 @@ export interface ServeConfig {
   readonly dataDir: string;
   readonly store: StoreLocation;
   readonly apiTls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** The API's URL as clients reach it, without a trailing "/"; undefined: the URL it listens on. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly logFormat: LogFormat;
-  readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean };
+  readonly signature: { readonly skewMs: number; readonly allowTwelveHourClock: boolean; readonly replayCache: boolean };
   readonly maxUrlsPerRequest: number;
   readonly bodyLimitBytes: number;
   readonly quotas: QuotaLimits;
@@ -107,9 +109,14 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     dataDir: dataDir(raw),
     store: storeLocation(raw, problems, where),
     apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
+    publicUrl: publicUrl(raw.get('public-url'), problems, where),
     logLevel: raw.get('log-level') ?? 'info',
     logFormat: (raw.get('log-format') ?? 'auto') as LogFormat,
-    signature: { skewMs: count('signature-skew-minutes', 1) * 60_000, allowTwelveHourClock: bool('allow-twelve-hour-dates') },
+    signature: {
+      skewMs: count('signature-skew-minutes', 1) * 60_000,
+      allowTwelveHourClock: bool('allow-twelve-hour-dates'),
+      replayCache: bool('replay-cache'),
+    },
     maxUrlsPerRequest: count('max-urls-per-request', 1),
     bodyLimitBytes: count('body-limit-bytes', 1024),
     quotas: {
@@ -155,6 +162,22 @@ function cnameSuffix(value: string, problems: string[], where: (flag: string) =>
   const suffix = value.toLowerCase().replace(/^\.|\.$/g, '');
   if (!isHostname(suffix)) problems.push(`${where('cname-suffix')} "${value}" must be a domain name such as cdn.example.net.`);
   return suffix;
+}
+
+/** An absolute http(s) URL, normalised (WHATWG) and without its trailing "/": Operation-Location is built on it. */
+function publicUrl(value: string | undefined, problems: string[], where: (flag: string) => string): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.hostname === '' || url.username || url.password || url.search || url.hash || /[?#]/.test(value)) {
+    problems.push(`${where('public-url')} "${value}" must be an absolute http:// or https:// URL without user, query or fragment, such as https://cdn-api.example.com.`);
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 function apiTls(cert: Buffer | undefined, key: Buffer | undefined, raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['apiTls'] {

@@ -101,6 +101,17 @@ export const Errors = {
       401,
       'The signature does not match. Sign "{path}\\r\\n{sorted queries}\\r\\n{x-azurecdn-request-date}\\r\\n{METHOD}" with HMAC-SHA256 keyed with the key value.',
     ),
+  /**
+   * A replay refused by --replay-cache. InvalidAuthorizationHeader, of the contract's types:
+   * the signature is right (not WrongSignature) and its date within the window (not
+   * AuthorizationHeaderExpired); what is no longer valid is this Authorization header, used before.
+   */
+  signatureReused: () =>
+    new ApiError(
+      'InvalidAuthorizationHeader',
+      401,
+      'This signature was already used by a request this server accepted; every POST, PUT and DELETE needs its own signature. Sign the request again with the current time (dates are signed to the second: repeating a request to the same URL needs a new second).',
+    ),
   subscriptionNotFound: (subscriptionId: string) =>
     new ApiError('SubscriptionNotFound', 404, `Subscription "${truncate(subscriptionId)}" does not exist.`),
   credentialInvalid: (keyId: string, subscriptionId: string) =>
@@ -117,6 +128,12 @@ export const Errors = {
   resourceNotFound: (message: string) => new ApiError('ParameterInvalid', 404, message),
   bodyTooLarge: (limitBytes: number) =>
     new ApiError('ParameterInvalid', 413, `The request body is larger than the limit of ${limitBytes} bytes.`),
+  missingHost: () => new ApiError('ParameterInvalid', 400, 'The request has no Host header, which HTTP/1.1 requires; send the host and port of the API.'),
+  headersTooLarge: (limitBytes: number) =>
+    new ApiError('ParameterInvalid', 431, `The request headers are larger than the limit of ${limitBytes} bytes; send fewer or shorter headers.`),
+  requestTimeout: () => new ApiError('ParameterInvalid', 408, 'The request did not arrive whole in time; send it again.'),
+  expectationFailed: (expect: string) =>
+    new ApiError('ParameterInvalid', 417, `The Expect header "${truncate(expect)}" cannot be met; send "100-continue" or no Expect header.`),
   routeNotFound: (method: string, path: string) =>
     new ApiError('ParameterInvalid', 404, `No route ${method} ${truncate(path)}. See /openapi.json for the routes.`),
   methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { Errors } from '../contract/errors.js';
 import type { AccessControlInput } from '../contract/schemas/access-control.js';
 import { parseBooleanInput } from './boolean-input.js';
+import { checkText } from './text.js';
 
 export type RefererControlType = 'AllowList' | 'BlockList';
 
@@ -46,6 +47,7 @@ export function parseAccessControl(input: AccessControlInput): AccessControlPoli
       if (entry.trim() === '' || /[\s\u0000-\u001f\u007f]/.test(entry)) {
         throw Errors.parameterInvalid(`RefererControl.${field}[${index}] "${entry}" must be non-empty and contain no spaces or control characters.`);
       }
+      checkText(entry, `RefererControl.${field}[${index}]`);
     });
   }
   pathPatterns.forEach((pattern, index) => {

@@ -2,6 +2,7 @@
 import { Errors } from '../contract/errors.js';
 import type { CACHE_RULE_TYPES, CachePolicyInput } from '../contract/schemas/cache-policy.js';
 import { parseBooleanInput } from './boolean-input.js';
+import { checkText } from './text.js';
 
 export type CacheRuleType = (typeof CACHE_RULE_TYPES)[number];
 
@@ -66,6 +67,7 @@ function checkItem(type: CacheRuleType, item: string, field: string): void {
   }
   const what = type === 'Dir' ? 'a directory such as "/images/"' : 'a path such as "/index.html"';
   if (!PATH_CHARS.test(item)) throw Errors.parameterInvalid(`${field} "${item}" is not ${what} (starting with "/", no query).`);
+  checkText(item, field);
   if (item.split('/').some((segment) => segment === '..' || segment === '.')) {
     throw Errors.parameterInvalid(`${field} "${item}" must not contain "." or ".." segments.`);
   }

@@ -5,6 +5,7 @@
  * could normalise the trick away.
  */
 import { Errors, type ApiError } from '../contract/errors.js';
+import { LONE_SURROGATE, shorten } from './text.js';
 import { decodeRepeatedly, normalizePath } from './url-path.js';
 
 export type ContentKind = 'file' | 'directory';
@@ -30,6 +31,7 @@ export function parseContentUrl(url: unknown, kind: ContentKind, customDomain: s
   const invalid = (why: string): ApiError => Errors.parameterInvalid(`${label} ${why}.`);
 
   if (url.length > MAX_URL_LENGTH) throw invalid(`is longer than ${MAX_URL_LENGTH} characters`);
+  if (!url.isWellFormed()) throw invalid(LONE_SURROGATE);
   const decoded = decodeRepeatedly(url);
   if (CONTROL.test(url) || CONTROL.test(decoded)) throw malicious('contains a control character (NUL, CR, LF or another)');
   if (url.includes('\\') || decoded.includes('\\')) throw malicious('contains a backslash');
@@ -63,6 +65,8 @@ export function parseContentUrl(url: unknown, kind: ContentKind, customDomain: s
   const segments = rawPath.split('/').map((segment) => decodeRepeatedly(segment));
   if (segments.some((segment) => segment.includes('/'))) throw malicious('contains an encoded slash (%2F)');
   if (segments.includes('..')) throw malicious('contains a ".." segment');
+  // Tomcat and Jetty drop ";..." path parameters before resolving dot segments: "/a/..;/b" is "/b".
+  if (segments.some((segment) => /^\.\.?;/.test(segment))) throw malicious('contains a "..;" or ".;" segment, a dot segment with a path parameter');
   if (segments.includes('.')) throw invalid('contains a "." segment; write the path without it');
 
   if (kind === 'file' && rawPath.endsWith('/')) throw invalid('ends with "/", which names a directory; put it in Directories');
@@ -77,9 +81,4 @@ function hostOf(authority: string): string | undefined {
   if (!match) return undefined;
   if (match[2] !== undefined && (Number(match[2]) < 1 || Number(match[2]) > 65535)) return undefined;
   return match[1]!.toLowerCase().replace(/\.$/, '');
-}
-
-function shorten(value: string): string {
-  const printable = value.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return printable.length > 120 ? `${printable.slice(0, 120)}...` : printable;
 }

@@ -11,6 +11,7 @@ import { DEFAULT_ACCESS_CONTROL } from './access-control.js';
 import type { CachePolicyRules } from './cache-policy.js';
 import { DEFAULT_CACHE_POLICY } from './cache-policy.js';
 import { customDomainProblem, parseHostHeader, parseOriginAddress } from './hostname.js';
+import { checkText } from './text.js';
 
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 export type LifetimeStatus = (typeof LIFETIME_STATUSES)[number];
@@ -47,6 +48,7 @@ export function parseEndpointSetting(input: EndpointSettingInput): EndpointSetti
   const serviceType = (input.ServiceType ?? 'Web') as ServiceType;
   const icp = input.ICP ?? '';
   if (icp.length > 100) throw Errors.parameterInvalid('ICP must be at most 100 characters.');
+  checkText(icp, 'ICP');
   return { customDomain, host, icp, originAddresses, serviceType };
 }
 

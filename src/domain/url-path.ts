@@ -19,13 +19,37 @@ export function normalizePath(rawPath: string): string {
   });
 }
 
-/** Decodes percent-escapes repeatedly (at most 3 times), to see what double encoding hides. */
+/**
+ * Decodes percent-escapes until none is left, to see what any depth of encoding hides
+ * ("%25252e" is "."). In one pass: an escape is decoded as soon as its last character is in
+ * place, which may complete an escape before it ("%25" then "41": "%41", then "A"). Escapes
+ * never overlap ("%" is no hex digit), so this ends where decoding the whole text round after
+ * round ends, in linear time instead of a round per level of encoding.
+ */
 export function decodeRepeatedly(value: string): string {
-  let current = value;
-  for (let i = 0; i < 3 && /%[0-9a-fA-F]{2}/.test(current); i++) {
-    current = current.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  if (!value.includes('%')) return value;
+  const out = new Uint16Array(value.length);
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    out[n++] = value.charCodeAt(i);
+    while (n >= 3 && out[n - 3] === PERCENT && hexValue(out[n - 2]!) >= 0 && hexValue(out[n - 1]!) >= 0) {
+      out[n - 3] = hexValue(out[n - 2]!) * 16 + hexValue(out[n - 1]!);
+      n -= 2;
+    }
   }
-  return current;
+  let result = '';
+  for (let i = 0; i < n; i += 8192) result += String.fromCharCode(...out.subarray(i, Math.min(n, i + 8192)));
+  return result;
+}
+
+const PERCENT = 0x25;
+
+/** The value of a hex digit's character code, or -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x41 && code <= 0x46) return code - 0x37;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
 }
 
 /** Splits a request target (origin-form or absolute-form) into its path and raw query. */

@@ -23,6 +23,7 @@ import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
+import { usableConfig } from './policy/usable-config.js';
 import type { TrafficMeter } from './traffic-meter.js';
 
 export interface EdgeNodeOptions {
@@ -83,7 +84,9 @@ export class EdgeNode implements EdgeAgent {
 
   // ---- EdgeAgent: what the control plane asks -------------------------------------------
 
-  async applyEndpoint(config: EdgeEndpointConfig): Promise<void> {
+  async applyEndpoint(received: EdgeEndpointConfig): Promise<void> {
+    const { config, ignored } = usableConfig(received);
+    for (const setting of ignored) this.options.log.warn({ endpointId: config.endpointId, ignored: setting }, 'left out a setting the edge cannot use');
     const secureContext = config.certificate
       ? createSecureContext({ cert: config.certificate.certificatePem, key: config.certificate.privateKeyPem })
       : undefined;

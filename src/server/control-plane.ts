@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 
 export type ControlPlaneSettings = Pick<
   ServeConfig,
-  'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls' | 'cnameSuffix'
+  'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls' | 'cnameSuffix' | 'host' | 'publicUrl'
 > & { readonly edge: Pick<ServeConfig['edge'], 'originTimeoutMs'> };
 
 export interface ControlPlane {
@@ -77,6 +77,8 @@ export async function createControlPlane(
     signature: settings.signature,
     bodyLimitBytes: settings.bodyLimitBytes,
     cnameSuffix: settings.cnameSuffix,
+    host: settings.host,
+    publicUrl: settings.publicUrl,
     metrics,
     health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),

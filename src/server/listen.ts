@@ -1,5 +1,6 @@
 /** Listening with a message a person can act on when the port is taken. */
 import type { FastifyInstance } from 'fastify';
+import { listeningUrl } from '../api/base-url.js';
 
 export class ListenError extends Error {}
 
@@ -14,7 +15,5 @@ export async function listen(app: FastifyInstance, host: string, port: number, w
     throw error;
   }
   const address = app.server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  return `${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`;
+  return listeningUrl(host, typeof address === 'object' && address ? address.port : port, tls);
 }

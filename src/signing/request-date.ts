@@ -73,6 +73,15 @@ export function isWithinSkew(
   );
 }
 
+/**
+ * The last instant at which `date` passes isWithinSkew: until then a request signed with it can
+ * be replayed. With 12-hour dates allowed, a date with an hour of 01 to 12 passes again 12 hours
+ * after it was written.
+ */
+export function lastAcceptedAt(date: ParsedRequestDate, skewMs: number, allowTwelveHourClock: boolean): number {
+  return date.time + skewMs + (allowTwelveHourClock && date.maybeTwelveHourClock ? 12 * HOUR_MS : 0);
+}
+
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number): number | undefined {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
   const time = Date.UTC(y, mo - 1, d, h, mi, s);

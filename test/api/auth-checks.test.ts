@@ -141,7 +141,7 @@ describe('row 5: date further than the skew -> AuthorizationHeaderExpired 401', 
   });
 
   it('uses the configured skew, and says how large it is', async () => {
-    const narrow = await startHarness({ settings: { signature: { skewMs: 90_000, allowTwelveHourClock: true } } });
+    const narrow = await startHarness({ settings: { signature: { skewMs: 90_000, allowTwelveHourClock: true, replayCache: false } } });
     try {
       const target = `/subscriptions/${narrow.subscriptionId}/endpoints?apiVersion=1.0`;
       expect((await sendSigned(narrow, 'GET', target, { requestDate: nowDate(narrow, 90_000) })).status).toBe(200);
@@ -281,7 +281,7 @@ describe("the Java sample's 12-hour clock", () => {
   });
 
   it('refuses 12-hour dates when the server is built with allowTwelveHourClock false', async () => {
-    const strict = await startHarness({ settings: { signature: { skewMs: 15 * MINUTE, allowTwelveHourClock: false } } });
+    const strict = await startHarness({ settings: { signature: { skewMs: 15 * MINUTE, allowTwelveHourClock: false, replayCache: false } } });
     try {
       strict.clock.set('2026-11-22T20:00:00Z');
       const target = `/subscriptions/${strict.subscriptionId}/endpoints?apiVersion=1.0`;

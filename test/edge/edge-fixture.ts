@@ -9,7 +9,7 @@
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { DEFAULT_ACCESS_CONTROL } from '../../src/domain/access-control.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/cache-policy.js';
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
@@ -49,6 +49,8 @@ export interface EdgeOptions {
   readonly maxObjectBytes?: number;
   /** Origin timeout (default 5 s). */
   readonly originTimeoutMs?: number;
+  /** Where the edge logs (default: silent, or MOONCDN_TEST_LOG's level). */
+  readonly log?: Logger;
 }
 
 export interface TestEdge {
@@ -73,7 +75,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
   const cache = new MemoryCacheStore(options.cacheBytes ?? 8 * 1024 * 1024, options.maxObjectBytes ?? 1024 * 1024);
   const origin = new OriginClient(options.originTimeoutMs ?? 5_000);
   const meter = new TrafficMeter(async (batch) => void samples.push(...batch), () => clock.now());
-  const log = pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
+  const log = options.log ?? pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   const edge: TestEdge = {

@@ -16,7 +16,7 @@ import { TestClock } from './clock.js';
 import { openTestStore, TEST_STORE_KIND, type StoreKind } from './stores.js';
 
 export const DEFAULT_SETTINGS: ControlPlaneSettings = {
-  signature: { skewMs: 15 * 60_000, allowTwelveHourClock: true },
+  signature: { skewMs: 15 * 60_000, allowTwelveHourClock: true, replayCache: false },
   bodyLimitBytes: 1024 * 1024,
   maxUrlsPerRequest: 100,
   quotas: DEFAULT_QUOTAS,
@@ -24,6 +24,8 @@ export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   apiTls: undefined,
   cnameSuffix: 'mooncdn.localhost',
   edge: { originTimeoutMs: 1_000 },
+  host: '127.0.0.1',
+  publicUrl: undefined,
 };
 
 export interface Response {

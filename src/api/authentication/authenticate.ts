@@ -1,7 +1,7 @@
 /**
  * The authentication stage, run at onRequest of every signed route, before the body is read:
  * signature (CONTRACT §2 rows 1-8), subscription, credential, scope and rate (rows 9-12), then
- * the query's apiVersion and repeated names.
+ * replays (with --replay-cache), then the query's apiVersion and repeated names.
  */
 import { splitTarget } from '../../domain/url-path.js';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +13,7 @@ import type { Store } from '../../store/store.js';
 import { parseQueryString, queryValue, repeatedQueryName } from '../pipeline/query-string.js';
 import { checkAccess } from './authorization.js';
 import { CredentialCache } from './credential-cache.js';
+import { ReplayCache } from './replay-cache.js';
 import { checkSignature, type SignatureSettings } from './signature.js';
 
 export const API_VERSION = '1.0';
@@ -24,15 +25,19 @@ export interface AuthenticationDeps {
   readonly signature: SignatureSettings;
 }
 
+/** The methods that change something, whose signatures the replay cache keeps. */
+const MUTATING = new Set(['POST', 'PUT', 'DELETE']);
+
 export function createAuthenticationHook(deps: AuthenticationDeps) {
   const credentials = new CredentialCache(deps.store);
+  const replays = deps.signature.replayCache ? new ReplayCache() : undefined;
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const permission = request.routeOptions.config.permission;
     if (permission === undefined) return;
     const target = request.raw.url ?? '/';
     const now = deps.clock.now();
 
-    const key = await checkSignature(
+    const { key, signature, validUntil } = await checkSignature(
       {
         method: request.method,
         target,
@@ -52,6 +57,8 @@ export function createAuthenticationHook(deps: AuthenticationDeps) {
       deps.rateLimiter,
       now,
     );
+    // After the access checks, so a throttled or forbidden request does not use up its signature.
+    if (replays && MUTATING.has(request.method) && !replays.firstUse(signature, validUntil, now)) throw Errors.signatureReused();
     request.auth = { key, subscriptionId };
 
     const { query } = splitTarget(target);

@@ -6,6 +6,9 @@
 import { Errors } from '../../contract/errors.js';
 import { scopeAllows, type ApiKey, type Permission } from '../../domain/api-key.js';
 import type { RateLimiter } from '../../domain/rate-limiter.js';
+import { Uuid } from '../../contract/schemas/common.js';
+
+const SUBSCRIPTION_ID = new RegExp(Uuid.pattern!);
 
 const ACTIONS: Record<Permission, string> = {
   read: 'reading',
@@ -21,7 +24,9 @@ export async function checkAccess(
   rateLimiter: RateLimiter,
   now: number,
 ): Promise<void> {
-  if (!(await subscriptionExists(subscriptionId))) throw Errors.subscriptionNotFound(subscriptionId);
+  // Subscription ids are UUIDs: anything else cannot exist, and is not looked up (PostgreSQL
+  // cannot even take text with a NUL, which "%00" in the path gives).
+  if (!SUBSCRIPTION_ID.test(subscriptionId) || !(await subscriptionExists(subscriptionId))) throw Errors.subscriptionNotFound(subscriptionId);
   if (key.subscriptionId !== subscriptionId) throw Errors.credentialInvalid(key.id, subscriptionId);
   if (!scopeAllows(key.scope, permission)) throw Errors.permissionDenied(key.id, key.scope, ACTIONS[permission]);
   if (key.ratePerMinute !== null) {

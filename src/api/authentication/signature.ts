@@ -9,13 +9,23 @@ import { splitTarget } from '../../domain/url-path.js';
 import { parseAuthorizationHeader } from '../../signing/authorization-header.js';
 import { candidates } from '../../signing/candidate-strings.js';
 import { hmacKey, matchesAnyCandidate } from '../../signing/hmac.js';
-import { isWithinSkew, parseRequestDate } from '../../signing/request-date.js';
+import { isWithinSkew, lastAcceptedAt, parseRequestDate } from '../../signing/request-date.js';
 
 export interface SignatureSettings {
   /** How far the request date may be from the server's clock. */
   readonly skewMs: number;
   /** Accept the Java sample's 12-hour-clock dates (CONTRACT §2). */
   readonly allowTwelveHourClock: boolean;
+  /** Refuse a second use of the signature of a POST, PUT or DELETE (replay-cache.ts). */
+  readonly replayCache: boolean;
+}
+
+export interface VerifiedSignature {
+  readonly key: ApiKey;
+  /** The signature as sent: 64 hex digits, either case. */
+  readonly signature: string;
+  /** The last instant the signed date passes the skew check: how long a replay is possible. */
+  readonly validUntil: number;
 }
 
 export interface SignedRequest {
@@ -31,7 +41,7 @@ export async function checkSignature(
   findKey: (keyId: string) => Promise<ApiKey | undefined>,
   now: number,
   settings: SignatureSettings,
-): Promise<ApiKey> {
+): Promise<VerifiedSignature> {
   if (request.authorization === undefined || request.authorization === '') throw Errors.missingAuthorizationHeader();
   const credentials = parseAuthorizationHeader(request.authorization);
   if (!credentials) throw Errors.invalidAuthorizationHeader();
@@ -53,7 +63,7 @@ export async function checkSignature(
   if (!matchesAnyCandidate(keyObjectOf(key), candidates({ method: request.method, path, query, requestDate }), credentials.signature)) {
     throw Errors.wrongSignature();
   }
-  return key;
+  return { key, signature: credentials.signature, validUntil: lastAcceptedAt(date, settings.skewMs, settings.allowTwelveHourClock) };
 }
 
 /** HMAC keys per API key object (the credential cache hands out the same object until it changes). */

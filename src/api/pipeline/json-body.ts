@@ -6,6 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
+  // Fastify answers a Content-Type it cannot parse ("", ";", a list) with 415 before any parser
+  // runs; since the type does not matter here, whatever was sent is read as JSON.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.headers['content-type'] !== undefined) request.headers['content-type'] = 'application/json';
+    done(null, payload);
+  });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {

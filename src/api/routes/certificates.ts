@@ -5,6 +5,7 @@ import { Errors } from '../../contract/errors.js';
 import { AsyncResponse, ErrorResponse } from '../../contract/schemas/api-response.js';
 import { Certificate, CertificateUpload, HttpsBindingInput } from '../../contract/schemas/certificate.js';
 import { parseCertificateUpload } from '../../domain/certificate.js';
+import { checkText } from '../../domain/text.js';
 import { presentCertificate } from '../presenters.js';
 import { ApiVersionQuery, SIGNED, SubscriptionParams, UuidParam } from '../route-params.js';
 import type { App } from '../types.js';
@@ -12,7 +13,8 @@ import { accepted, authOf, type RouteDeps } from './route-deps.js';
 
 const tags = ['HTTPS'];
 
-export function certificateRoutes(app: App, { store, commands, clock }: RouteDeps): void {
+export function certificateRoutes(app: App, deps: RouteDeps): void {
+  const { store, commands, clock } = deps;
   app.post('/subscriptions/:subscriptionId/https/certificates', {
     config: { permission: 'manage' },
     schema: {
@@ -22,6 +24,7 @@ export function certificateRoutes(app: App, { store, commands, clock }: RouteDep
     },
     handler: async (request) => {
       const now = clock.now();
+      checkText(request.body.Name, 'Name');
       const parsed = parseCertificateUpload(request.body.PublicCertificate, request.body.PrivateKey, now);
       const certificate = { ...parsed, id: randomUUID(), subscriptionId: authOf(request).subscriptionId, name: request.body.Name, createdAt: now };
       await store.certificates.insert(certificate);
@@ -66,7 +69,7 @@ export function certificateRoutes(app: App, { store, commands, clock }: RouteDep
     },
     handler: async (request, reply) =>
       accepted(
-        request,
+        deps,
         reply,
         await commands.createHttpsBinding(authOf(request).subscriptionId, request.body.EndpointId.toLowerCase(), request.body.CertificateId.toLowerCase()),
       ),

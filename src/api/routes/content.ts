@@ -22,7 +22,7 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.purge(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+      accepted(deps, reply, await commands.purge(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
   });
 
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/purges/:purgeId', {
@@ -43,7 +43,7 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.preload(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+      accepted(deps, reply, await commands.preload(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
   });
 
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/preloads/:preloadId', {

@@ -10,7 +10,8 @@ import { accepted, authOf, operationLocation, type RouteDeps } from './route-dep
 
 const tags = ['Endpoints'];
 
-export function endpointRoutes(app: App, { store, commands, cnameSuffix }: RouteDeps): void {
+export function endpointRoutes(app: App, deps: RouteDeps): void {
+  const { store, commands, cnameSuffix } = deps;
   const present = (endpoint: DomainEndpoint) => presentEndpoint(endpoint, cnameSuffix);
 
   app.get('/subscriptions/:subscriptionId/endpoints', {
@@ -32,7 +33,7 @@ export function endpointRoutes(app: App, { store, commands, cnameSuffix }: Route
     },
     handler: async (request, reply) => {
       const { endpoint, operation } = await commands.createEndpoint(authOf(request).subscriptionId, request.body);
-      return reply.code(202).header('operation-location', operationLocation(request, operation)).send(present(endpoint));
+      return reply.code(202).header('operation-location', operationLocation(deps, operation)).send(present(endpoint));
     },
   });
 
@@ -55,7 +56,7 @@ export function endpointRoutes(app: App, { store, commands, cnameSuffix }: Route
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.updateEndpoint(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+      accepted(deps, reply, await commands.updateEndpoint(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
   });
 
   app.delete('/subscriptions/:subscriptionId/endpoints/:endpointId', {
@@ -66,7 +67,7 @@ export function endpointRoutes(app: App, { store, commands, cnameSuffix }: Route
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.deleteEndpoint(authOf(request).subscriptionId, request.params.endpointId.toLowerCase())),
+      accepted(deps, reply, await commands.deleteEndpoint(authOf(request).subscriptionId, request.params.endpointId.toLowerCase())),
   });
 
   for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
@@ -78,7 +79,7 @@ export function endpointRoutes(app: App, { store, commands, cnameSuffix }: Route
         response: { 202: AsyncResponse, default: ErrorResponse },
       },
       handler: async (request, reply) =>
-        accepted(request, reply, await commands.setEnabled(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), enabled)),
+        accepted(deps, reply, await commands.setEnabled(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), enabled)),
     });
   }
 }

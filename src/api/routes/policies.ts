@@ -10,7 +10,8 @@ import { accepted, authOf, type RouteDeps } from './route-deps.js';
 
 const tags = ['Endpoints'];
 
-export function policyRoutes(app: App, { store, commands }: RouteDeps): void {
+export function policyRoutes(app: App, deps: RouteDeps): void {
+  const { store, commands } = deps;
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/cacherules', {
     config: { permission: 'read' },
     schema: {
@@ -30,7 +31,7 @@ export function policyRoutes(app: App, { store, commands }: RouteDeps): void {
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.updateCachePolicy(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+      accepted(deps, reply, await commands.updateCachePolicy(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
   });
 
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/accesscontrol', {
@@ -52,6 +53,6 @@ export function policyRoutes(app: App, { store, commands }: RouteDeps): void {
       response: { 202: AsyncResponse, default: ErrorResponse },
     },
     handler: async (request, reply) =>
-      accepted(request, reply, await commands.updateAccessControl(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
+      accepted(deps, reply, await commands.updateAccessControl(authOf(request).subscriptionId, request.params.endpointId.toLowerCase(), request.body)),
   });
 }

@@ -13,6 +13,8 @@ export interface RouteDeps {
   readonly clock: Clock;
   /** Endpoints' CName is {CustomDomain}.{cnameSuffix}. */
   readonly cnameSuffix: string;
+  /** The API's URL as clients reach it, without a trailing "/" (--public-url, or where it listens). */
+  readonly baseUrl: () => string;
 }
 
 /** The authenticated caller of a signed route. */
@@ -22,12 +24,11 @@ export function authOf(request: FastifyRequest): AuthContext {
 }
 
 /** The URL of an operation, for the Operation-Location header (extension, CONTRACT §4). */
-export function operationLocation(request: FastifyRequest, operation: OperationRecord): string {
-  const path = `/subscriptions/${operation.subscriptionId}/endpoints/${operation.endpointId}/operations/${operation.id}?apiVersion=1.0`;
-  return `${request.protocol}://${request.host}${path}`;
+export function operationLocation(deps: RouteDeps, operation: OperationRecord): string {
+  return `${deps.baseUrl()}/subscriptions/${operation.subscriptionId}/endpoints/${operation.endpointId}/operations/${operation.id}?apiVersion=1.0`;
 }
 
 /** Answers 202 with the async body and Operation-Location. */
-export function accepted(request: FastifyRequest, reply: FastifyReply, operation: OperationRecord) {
-  return reply.code(202).header('operation-location', operationLocation(request, operation)).send(presentAccepted(operation));
+export function accepted(deps: RouteDeps, reply: FastifyReply, operation: OperationRecord) {
+  return reply.code(202).header('operation-location', operationLocation(deps, operation)).send(presentAccepted(operation));
 }

@@ -129,6 +129,13 @@ describe('parseCertificateUpload: refusals', () => {
   });
 
   it.each([
+    ['a BEGIN line without its END line', `-----BEGIN CERTIFICATE-----\n${pemBody('rsa.crt')}\n`],
+    ['a megabyte of BEGIN lines and no END line', '-----BEGIN CERTIFICATE-----'.repeat(38_000)],
+  ])('refuses a certificate with %s, saying the END line is missing', (_, cert) => {
+    expectApiError(() => parseCertificateUpload(cert, RSA_KEY, NOW), 'ParameterInvalid', 400, 'without its "-----END CERTIFICATE-----" line');
+  });
+
+  it.each([
     ['not base64', 'not a key!', 'PrivateKey is neither PEM nor base64'],
     ['base64 of something else', Buffer.from('hello world').toString('base64'), 'PrivateKey is not a private key'],
     ['a certificate', base64('rsa.crt.der'), 'PrivateKey is not a private key'],

@@ -31,6 +31,29 @@ describe('parseContentUrl: escapes and smuggling are MaliciousItemPathDetected',
     expectMalicious(url, 'file', '".."');
   });
 
+  it.each([
+    ['four times', 'http://cdn.example.com/a/%2525252e%2525252e/b.jpg'],
+    ['six times', 'http://cdn.example.com/a/%252525252e%252525252e/b.jpg'],
+    ['many times over', `http://cdn.example.com/a/%${'25'.repeat(300)}2e%${'25'.repeat(300)}2e/b.jpg`],
+  ])('decodes to a fixed point: refuses a ".." segment encoded %s', (_, url) => {
+    expectMalicious(url, 'file', '".."');
+  });
+
+  it.each([
+    ['"..;"', 'http://cdn.example.com/a/..;/b.jpg'],
+    ['"..;" with a parameter', 'http://cdn.example.com/a/..;jsessionid=1/b.jpg'],
+    ['"..;" encoded', 'http://cdn.example.com/a/%2e%2e%3b/b.jpg'],
+    ['"..;" double-encoded', 'http://cdn.example.com/a/%252e%252e%253bx/b.jpg'],
+    ['".;"', 'http://cdn.example.com/a/.;/b.jpg'],
+    ['".;" with a parameter', 'http://cdn.example.com/.;x=1/b.jpg'],
+  ])('refuses a %s segment, which Tomcat and Jetty read as a dot segment', (_, url) => {
+    expectMalicious(url, 'file', 'path parameter');
+  });
+
+  it('refuses a "..;" segment in a directory too', () => {
+    expectMalicious('http://cdn.example.com/a/..;/', 'directory', 'path parameter');
+  });
+
   it('refuses a ".." segment in a directory too', () => {
     expectMalicious('http://cdn.example.com/a/%2e%2e/', 'directory', '".."');
   });
@@ -168,6 +191,20 @@ describe('parseContentUrl: other mistakes are ParameterInvalid', () => {
     expect(parse(atLimit).path).toHaveLength(MAX_URL_LENGTH - 'http://cdn.example.com'.length);
     const error = expectApiError(() => parse(`${atLimit}b`), 'ParameterInvalid', 400, 'Files[0]', `longer than ${MAX_URL_LENGTH}`);
     expect(error.message.length).toBeLessThan(400);
+  });
+
+  it.each([
+    ['in the path', 'http://cdn.example.com/a\ud800.jpg'],
+    ['(a low one) in the path', 'http://cdn.example.com/a\udc00.jpg'],
+    ['in the query', 'http://cdn.example.com/a.jpg?q=\udbff'],
+    ['in the host', 'http://cdn\ud800.example.com/a.jpg'],
+    ['at the end', 'http://cdn.example.com/a.jpg\ud83d'],
+  ])('refuses a lone UTF-16 surrogate %s, naming the field', (_, url) => {
+    expectInvalid(url, 'file', 'lone UTF-16 surrogate');
+  });
+
+  it('takes a surrogate pair (an emoji) and encodes it as UTF-8', () => {
+    expect(parse('http://cdn.example.com/\ud83d\ude00.jpg').path).toBe('/%F0%9F%98%80.jpg');
   });
 
   it.each([[42], [null], [undefined], [{ Url: 'http://cdn.example.com/a.jpg' }], [['http://cdn.example.com/a.jpg']]])(

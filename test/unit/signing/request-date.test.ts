@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRequestDate, isWithinSkew, parseRequestDate } from '../../../src/signing/index.js';
+import { formatRequestDate, isWithinSkew, lastAcceptedAt, parseRequestDate } from '../../../src/signing/index.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -143,5 +143,30 @@ describe('isWithinSkew', () => {
       expect(isWithinSkew(parsed('2026-11-22 03:42:17'), now + HOUR, SKEW, true)).toBe(false);
       expect(isWithinSkew(parsed('2026-11-22 03:42:17'), now + 24 * HOUR, SKEW, true)).toBe(false);
     });
+  });
+});
+
+describe('lastAcceptedAt: until when a signed date can be replayed', () => {
+  it('is the date plus the skew, for a date no 12-hour clock could have written or with the rule off', () => {
+    for (const [value, twelve] of [['2026-11-22 15:42:17', true], ['2026-11-22T08:00:00Z', true], ['2026-11-22 08:00:00', false]] as const) {
+      const date = parsed(value);
+      expect(lastAcceptedAt(date, SKEW, twelve)).toBe(date.time + SKEW);
+    }
+  });
+
+  it('is 12 hours later for an hour of 01 to 12 while 12-hour dates are allowed', () => {
+    expect(lastAcceptedAt(parsed('2026-11-22 08:00:00'), SKEW, true)).toBe(at('2026-11-22T20:15:00Z'));
+  });
+
+  it.each([
+    ['2026-11-22 08:00:00', true],
+    ['2026-11-22 08:00:00', false],
+    ['2026-11-22 12:30:00', true],
+    ['2026-11-22 15:42:17', true],
+  ] as const)('is the last instant isWithinSkew accepts %s (12-hour dates %s)', (value, twelve) => {
+    const date = parsed(value);
+    const last = lastAcceptedAt(date, SKEW, twelve);
+    expect(isWithinSkew(date, last, SKEW, twelve)).toBe(true);
+    expect(isWithinSkew(date, last + 1, SKEW, twelve)).toBe(false);
   });
 });

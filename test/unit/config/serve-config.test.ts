@@ -1,0 +1,60 @@
+/** --public-url and --replay-cache, checked at start like every setting (issue 9, items 14 and 15). */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
+
+const load = (publicUrl: string | undefined) => loadServeConfig(publicUrl === undefined ? {} : { publicUrl }, {});
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('--public-url', () => {
+  it('is unset by default', () => {
+    expect(load(undefined).publicUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['https://api.example.com', 'https://api.example.com'],
+    ['https://api.example.com/', 'https://api.example.com'],
+    ['http://10.0.0.5:7070', 'http://10.0.0.5:7070'],
+    ['HTTPS://API.example.com/cdn/', 'https://api.example.com/cdn'],
+  ])('takes %s as %s', (value, expected) => {
+    expect(load(value).publicUrl).toBe(expected);
+  });
+
+  it('is read from MOONCDN_PUBLIC_URL too', () => {
+    expect(loadServeConfig({}, { MOONCDN_PUBLIC_URL: 'https://env.example.com' }).publicUrl).toBe('https://env.example.com');
+  });
+
+  it.each([
+    'api.example.com',
+    '/mooncdn',
+    'ftp://api.example.com',
+    'https://api.example.com/?a=1',
+    'https://api.example.com/#x',
+    'https://user:pw@api.example.com',
+    'https://',
+  ])('refuses %s, saying what it must be', (value) => {
+    expect(problemsOf(() => load(value))).toEqual([
+      `--public-url (MOONCDN_PUBLIC_URL) "${value}" must be an absolute http:// or https:// URL without user, query or fragment, such as https://cdn-api.example.com.`,
+    ]);
+  });
+});
+
+describe('--replay-cache', () => {
+  it('is off by default, and on with true', () => {
+    expect(loadServeConfig({}, {}).signature.replayCache).toBe(false);
+    expect(loadServeConfig({ replayCache: 'true' }, {}).signature.replayCache).toBe(true);
+    expect(loadServeConfig({}, { MOONCDN_REPLAY_CACHE: 'true' }).signature.replayCache).toBe(true);
+  });
+
+  it('must be true or false', () => {
+    expect(problemsOf(() => loadServeConfig({ replayCache: 'sometimes' }, {}))).toEqual(['--replay-cache (MOONCDN_REPLAY_CACHE) "sometimes" must be true or false.']);
+  });
+});
