@@ -12,6 +12,7 @@
  */
 import { Errors } from '../../contract/errors.js';
 import { ALIASES } from '../../contract/schemas/common.js';
+import { shorten } from '../../domain/text.js';
 
 interface JsonSchema {
   type?: string | string[];
@@ -78,11 +79,7 @@ export function requireKnownProperty(body: unknown, schema: object): void {
   const known = Object.keys(properties);
   const given = Object.keys(body);
   if (given.some((key) => known.includes(key))) return;
-  const holds = given.length === 0 ? 'it has no property with a value (null counts as absent)' : `it holds ${given.slice(0, 5).map((key) => `"${printable(key)}"`).join(', ')}${given.length > 5 ? ', ...' : ''}`;
+  const holds = given.length === 0 ? 'it has no property with a value (null counts as absent)' : `it holds ${given.slice(0, 5).map((key) => `"${shorten(key)}"`).join(', ')}${given.length > 5 ? ', ...' : ''}`;
   throw Errors.parameterMissing(`The request body holds none of this route's properties (${known.join(', ')}); ${holds}. Send them at the top level of the JSON object.`);
 }
 
-function printable(key: string): string {
-  const text = key.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
-}
