@@ -3,19 +3,19 @@
  * status, and when several checks fail, the first one in the table is the answer.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { canonical, expectError, nowDate, sendRaw, sendSigned, signedHeaders } from './route-test-kit.js';
 
 const MINUTE = 60_000;
 
 let harness: Harness;
-beforeEach(async () => {
+// One harness for the file; each test starts on an empty store with its own subscription and key.
+beforeAll(async () => {
   harness = await startHarness();
 });
-afterEach(async () => {
-  await harness.close();
-});
+beforeEach(() => harness.reset());
+afterAll(() => harness.close());
 
 const endpointsPath = () => `/subscriptions/${harness.subscriptionId}/endpoints`;
 const endpointsTarget = () => `${endpointsPath()}?apiVersion=1.0`;

@@ -3,17 +3,17 @@
  * names, case-insensitive input and PascalCase output, identifiers in any case, malformed
  * input, unknown routes and methods.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type Response } from '../support/api-harness.js';
 import { expectError, sendRaw, UUID } from './route-test-kit.js';
 
 let harness: Harness;
-beforeEach(async () => {
+// One harness for the file; each test starts on an empty store with its own subscription and key.
+beforeAll(async () => {
   harness = await startHarness();
 });
-afterEach(async () => {
-  await harness.close();
-});
+beforeEach(() => harness.reset());
+afterAll(() => harness.close());
 
 const newEndpointBody = (domain = 'basics.example.com') => ({ CustomDomain: domain, Origin: { Addresses: ['origin.example.com'] } });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newKeyValue } from '../../src/domain/api-key.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { createControlPlane } from '../../src/server/control-plane.js';
@@ -17,12 +17,12 @@ import { openTestStore, TEST_STORE_KIND } from '../support/stores.js';
 import { expectError, UUID } from './route-test-kit.js';
 
 let harness: Harness;
-beforeEach(async () => {
+// One harness for the file; each test starts on an empty store with its own subscription and key.
+beforeAll(async () => {
   harness = await startHarness();
 });
-afterEach(async () => {
-  await harness.close();
-});
+beforeEach(() => harness.reset());
+afterAll(() => harness.close());
 
 /** What a stack trace or source location in a body would look like. */
 const STACK = /\n\s+at |\bat [\w$.<>]+ \(|\.(?:ts|js|mjs):\d+|node_modules|node:internal/;

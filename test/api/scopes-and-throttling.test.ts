@@ -3,10 +3,9 @@
  * subscription's daily quotas (RequestThrottled 429 with Retry-After). A refused request
  * leaves nothing behind.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SigningKey } from '../../src/signing/index.js';
 import { startHarness, type Harness } from '../support/api-harness.js';
-import { STORE_KINDS } from '../support/stores.js';
 import { expectError } from './route-test-kit.js';
 
 const DOMAIN = 'scopes.example.com';
@@ -44,13 +43,14 @@ const READS: Record<string, Call> = {
 describe('key scopes', () => {
   let harness: Harness;
   let endpointId: string;
-  beforeEach(async () => {
+  beforeAll(async () => {
     harness = await startHarness();
+  });
+  beforeEach(async () => {
+    await harness.reset();
     endpointId = await harness.createEndpoint(DOMAIN);
   });
-  afterEach(async () => {
-    await harness.close();
-  });
+  afterAll(() => harness.close());
 
   const call = (key: SigningKey, { method, path, body }: Call) => harness.sub(method, path(endpointId), { key, body });
 
@@ -103,12 +103,11 @@ describe('key scopes', () => {
 
 describe('rate per key', () => {
   let harness: Harness;
-  beforeEach(async () => {
+  beforeAll(async () => {
     harness = await startHarness();
   });
-  afterEach(async () => {
-    await harness.close();
-  });
+  beforeEach(() => harness.reset());
+  afterAll(() => harness.close());
 
   it('throttles a key over its ratePerMinute with Retry-After in seconds, then lets it through', async () => {
     const key = await harness.createKey({ ratePerMinute: 2 });
@@ -141,12 +140,12 @@ describe('rate per key', () => {
   });
 });
 
-describe.each(STORE_KINDS)('daily quotas of a subscription (%s)', (kind) => {
+describe('daily quotas of a subscription', () => {
   const QUOTAS = { filePurges: 3, directoryPurges: 2, preloads: 2 };
   let harness: Harness;
   let endpointId: string;
   beforeEach(async () => {
-    harness = await startHarness({ kind, settings: { quotas: QUOTAS } });
+    harness = await startHarness({ settings: { quotas: QUOTAS } });
     endpointId = await harness.createEndpoint(DOMAIN);
     // No operation runs from here on, so the unfinished count is exactly what was accepted.
     await harness.plane.engine.stop(1_000);

@@ -4,17 +4,17 @@
  * Each refusal has a twin that differs only in the one thing tampered with and is accepted.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { canonical, expectError, nowDate, sendRaw, signedHeaders } from './route-test-kit.js';
 
 let harness: Harness;
-beforeEach(async () => {
+// One harness for the file; each test starts on an empty store with its own subscription and key.
+beforeAll(async () => {
   harness = await startHarness();
 });
-afterEach(async () => {
-  await harness.close();
-});
+beforeEach(() => harness.reset());
+afterAll(() => harness.close());
 
 const base = () => `/subscriptions/${harness.subscriptionId}`;
 

@@ -5,10 +5,23 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { SecretBox } from '../../src/domain/secret-box.js';
 import { Store } from '../../src/store/store.js';
 import { apiKey, givenSubscription, rawExec, rawQuery, STORE_KINDS, tableExists, useFreshStore } from './fixtures.js';
-import { newStoreLocation } from '../support/stores.js';
+import { newStoreLocation, wipeStore } from '../support/stores.js';
 
 describe.each(STORE_KINDS)('opening and migrating on %s', (kind) => {
   const ctx = useFreshStore(kind);
+
+  test('wipeStore (the route tests\' reset) leaves every table the migrations made empty', async () => {
+    const { store, location } = ctx();
+    const subscriptionId = await givenSubscription(store);
+    await store.apiKeys.insert(apiKey(subscriptionId));
+    await wipeStore(location);
+    const tables =
+      kind === 'sqlite'
+        ? await rawQuery<{ name: string }>(location, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'kysely_%' AND name NOT LIKE 'sqlite_%'")
+        : await rawQuery<{ name: string }>(location, "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'kysely_%'");
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    for (const { name } of tables) expect(await rawQuery(location, `SELECT 1 FROM ${name} LIMIT 1`), name).toEqual([]);
+  });
 
   test('opening the same location again keeps the data and runs no migration twice', async () => {
     const { store, location } = ctx();

@@ -13,7 +13,7 @@ import { signRequest, type SigningKey } from '../../src/signing/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import type { Store } from '../../src/store/store.js';
 import { TestClock } from './clock.js';
-import { openTestStore, TEST_STORE_KIND, type StoreKind } from './stores.js';
+import { openTestStore, TEST_STORE_KIND, wipeStore, type StoreKind } from './stores.js';
 
 export const DEFAULT_SETTINGS: ControlPlaneSettings = {
   signature: { skewMs: 15 * 60_000, allowTwelveHourClock: true, replayCache: false },
@@ -62,14 +62,21 @@ export interface Harness {
   /** Creates an endpoint and waits until it is Normal; returns its id. */
   createEndpoint(domain?: string, origins?: string[]): Promise<string>;
   waitForOperation(operationId: string): Promise<OperationRecord>;
+  /**
+   * Empties the store, sets the clock back and gives the harness a new subscription and key:
+   * a test starts as on a new harness, without the cost of one (a PostgreSQL database each).
+   * Call it between tests whose operations have ended.
+   */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startHarness(
   options: { kind?: StoreKind; settings?: Partial<ControlPlaneSettings>; edges?: EdgeAgent[]; clock?: TestClock; maxAttempts?: number } = {},
 ): Promise<Harness> {
-  const { store, cleanup } = await openTestStore(options.kind ?? TEST_STORE_KIND);
+  const { store, location, cleanup } = await openTestStore(options.kind ?? TEST_STORE_KIND);
   const clock = options.clock ?? new TestClock();
+  const startedAt = clock.now();
   const log = pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const plane = await createControlPlane(store, { ...DEFAULT_SETTINGS, ...options.settings }, clock, log, new Metrics(), {
     pollMs: 50,
@@ -145,6 +152,13 @@ export async function startHarness(
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error(`operation ${operationId} did not end within 4 s`);
+    },
+
+    async reset() {
+      await wipeStore(location);
+      clock.set(startedAt);
+      (harness as { subscriptionId: string }).subscriptionId = await harness.createSubscription();
+      (harness as { key: SigningKey }).key = await harness.createKey();
     },
 
     async close() {
