@@ -120,8 +120,9 @@ export class CliWorld {
 
   async stop(): Promise<void> {
     await this.api.close();
-    await this.server.stop();
+    // The origin first: a fetch it holds (a test's hanging answer) would hold the shutdown.
     await this.origin.close();
+    await this.server.stop();
     await this.where.cleanup();
   }
 }
