@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ApiKey } from '../../src/domain/api-key.js';
 import { DEFAULT_ACCESS_CONTROL } from '../../src/domain/access-control.js';
 import { DEFAULT_CACHE_POLICY } from '../../src/domain/cache-policy.js';
@@ -14,7 +14,7 @@ import type { Endpoint } from '../../src/domain/endpoint.js';
 import type { ItemStatus, OperationItem, OperationRecord } from '../../src/domain/operation.js';
 import type { Subscription } from '../../src/store/repositories/subscriptions.js';
 import type { Store, StoreLocation } from '../../src/store/store.js';
-import { openTestStore, type StoreKind } from '../support/stores.js';
+import { openTestStore, wipeStore, type StoreKind } from '../support/stores.js';
 
 export { STORE_KINDS, type StoreKind } from '../support/stores.js';
 
@@ -26,21 +26,25 @@ export interface StoreContext {
 }
 
 /**
- * Opens a fresh, empty store of `kind` before each test of the enclosing describe and removes
- * it after. When the store cannot be opened (PostgreSQL down) the hook throws: tests fail.
+ * An empty store of `kind` for each test of the enclosing describe: opened once (a PostgreSQL
+ * database costs 0.4 s to make) and emptied before each test (wipeStore). When the store cannot
+ * be opened (PostgreSQL down) the hook throws: tests fail.
  */
 export function useFreshStore(kind: StoreKind, masterKey?: string): () => StoreContext {
   let current: (StoreContext & { cleanup(): Promise<void> }) | undefined;
-  beforeEach(async () => {
+  beforeAll(async () => {
     current = await openTestStore(kind, masterKey);
   });
-  afterEach(async () => {
+  beforeEach(async () => {
+    if (current) await wipeStore(current.location);
+  });
+  afterAll(async () => {
     const done = current;
     current = undefined;
     await done?.cleanup();
   });
   return () => {
-    if (!current) throw new Error('the store is not open (beforeEach failed)');
+    if (!current) throw new Error('the store is not open (beforeAll failed)');
     return current;
   };
 }
