@@ -24,6 +24,8 @@ export const DEFAULT_ACCESS_CONTROL: AccessControlPolicy = {
 
 export const MAX_FORBIDDEN_IPS = 1000;
 export const MAX_REFERER_ENTRIES = 200;
+/** Longer than any real path prefix or site name; keeps the edge's per-request matching small. */
+export const MAX_REFERER_ENTRY_LENGTH = 1024;
 
 export function parseAccessControl(input: AccessControlInput): AccessControlPolicy {
   const forbiddenIps = input.ForbiddenIps ?? [];
@@ -46,6 +48,9 @@ export function parseAccessControl(input: AccessControlInput): AccessControlPoli
     list.forEach((entry, index) => {
       if (entry.trim() === '' || /[\s\u0000-\u001f\u007f]/.test(entry)) {
         throw Errors.parameterInvalid(`RefererControl.${field}[${index}] "${entry}" must be non-empty and contain no spaces or control characters.`);
+      }
+      if (entry.length > MAX_REFERER_ENTRY_LENGTH) {
+        throw Errors.parameterInvalid(`RefererControl.${field}[${index}] is ${entry.length} characters long; at most ${MAX_REFERER_ENTRY_LENGTH} are allowed.`);
       }
       checkText(entry, `RefererControl.${field}[${index}]`);
     });

@@ -40,6 +40,9 @@ export interface EdgeNodeOptions {
   readonly metrics?: Metrics;
 }
 
+/** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
+const MAX_TARGET_LENGTH = 8192;
+
 type EdgeResult = 'HIT' | 'MISS' | 'PASS' | 'REFUSED' | 'ERROR';
 
 interface Served {
@@ -161,7 +164,9 @@ export class EdgeNode implements EdgeAgent {
     const clientIp = req.socket.remoteAddress ?? '';
     if (access.ipBlocked(clientIp)) return this.refuse(res, served, 403, 'Access from your address is not allowed.');
 
-    const requested = splitTarget(req.url ?? '/');
+    const url = req.url ?? '/';
+    if (url.length > MAX_TARGET_LENGTH) return this.refuse(res, served, 414, `The request target is longer than ${MAX_TARGET_LENGTH} bytes.`);
+    const requested = splitTarget(url);
     const resolved = requested.path.startsWith('/') ? asOriginSees(requested.path, requested.query) : undefined;
     if (!resolved) return this.refuse(res, served, 400, 'The request target must be a path.');
     const { path: rawPath, query } = resolved;

@@ -131,4 +131,21 @@ describe('referer control', () => {
     expect((await edge.get(DOMAIN, '/a')).headers['x-cache']).toBe('HIT');
     expect((await edge.get(DOMAIN, '/a', { headers: { referer: 'http://evil.example/' } })).status).toBe(403);
   });
+
+  it('lets the pages of a site named by URL through an AllowList', async () => {
+    const { edge } = await edgeWith(referers('AllowList', ['http://ok.test']));
+    const from = async (referer: string) => (await edge.get(DOMAIN, '/a', { headers: { referer } })).status;
+    expect(await from('http://ok.test/page')).toBe(200);
+    expect(await from('http://ok.test.evil.test/page')).toBe(403);
+  });
+
+  it('answers a long path under many-star patterns, and refuses a target longer than 8 KiB', async () => {
+    const { edge } = await edgeWith(referers('AllowList', ['*a*a*a*a*a*a*a*a*a*a*b'], ['/*/*/*.jpg']));
+    const longPath = `/${'a/'.repeat(3_000)}x.png`;
+    const evil = { headers: { referer: `https://${'a'.repeat(36)}/` } };
+    expect((await edge.get(DOMAIN, longPath, evil)).status).toBe(200);
+    expect((await edge.get(DOMAIN, `/a/b/${'c'.repeat(6_000)}.jpg`, evil)).status).toBe(403);
+    const tooLong = await edge.get(DOMAIN, `/${'c'.repeat(8_200)}`);
+    expect([tooLong.status, tooLong.text]).toEqual([414, 'The request target is longer than 8192 bytes.\n']);
+  });
 });

@@ -26,7 +26,10 @@ export function compileAccess(policy: AccessControlPolicy): CompiledAccess {
   // Paths reach us normalised (domain/url-path.ts); patterns are normalised the same way, so
   // "/图片/*" matches what the edge sees.
   const paths = control.pathPatterns.map((pattern) => globMatcher(normalizePath(pattern)));
-  const referers = control.referers.map((pattern) => ({ full: pattern.includes('://'), matches: globMatcher(pattern) }));
+  // An entry with "://" is matched against the whole referring URL, any other against its host.
+  const referers = control.referers.map((pattern) =>
+    pattern.includes('://') ? { full: true, matches: urlMatcher(pattern) } : { full: false, matches: globMatcher(pattern) },
+  );
 
   return {
     ipBlocked(address) {
@@ -69,6 +72,19 @@ export function globMatcher(pattern: string): (text: string) => boolean {
     }
     return true;
   };
+}
+
+/**
+ * A Referers entry written as a URL ("http://ok.test", "https://ok.test/shop"): it names a
+ * site or a part of one, so it matches the referring pages under it — the URL itself, or it
+ * followed by "/", "?" or "#" — as users who paste a URL expect. "http://ok.test" matches
+ * "http://ok.test/page" but neither "http://ok.test.evil/" nor "http://ok.test:8080/".
+ */
+function urlMatcher(pattern: string): (referer: string) => boolean {
+  if (pattern.endsWith('*')) return globMatcher(pattern);
+  if (pattern.endsWith('/')) return globMatcher(`${pattern}*`);
+  const matchers = [pattern, `${pattern}/*`, `${pattern}?*`, `${pattern}#*`].map(globMatcher);
+  return (referer) => matchers.some((matches) => matches(referer));
 }
 
 function hostOf(referer: string): string {

@@ -5,6 +5,7 @@ import {
   DEFAULT_ACCESS_CONTROL,
   MAX_FORBIDDEN_IPS,
   MAX_REFERER_ENTRIES,
+  MAX_REFERER_ENTRY_LENGTH,
   parseAccessControl,
 } from '../../../src/domain/access-control.js';
 import { expectApiError } from '../expect-api-error.js';
@@ -154,6 +155,18 @@ describe('parseAccessControl: RefererControl', () => {
       400,
       `RefererControl.${field}`,
       `at most ${MAX_REFERER_ENTRIES}`,
+    );
+  });
+
+  it.each(['Referers', 'PathPatterns'] as const)(`takes %s entries of ${MAX_REFERER_ENTRY_LENGTH} characters and refuses longer ones`, (field) => {
+    const longest = `/${'a'.repeat(MAX_REFERER_ENTRY_LENGTH - 2)}*`;
+    expect(parseAccessControl(withReferer({ [field]: [longest] })).refererControl).toBeDefined();
+    expectApiError(
+      () => parseAccessControl(withReferer({ [field]: [`${longest}b`] })),
+      'ParameterInvalid',
+      400,
+      `RefererControl.${field}[0] is ${MAX_REFERER_ENTRY_LENGTH + 1} characters long`,
+      `at most ${MAX_REFERER_ENTRY_LENGTH}`,
     );
   });
 });

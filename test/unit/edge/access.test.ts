@@ -131,6 +131,26 @@ describe('referer control: BlockList', () => {
   });
 });
 
+describe('referer control: an entry written as a URL matches the pages under it', () => {
+  const access = referers('AllowList', ['http://ok.test', 'https://shop.test/cart/']);
+
+  it('matches the URL itself and what follows it after "/", "?" or "#"', () => {
+    expect(access.refererAllowed('/a.jpg', 'http://ok.test/page')).toBe(true);
+    expect(access.refererAllowed('/a.jpg', 'http://ok.test')).toBe(true);
+    expect(access.refererAllowed('/a.jpg', 'http://ok.test?q=1')).toBe(true);
+    expect(access.refererAllowed('/a.jpg', 'http://OK.test/#top')).toBe(true);
+    expect(access.refererAllowed('/a.jpg', 'https://shop.test/cart/item/1')).toBe(true);
+  });
+
+  it('does not match another host, port, scheme or path that merely begins the same', () => {
+    expect(access.refererAllowed('/a.jpg', 'http://ok.test.evil.test/')).toBe(false);
+    expect(access.refererAllowed('/a.jpg', 'http://ok.testing/')).toBe(false);
+    expect(access.refererAllowed('/a.jpg', 'http://ok.test:8080/')).toBe(false);
+    expect(access.refererAllowed('/a.jpg', 'https://ok.test/')).toBe(false);
+    expect(access.refererAllowed('/a.jpg', 'https://shop.test/cartx')).toBe(false);
+  });
+});
+
 describe('referer control: patterns with "://" match the whole referring URL', () => {
   const access = referers('AllowList', ['https://www.example.com/shop/*']);
 
