@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadServeConfig } from '../config/serve-config.js';
 import { envName, SERVE_OPTIONS } from '../config/options.js';
+import { listeningUrl } from '../api/base-url.js';
 import { credentialsFile } from '../server/bootstrap.js';
 import type { RunningServer } from '../server/embedded.js';
 import type { createLogger } from './logger.js';
@@ -55,7 +56,7 @@ export function serveCommand(): Command {
     // Before the banner: whoever waits for it may signal at once, and a signal with no handler
     // kills the process where it stands.
     installShutdown(server, log, flushLogger);
-    printBanner(server, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL', credentialsFile(config.dataDir));
+    printBanner(server, config.edgeHost, config.store.kind === 'sqlite' ? config.store.file : 'PostgreSQL', credentialsFile(config.dataDir));
   });
   return command;
 }
@@ -65,11 +66,10 @@ export function serveCommand(): Command {
  * collected: to stderr when stdout (the JSON log lines) is not a terminal, and to the
  * credentials file.
  */
-function printBanner(server: RunningServer, storeName: string, savedIn: string): void {
-  const host = new URL(server.apiUrl).hostname;
+function printBanner(server: RunningServer, edgeHost: string, storeName: string, savedIn: string): void {
   const lines = [
     `mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`,
-    `The edge serves endpoints at http://${host}:${server.edgeHttpPort} and https://${host}:${server.edgeHttpsPort} (by Host header and SNI).`,
+    `The edge serves endpoints at ${listeningUrl(edgeHost, server.edgeHttpPort, false)} and ${listeningUrl(edgeHost, server.edgeHttpsPort, true)} (by Host header and SNI).`,
   ];
   const secret: string[] = [];
   const credentials = server.credentials;

@@ -16,7 +16,8 @@ export interface OptionSpec {
 }
 
 export const SERVE_OPTIONS = [
-  { flag: 'host', kind: 'string', default: '127.0.0.1', description: 'Address the API and the edge listen on' },
+  { flag: 'host', kind: 'string', default: '127.0.0.1', description: 'Address the API listens on (and the edge, unless --edge-host)' },
+  { flag: 'edge-host', kind: 'string', description: 'Address the edge listens on; default: --host. A public edge (0.0.0.0) need not mean a public API' },
   { flag: 'port', kind: 'port', default: '7070', description: 'Port of the management API (0 picks a free one)' },
   { flag: 'edge-port', kind: 'port', default: '8080', description: 'HTTP port of the embedded edge' },
   { flag: 'edge-tls-port', kind: 'port', default: '8443', description: 'HTTPS port of the embedded edge' },

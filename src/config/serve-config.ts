@@ -11,7 +11,10 @@ import type { StoreLocation } from '../store/store.js';
 import { envName, SERVE_OPTIONS, type OptionSpec, type ServeOptionFlag } from './options.js';
 
 export interface ServeConfig {
+  /** Where the API listens. */
   readonly host: string;
+  /** Where the edge listens: its own, so the edge can face the internet while the API does not. */
+  readonly edgeHost: string;
   readonly port: number;
   readonly edgePort: number;
   readonly edgeTlsPort: number;
@@ -103,6 +106,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   const host = raw.get('host') ?? '127.0.0.1';
   const config = {
     host,
+    edgeHost: raw.get('edge-host') ?? host,
     port: port('port'),
     edgePort: port('edge-port'),
     edgeTlsPort: port('edge-tls-port'),

@@ -49,11 +49,11 @@ export class EdgeListenError extends Error {}
 function listenOn(server: Server, host: string, port: number, setting: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new EdgeListenError(`Port ${port} on ${host} is already in use, so the edge cannot start; choose another with ${setting}.`)
-          : error,
-      );
+      if (error.code === 'EADDRINUSE') {
+        reject(new EdgeListenError(`Port ${port} on ${host} is already in use, so the edge cannot start; choose another with ${setting}.`));
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new EdgeListenError(`${host} is not an address of this machine; set --edge-host (MOONCDN_EDGE_HOST).`));
+      } else reject(error);
     });
     server.listen(port, host, () => resolve());
   });

@@ -25,7 +25,7 @@ export interface EmbeddedEdge {
 }
 
 export async function startEmbeddedEdge(
-  config: Pick<ServeConfig, 'host' | 'edgePort' | 'edgeTlsPort' | 'edge'>,
+  config: Pick<ServeConfig, 'edgeHost' | 'edgePort' | 'edgeTlsPort' | 'edge'>,
   store: Store,
   fleet: InProcessFleet,
   clock: Clock,
@@ -45,7 +45,7 @@ export async function startEmbeddedEdge(
   for (const endpoint of await store.endpoints.listLive()) {
     if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
   }
-  const listeners = await listenEdge(node, config.host, config.edgePort, config.edgeTlsPort);
+  const listeners = await listenEdge(node, config.edgeHost, config.edgePort, config.edgeTlsPort);
   let listening = true;
   health.add('edge', () => {
     if (!listening) throw new Error('the edge is not listening');

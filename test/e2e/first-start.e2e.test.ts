@@ -85,7 +85,33 @@ describe('first start', () => {
     expect(mode(dataDir)).toBe('755');
     expect(await second.stop()).toBe(0);
   });
+
+  it('puts the edge on --edge-host and the API on --host only', async () => {
+    const server = await startServer({ store: { kind: 'sqlite', file: join(root, 'hosts', 'mooncdn.db') }, args: ['--edge-host', '127.0.0.2'] });
+    try {
+      const [, edgePort] = /The edge serves endpoints at http:\/\/127\.0\.0\.2:(\d+) and https:\/\/127\.0\.0\.2:\d+/.exec(server.output()) ?? [];
+      expect(edgePort, server.output()).toBeDefined();
+      const apiPort = new URL(server.url).port;
+      expect(await answers('127.0.0.2', edgePort!)).toBe(404);
+      expect(await answers('127.0.0.1', edgePort!)).toBe('ECONNREFUSED');
+      expect(await answers('127.0.0.1', apiPort)).toBe(200);
+      expect(await answers('127.0.0.2', apiPort)).toBe('ECONNREFUSED');
+    } finally {
+      await server.stop();
+    }
+  });
 });
+
+/** The status a GET of /readyz gets at host:port, or the connection error's code. */
+async function answers(host: string, port: string): Promise<number | string> {
+  try {
+    const response = await fetch(`http://${host}:${port}/readyz`, { headers: { host: 'unknown.example' } });
+    await response.arrayBuffer();
+    return response.status;
+  } catch (error) {
+    return ((error as Error & { cause?: { code?: string } }).cause?.code) ?? String(error);
+  }
+}
 
 describe('admin commands', () => {
   it('refuse to make a store where there is none, saying where they looked', async () => {

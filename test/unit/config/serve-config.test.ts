@@ -1,4 +1,4 @@
-/** --public-url and --replay-cache, checked at start like every setting (issue 9, items 14 and 15). */
+/** Settings checked at start like every setting: --public-url, --replay-cache (issue 9, items 14 and 15), --edge-host. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
 
@@ -56,5 +56,13 @@ describe('--replay-cache', () => {
 
   it('must be true or false', () => {
     expect(problemsOf(() => loadServeConfig({ replayCache: 'sometimes' }, {}))).toEqual(['--replay-cache (MOONCDN_REPLAY_CACHE) "sometimes" must be true or false.']);
+  });
+});
+
+describe('--edge-host', () => {
+  it('is --host unless set, from the flag or MOONCDN_EDGE_HOST', () => {
+    expect(loadServeConfig({ host: '10.0.0.5' }, {}).edgeHost).toBe('10.0.0.5');
+    expect(loadServeConfig({ host: '127.0.0.1', edgeHost: '0.0.0.0' }, {})).toMatchObject({ host: '127.0.0.1', edgeHost: '0.0.0.0' });
+    expect(loadServeConfig({}, { MOONCDN_EDGE_HOST: '::' }).edgeHost).toBe('::');
   });
 });
