@@ -12,7 +12,8 @@ export function serveCommand(): Command {
   const command = new Command('serve').description('Run the management API, the operation workers and the embedded edge in one process.');
   for (const option of SERVE_OPTIONS) {
     if ('envOnly' in option && option.envOnly) continue;
-    const value = option.kind === 'boolean' ? ' <true|false>' : ' <value>';
+    // A boolean flag alone means true: `--edge-access-log` as much as `--edge-access-log true`.
+    const value = option.kind === 'boolean' ? ' [true|false]' : ' <value>';
     const fallback = 'default' in option ? `; default ${option.default}` : '';
     command.option(`--${option.flag}${value}`, `${option.description} (${envName(option.flag)}${fallback})`);
   }

@@ -37,6 +37,9 @@ export interface ServeConfig {
     readonly maxObjectBytes: number;
     readonly originTimeoutMs: number;
     readonly meterFlushMs: number;
+    readonly accessLog: boolean;
+    /** Endpoints with per-endpoint metric series of their own (bounded label cardinality). */
+    readonly metricsEndpoints: number;
   };
   readonly masterKey: string | undefined;
   readonly bootstrap: { readonly subscriptionId: string; readonly keyId: string; readonly keyValue: string } | undefined;
@@ -135,6 +138,8 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       maxObjectBytes: count('edge-max-object-bytes', 1),
       originTimeoutMs: count('edge-origin-timeout-ms', 100),
       meterFlushMs: count('meter-flush-ms', 10),
+      accessLog: bool('edge-access-log'),
+      metricsEndpoints: count('edge-metrics-endpoints'),
     },
     masterKey: raw.get('master-key'),
     bootstrap: bootstrap(raw, problems),

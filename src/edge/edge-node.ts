@@ -23,6 +23,7 @@ import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
+import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
 import { usableConfig } from './policy/usable-config.js';
 import type { TrafficMeter } from './traffic-meter.js';
 
@@ -38,18 +39,24 @@ export interface EdgeNodeOptions {
    * path of every Host belongs to tenants or is a 404): the API serves them for the process.
    */
   readonly metrics?: Metrics;
+  /** How many endpoints get metric series of their own (endpoint-metrics.ts); default 100. */
+  readonly endpointSeries?: number;
+  /** Where one line per request goes (host, path, status, cache result, bytes, time); none when undefined. */
+  readonly accessLog?: Logger;
 }
 
 /** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
 const MAX_TARGET_LENGTH = 8192;
 
-type EdgeResult = 'HIT' | 'MISS' | 'PASS' | 'REFUSED' | 'ERROR';
-
 interface Served {
   readonly config: EdgeEndpointConfig;
   readonly access: CompiledAccess;
   readonly secureContext: SecureContext | undefined;
+  readonly counters: EndpointCounters | undefined;
 }
+
+/** A response whose cache result the access log reads when it closes. */
+type Logged = ServerResponse & { edgeResult?: EdgeResult };
 
 /** A fill under way, which requests that miss on its key join. */
 interface RunningFill {
@@ -72,9 +79,13 @@ export class EdgeNode implements EdgeAgent {
 
   /** The request counter per result, resolved once (labelling on every request costs more). */
   private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
+  private readonly endpointMetrics: EndpointMetrics | undefined;
+  private readonly accessLog: Logger | undefined;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
+    this.accessLog = options.accessLog;
+    this.endpointMetrics = options.metrics && new EndpointMetrics(options.metrics, options.endpointSeries ?? 100);
     const counter = options.metrics?.edgeRequests;
     this.results = counter && {
       HIT: counter.labels('HIT'),
@@ -93,7 +104,8 @@ export class EdgeNode implements EdgeAgent {
     const secureContext = config.certificate
       ? createSecureContext({ cert: config.certificate.certificatePem, key: config.certificate.privateKeyPem })
       : undefined;
-    const served: Served = { config, access: compileAccess(config.accessControl), secureContext };
+    const counters = this.endpointMetrics?.countersFor(config.endpointId, config.customDomain);
+    const served: Served = { config, access: compileAccess(config.accessControl), secureContext, counters };
     const previous = this.byId.get(config.endpointId);
     if (previous && previous.config.customDomain !== config.customDomain) this.byDomain.delete(previous.config.customDomain);
     this.byId.set(config.endpointId, served);
@@ -104,6 +116,7 @@ export class EdgeNode implements EdgeAgent {
     const served = this.byId.get(endpointId);
     if (served && this.byDomain.get(served.config.customDomain) === served) this.byDomain.delete(served.config.customDomain);
     this.byId.delete(endpointId);
+    this.endpointMetrics?.forget(endpointId);
     this.options.cache.purgeEndpoint(endpointId);
     this.forgetFills(endpointId, () => true);
   }
@@ -157,6 +170,7 @@ export class EdgeNode implements EdgeAgent {
       .replace(/:\d+$/, '')
       .replace(/^\[(.*)\]$/, '$1')
       .replace(/\.$/, '');
+    if (this.accessLog) this.logWhenClosed(req, res, host);
     const served = this.byDomain.get(host);
     if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
     const { config, access } = served;
@@ -203,7 +217,7 @@ export class EdgeNode implements EdgeAgent {
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
-    this.count('HIT');
+    this.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
@@ -245,7 +259,7 @@ export class EdgeNode implements EdgeAgent {
     const reader: FillReader = {
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
-        this.count(h.ttlSeconds > 0 ? 'MISS' : 'PASS');
+        this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
         if (head) res.end();
       },
@@ -335,7 +349,7 @@ export class EdgeNode implements EdgeAgent {
         headers: originRequestHeaders(req.headers, clientIp, false),
         ...(hasBody ? { body: req } : {}),
       });
-      this.count('PASS');
+      this.count(res, served, 'PASS');
       res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
@@ -361,7 +375,7 @@ export class EdgeNode implements EdgeAgent {
   }
 
   private refuse(res: ServerResponse, served: Served | undefined, status: number, message: string): void {
-    this.count(status >= 500 ? 'ERROR' : 'REFUSED');
+    this.count(res, served, status >= 500 ? 'ERROR' : 'REFUSED');
     const body = `${message}\n`;
     if (served) this.sent(served, Buffer.byteLength(body));
     res.writeHead(status, {
@@ -385,16 +399,47 @@ export class EdgeNode implements EdgeAgent {
   private sent(served: Served, bytes: number): void {
     this.options.meter.add(served.config.endpointId, bytes, 0);
     this.options.metrics?.edgeBytesSent.inc(bytes);
+    served.counters?.sent.inc(bytes);
   }
 
   /** Bytes taken from an origin: for the traffic meter and the metrics. */
   private fetched(endpointId: string, bytes: number): void {
     this.options.meter.add(endpointId, 0, bytes);
     this.options.metrics?.edgeOriginBytes.inc(bytes);
+    this.byId.get(endpointId)?.counters?.fetched.inc(bytes);
   }
 
-  private count(result: EdgeResult): void {
+  private count(res: ServerResponse, served: Served | undefined, result: EdgeResult): void {
     this.results?.[result].inc();
+    served?.counters?.requests[result].inc();
+    if (this.accessLog) (res as Logged).edgeResult = result;
+  }
+
+  /**
+   * One access log line when the response closes. Bytes are what went to the client's socket
+   * for it, headers included (nginx's $bytes_sent); `complete` is false when the client left or
+   * the connection was cut before the end.
+   */
+  private logWhenClosed(req: IncomingMessage, res: ServerResponse, host: string): void {
+    const started = performance.now();
+    const socket = req.socket;
+    const before = socket.bytesWritten;
+    res.once('close', () => {
+      this.accessLog!.info(
+        {
+          host,
+          method: req.method,
+          path: (req.url ?? '').slice(0, 2048),
+          status: res.statusCode,
+          cache: (res as Logged).edgeResult ?? 'ERROR',
+          bytes: socket.bytesWritten - before,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          client: socket.remoteAddress,
+          complete: res.writableFinished,
+        },
+        'edge request',
+      );
+    });
   }
 
   /** An origin fetch, timed to its response headers. */

@@ -90,6 +90,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly edgeEndpointRequests = new Counter({
+    name: 'mooncdn_edge_endpoint_requests_total',
+    help: 'Edge responses per endpoint (by CustomDomain; endpoints past --edge-metrics-endpoints share endpoint="other"), by cache result',
+    labelNames: ['endpoint', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly edgeEndpointSentBytes = new Counter({
+    name: 'mooncdn_edge_endpoint_sent_bytes_total',
+    help: 'Response body bytes the edge sent to clients, per endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly edgeEndpointOriginBytes = new Counter({
+    name: 'mooncdn_edge_endpoint_origin_bytes_total',
+    help: 'Response body bytes the edge fetched from origins, per endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
   readonly originFetchDuration = new Histogram({
     name: 'mooncdn_edge_origin_fetch_duration_seconds',
     help: 'Time from asking an origin to having its response headers, by outcome',

@@ -22,7 +22,7 @@ beforeAll(async () => {
   where = await newStoreLocation('postgres');
   origin = await OriginServer.start();
   origin.otherwise({ body: 'x'.repeat(1000), headers: { 'cache-control': 'max-age=600' } });
-  server = await startServer({ store: where.location });
+  server = await startServer({ store: where.location, args: ['--edge-access-log'] });
   client = new SignedClient(server.url, server.credentials);
   edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
 });
@@ -82,6 +82,8 @@ describe('metrics and the log', () => {
     expect(api).toMatch(/mooncdn_edge_sent_bytes_total 2000/);
     expect(api).toMatch(/mooncdn_edge_origin_bytes_total 1000/);
     expect(api).toMatch(/mooncdn_edge_origin_fetch_duration_seconds_count\{outcome="ok"\} 1/);
+    expect(api).toMatch(/mooncdn_edge_endpoint_requests_total\{endpoint="obs.example.com",result="HIT"\} 1/);
+    expect(api).toMatch(/mooncdn_edge_endpoint_sent_bytes_total\{endpoint="obs.example.com"\} 2000/);
     expect(api).toMatch(/mooncdn_edge_cache_objects 0/);
     expect(api).toMatch(/mooncdn_process_resident_memory_bytes \d+/);
 
@@ -90,6 +92,14 @@ describe('metrics and the log', () => {
     const requestLines = () => server.output().split('\n').filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line));
     await vi.waitFor(() => expect(requestLines().map((line) => [line.method, line.status])).toEqual(expect.arrayContaining([['POST', 202], ['POST', 202], ['GET', 401]])));
     for (const line of requestLines()) expect(line.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    // --edge-access-log: one line per edge request.
+    const accessLines = () => server.output().split('\n').filter((line) => line.includes('"msg":"edge request"')).map((line) => JSON.parse(line));
+    await vi.waitFor(() =>
+      expect(accessLines().filter((line) => line.host === 'obs.example.com').map((line) => [line.path, line.status, line.cache])).toEqual([
+        ['/a.css', 200, 'MISS'],
+        ['/a.css', 200, 'HIT'],
+      ]),
+    );
     const log = server.output();
     expect(log).not.toContain(server.credentials.keyValue);
     expect(log).not.toMatch(/AzureCDN [^"\s]+:[0-9A-Fa-f]{64}/);

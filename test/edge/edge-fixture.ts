@@ -18,6 +18,7 @@ import { listenEdge, type EdgeListeners } from '../../src/edge/edge-servers.js';
 import { OriginClient } from '../../src/edge/origin-client.js';
 import { TrafficMeter } from '../../src/edge/traffic-meter.js';
 import type { EdgeEndpointConfig } from '../../src/fleet/edge-config.js';
+import type { Metrics } from '../../src/observability/metrics.js';
 import type { TrafficSample } from '../../src/store/repositories/traffic.js';
 import { TestClock } from '../support/clock.js';
 import { edgeGet, type EdgeResponse } from '../support/edge-client.js';
@@ -51,6 +52,11 @@ export interface EdgeOptions {
   readonly originTimeoutMs?: number;
   /** Where the edge logs (default: silent, or MOONCDN_TEST_LOG's level). */
   readonly log?: Logger;
+  /** Metrics to record into, and how many endpoints get series of their own. */
+  readonly metrics?: Metrics;
+  readonly endpointSeries?: number;
+  /** Where the access log goes (default: none). */
+  readonly accessLog?: Logger;
 }
 
 export interface TestEdge {
@@ -76,7 +82,8 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
   const origin = new OriginClient(options.originTimeoutMs ?? 5_000);
   const meter = new TrafficMeter(async (batch) => void samples.push(...batch), () => clock.now());
   const log = options.log ?? pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
-  const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log });
+  const { metrics, endpointSeries, accessLog } = options;
+  const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log, metrics, endpointSeries, accessLog });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   const edge: TestEdge = {
     node,
