@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // End-to-end suites start real processes; two cores run two files at a time.
     maxWorkers: 2,
+    setupFiles: ['test/setup-files.ts'],
     projects: [
       {
         extends: true,
