@@ -2,6 +2,7 @@
  * The edge of the embedded shape: built, loaded with every endpoint the store says edges serve,
  * attached to the in-process fleet, and listening.
  */
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -15,12 +16,15 @@ import { Reclaimer } from './cache/reclaimer.js';
 import { EdgeNode } from './edge-node.js';
 import { listenEdge, type EdgeListeners } from './edge-servers.js';
 import { OriginClient } from './origin-client.js';
+import { OriginAddressPolicy } from './policy/origin-address.js';
 import { TrafficMeter } from './traffic-meter.js';
 
 export interface EmbeddedEdge {
   readonly node: EdgeNode;
   readonly cache: MemoryCacheStore;
   readonly listeners: EdgeListeners;
+  /** Where the process's other listeners (the API) are added once they listen. */
+  readonly originPolicy: OriginAddressPolicy;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,8 @@ export async function startEmbeddedEdge(
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
   const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
-  const origin = new OriginClient(config.edge.originTimeoutMs);
+  const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
+  const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
   const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log, metrics });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));
@@ -46,6 +51,11 @@ export async function startEmbeddedEdge(
     if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
   }
   const listeners = await listenEdge(node, config.host, config.edgePort, config.edgeTlsPort);
+  // An origin at the edge's own ports would loop requests through it: always refused.
+  for (const server of listeners.servers) {
+    const { address, port } = server.address() as AddressInfo;
+    originPolicy.addListener(address, port);
+  }
   let listening = true;
   health.add('edge', () => {
     if (!listening) throw new Error('the edge is not listening');
@@ -56,6 +66,7 @@ export async function startEmbeddedEdge(
     node,
     cache,
     listeners,
+    originPolicy,
     async close() {
       listening = false;
       fleet.detach(node.id);
