@@ -2,6 +2,7 @@
  * The edge of the embedded shape: built, loaded with every endpoint the store says edges serve,
  * attached to the in-process fleet, and listening.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -51,11 +52,7 @@ export async function startEmbeddedEdge(
     if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
   }
   const listeners = await listenEdge(node, config.host, config.edgePort, config.edgeTlsPort);
-  // An origin at the edge's own ports would loop requests through it: always refused.
-  for (const server of listeners.servers) {
-    const { address, port } = server.address() as AddressInfo;
-    originPolicy.addListener(address, port);
-  }
+  denyListeners(originPolicy, listeners.servers);
   let listening = true;
   health.add('edge', () => {
     if (!listening) throw new Error('the edge is not listening');
@@ -75,4 +72,15 @@ export async function startEmbeddedEdge(
       await origin.close();
     },
   };
+}
+
+/**
+ * Refuses origins at these listening servers, whatever the deny list says: an origin at the
+ * edge's own ports would loop requests through it, one at the API would serve its /metrics.
+ */
+export function denyListeners(policy: OriginAddressPolicy, servers: readonly Server[]): void {
+  for (const server of servers) {
+    const { address, port } = server.address() as AddressInfo;
+    policy.addListener(address, port);
+  }
 }

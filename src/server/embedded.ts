@@ -2,13 +2,12 @@
  * The embedded shape (DESIGN.md): store, engine, API and edge in one process. Read top to
  * bottom, this is the whole start-up.
  */
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { drainServers } from '../edge/drain.js';
-import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
+import { denyListeners, startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
 import { dataDirWarning } from '../store/sqlite.js';
@@ -56,8 +55,7 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     // 6. Listen.
     const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
     // An origin at the API's own address would hand its /metrics to anyone asking the edge.
-    const apiAddress = plane.api.server.address() as AddressInfo;
-    edge.originPolicy.addListener(apiAddress.address, apiAddress.port);
+    denyListeners(edge.originPolicy, [plane.api.server]);
 
     // 7. Credentials: from the environment, or a development key on the first start. Only now
     // that every listener is up, so a start that fails (a port in use) makes no key whose
