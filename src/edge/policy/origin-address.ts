@@ -10,6 +10,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { parseOriginAddress } from '../../domain/hostname.js';
 
 export interface DeniedRange {
   readonly address: string;
@@ -154,4 +155,19 @@ function blockList(ranges: readonly DeniedRange[]): BlockList {
 function bare(ip: string): string {
   const zone = ip.indexOf('%');
   return zone < 0 ? ip : ip.slice(0, zone);
+}
+
+/**
+ * For the API, at acceptance: why an origin address given as an IP literal in a denied range
+ * is refused, or undefined. Names are left to the connect-time check (they may resolve
+ * anywhere, and change), which runs regardless.
+ */
+export function deniedLiteralCheck(ranges: readonly DeniedRange[]): (address: string, field: string) => string | undefined {
+  const policy = new OriginAddressPolicy(ranges, () => []);
+  return (address, field) => {
+    const parsed = parseOriginAddress(address);
+    if (typeof parsed === 'string' || parsed.kind === 'name') return undefined;
+    if (policy.refusal(parsed.host, parsed.port ?? 80) === undefined) return undefined;
+    return `${field} "${address}" is in an address range this server's origin policy denies; give an origin the edge may reach (a public address or host name).`;
+  };
 }
