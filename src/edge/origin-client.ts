@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { parseOriginAddress } from '../domain/hostname.js';
 import { guardedConnector, OriginAddressDenied } from './origin-connector.js';
-import { OriginAddressPolicy } from './policy/origin-address.js';
+import type { OriginAddressPolicy } from './policy/origin-address.js';
 
 export interface OriginRequest {
   readonly method: string;
@@ -49,10 +49,10 @@ export class OriginError extends Error {
 export class OriginClient {
   private readonly agent: Agent;
 
-  /** `policy`: which addresses may be connected to (default: any but nothing; tests). */
+  /** `policy`: which addresses may be connected to; always given, so no edge runs without one. */
   constructor(
     private readonly timeoutMs: number,
-    policy: OriginAddressPolicy = new OriginAddressPolicy([]),
+    policy: OriginAddressPolicy,
   ) {
     this.agent = new Agent({
       connect: guardedConnector(policy, { timeout: Math.min(timeoutMs, 10_000) }),
