@@ -25,7 +25,10 @@ export class OriginAddressDenied extends Error {
   }
 }
 
-export function guardedConnector(policy: OriginAddressPolicy, options: buildConnector.BuildOptions): buildConnector.connector {
+/** dns.lookup's shape with `all: true`; injectable so a test can play a rebinding name. */
+export type Resolver = (hostname: string, options: { all: true; family?: number; hints?: number }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+export function guardedConnector(policy: OriginAddressPolicy, options: buildConnector.BuildOptions, resolve: Resolver = dnsLookup): buildConnector.connector {
   const forLiterals = buildConnector(options);
   // The lookup must know the port (own listeners are address and port), and undici gives a
   // connector's options once: one connector per origin port, a handful in practice.
@@ -44,7 +47,7 @@ export function guardedConnector(policy: OriginAddressPolicy, options: buildConn
     }
     let connector = byPort.get(port);
     if (!connector) {
-      connector = buildConnector({ ...options, lookup: checkedLookup(policy, port) });
+      connector = buildConnector({ ...options, lookup: checkedLookup(policy, port, resolve) });
       byPort.set(port, connector);
     }
     connector(target, callback);
@@ -52,9 +55,11 @@ export function guardedConnector(policy: OriginAddressPolicy, options: buildConn
 }
 
 /** dns.lookup, failing when any address the name resolves to is refused for `port`. */
-export function checkedLookup(policy: OriginAddressPolicy, port: number): LookupFunction {
+export function checkedLookup(policy: OriginAddressPolicy, port: number, resolve: Resolver = dnsLookup): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    // Asked afresh on every connection (dns.lookup does not cache), so what is checked is what
+    // this connection uses.
+    resolve(hostname, { ...(options as { family?: number; hints?: number }), all: true }, (error, addresses) => {
       const answer = callback as (error: NodeJS.ErrnoException | null, address?: string | LookupAddress[], family?: number) => void;
       if (error) return answer(error);
       for (const { address } of addresses) {
