@@ -41,6 +41,11 @@ export const SERVE_OPTIONS = [
   { flag: 'edge-origin-timeout-ms', kind: 'count', default: '30000', description: 'How long the edge waits for an origin before 504' },
   { flag: 'edge-access-log', kind: 'boolean', default: 'false', description: 'Log one line per edge request (host, path, status, cache result, bytes, time) at info' },
   { flag: 'edge-metrics-endpoints', kind: 'count', default: '100', description: 'Endpoints with metric series of their own; the rest share endpoint="other"' },
+  {
+    flag: 'edge-origin-deny',
+    kind: 'string',
+    description: "Origin addresses the edge refuses to connect to: comma-separated CIDR ranges, or 'private' (loopback, RFC 1918, link-local, ULA, CGNAT); set 'private' on a public edge",
+  },
   { flag: 'meter-flush-ms', kind: 'count', default: '10000', description: 'How often metered traffic is written to the store' },
   { flag: 'cname-suffix', kind: 'string', default: 'mooncdn.localhost', description: "Endpoints' CName is {CustomDomain}.{this}: the name users point their DNS at" },
   { flag: 'edge-deadline-ms', kind: 'count', default: '30000', description: 'How long an operation waits for an edge to answer' },

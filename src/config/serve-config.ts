@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { QuotaLimits } from '../domain/quota.js';
 import { KEY_ID_PATTERN, MIN_KEY_VALUE_LENGTH } from '../domain/api-key.js';
 import { isHostname } from '../domain/hostname.js';
+import { parseDenyList, type DeniedRange } from '../edge/policy/origin-address.js';
 import type { StoreLocation } from '../store/store.js';
 import { envName, SERVE_OPTIONS, type OptionSpec, type ServeOptionFlag } from './options.js';
 
@@ -40,6 +41,8 @@ export interface ServeConfig {
     readonly accessLog: boolean;
     /** Endpoints with per-endpoint metric series of their own (bounded label cardinality). */
     readonly metricsEndpoints: number;
+    /** Origin addresses the edge refuses (the server's own listeners are refused regardless). */
+    readonly originDeny: readonly DeniedRange[];
   };
   readonly masterKey: string | undefined;
   readonly bootstrap: { readonly subscriptionId: string; readonly keyId: string; readonly keyValue: string } | undefined;
@@ -140,6 +143,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       meterFlushMs: count('meter-flush-ms', 10),
       accessLog: bool('edge-access-log'),
       metricsEndpoints: count('edge-metrics-endpoints'),
+      originDeny: originDeny(raw.get('edge-origin-deny'), problems, where),
     },
     masterKey: raw.get('master-key'),
     bootstrap: bootstrap(raw, problems),
@@ -161,6 +165,17 @@ export function storeLocation(raw: Map<ServeOptionFlag, string>, problems: strin
     return { kind: 'postgres', connectionString: url };
   }
   return { kind: 'sqlite', file: join(dataDir(raw), 'mooncdn.db') };
+}
+
+/** Empty by default, so that origins on 127.0.0.1 work in development. */
+function originDeny(value: string | undefined, problems: string[], where: (flag: string) => string): readonly DeniedRange[] {
+  if (value === undefined) return [];
+  const parsed = parseDenyList(value);
+  if ('problem' in parsed) {
+    problems.push(`${where('edge-origin-deny')}: ${parsed.problem}`);
+    return [];
+  }
+  return parsed.ranges;
 }
 
 function dataDir(raw: Map<ServeOptionFlag, string>): string {

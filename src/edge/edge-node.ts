@@ -370,6 +370,11 @@ export class EdgeNode implements EdgeAgent {
 
   private originFailed(served: Served, res: ServerResponse, error: Error): void {
     const status = error instanceof OriginError ? error.status : 502;
+    if (error instanceof OriginError && error.deniedByPolicy) {
+      // The operator's log names the addresses; the client learns nothing of the network.
+      this.options.log.warn({ endpointId: served.config.endpointId, err: error.message, denied: error.denials }, 'origin address denied by the origin policy');
+      return this.refuse(res, served, 502, "The origin address is not allowed by this edge's origin policy.");
+    }
     this.options.log.warn({ endpointId: served.config.endpointId, err: error.message }, 'origin fetch failed');
     this.refuse(res, served, status, status === 504 ? 'The origin did not answer in time.' : 'The origin could not be reached.');
   }

@@ -2,6 +2,8 @@
  * The edge of the embedded shape: built, loaded with every endpoint the store says edges serve,
  * attached to the in-process fleet, and listening.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -15,12 +17,15 @@ import { Reclaimer } from './cache/reclaimer.js';
 import { EdgeNode } from './edge-node.js';
 import { listenEdge, type EdgeListeners } from './edge-servers.js';
 import { OriginClient } from './origin-client.js';
+import { OriginAddressPolicy } from './policy/origin-address.js';
 import { TrafficMeter } from './traffic-meter.js';
 
 export interface EmbeddedEdge {
   readonly node: EdgeNode;
   readonly cache: MemoryCacheStore;
   readonly listeners: EdgeListeners;
+  /** Where the process's other listeners (the API) are added once they listen. */
+  readonly originPolicy: OriginAddressPolicy;
   close(): Promise<void>;
 }
 
@@ -36,7 +41,8 @@ export async function startEmbeddedEdge(
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
   const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
-  const origin = new OriginClient(config.edge.originTimeoutMs);
+  const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
+  const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
   const node = new EdgeNode({
     id: 'edge-embedded',
@@ -56,6 +62,7 @@ export async function startEmbeddedEdge(
     if (isServedByEdges(endpoint)) await node.applyEndpoint(await loadEdgeConfig(store, endpoint));
   }
   const listeners = await listenEdge(node, config.edgeHost, config.edgePort, config.edgeTlsPort);
+  denyListeners(originPolicy, listeners.servers);
   let listening = true;
   health.add('edge', () => {
     if (!listening) throw new Error('the edge is not listening');
@@ -66,6 +73,7 @@ export async function startEmbeddedEdge(
     node,
     cache,
     listeners,
+    originPolicy,
     async close() {
       listening = false;
       fleet.detach(node.id);
@@ -74,4 +82,15 @@ export async function startEmbeddedEdge(
       await origin.close();
     },
   };
+}
+
+/**
+ * Refuses origins at these listening servers, whatever the deny list says: an origin at the
+ * edge's own ports would loop requests through it, one at the API would serve its /metrics.
+ */
+export function denyListeners(policy: OriginAddressPolicy, servers: readonly Server[]): void {
+  for (const server of servers) {
+    const { address, port } = server.address() as AddressInfo;
+    policy.addListener(address, port);
+  }
 }

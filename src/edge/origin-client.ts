@@ -1,11 +1,15 @@
 /**
  * Fetching from an endpoint's origin: `Origin.Addresses` in order, failing over to the next on
  * a connection error, a timeout or a 5xx answer (GET and HEAD only; other methods go to the
- * first address). Port 443 means HTTPS to the origin; any other port, plain HTTP.
+ * first address). Port 443 means HTTPS to the origin; any other port, plain HTTP. Every
+ * connection passes the origin address policy (origin-connector.ts); a refused address is
+ * failed over like any connection error.
  */
 import type { Readable } from 'node:stream';
 import { Agent, errors, request, type Dispatcher } from 'undici';
 import { parseOriginAddress } from '../domain/hostname.js';
+import { guardedConnector, OriginAddressDenied } from './origin-connector.js';
+import type { OriginAddressPolicy } from './policy/origin-address.js';
 
 export interface OriginRequest {
   readonly method: string;
@@ -32,6 +36,10 @@ export class OriginError extends Error {
     message: string,
     /** 504 when every address timed out, else 502. */
     readonly status: 502 | 504,
+    /** An address was refused by the origin policy: the endpoint's origin, not the network, is at fault. */
+    readonly deniedByPolicy = false,
+    /** For the operator's log: what the policy refused, resolved addresses included. */
+    readonly denials: readonly string[] = [],
   ) {
     super(message);
     this.name = 'OriginError';
@@ -41,9 +49,13 @@ export class OriginError extends Error {
 export class OriginClient {
   private readonly agent: Agent;
 
-  constructor(private readonly timeoutMs: number) {
+  /** `policy`: which addresses may be connected to; always given, so no edge runs without one. */
+  constructor(
+    private readonly timeoutMs: number,
+    policy: OriginAddressPolicy,
+  ) {
     this.agent = new Agent({
-      connect: { timeout: Math.min(timeoutMs, 10_000) },
+      connect: guardedConnector(policy, { timeout: Math.min(timeoutMs, 10_000) }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       keepAliveTimeout: 30_000,
@@ -55,6 +67,7 @@ export class OriginClient {
     const addresses = failover ? origin.addresses : origin.addresses.slice(0, 1);
     const problems: string[] = [];
     let allTimedOut = true;
+    const denials: string[] = [];
 
     for (const address of addresses) {
       const url = originUrl(address, origin.target);
@@ -86,11 +99,21 @@ export class OriginClient {
         }
         return answer;
       } catch (error) {
+        if (error instanceof OriginAddressDenied) {
+          // The client and the tenant learn that the policy refused, not what a name resolved to.
+          problems.push(`${address}: denied by policy`);
+          denials.push(error.message);
+          allTimedOut = false;
+          continue;
+        }
         const timedOut =
           error instanceof errors.HeadersTimeoutError || error instanceof errors.ConnectTimeoutError || error instanceof errors.BodyTimeoutError;
         if (!timedOut) allTimedOut = false;
         problems.push(`${address}: ${timedOut ? `no answer within ${this.timeoutMs} ms` : describe(error)}`);
       }
+    }
+    if (denials.length > 0) {
+      throw new OriginError(`The origin address is denied by this edge's origin policy (${problems.join('; ')}).`, 502, true, denials);
     }
     throw new OriginError(`The origin could not be reached (${problems.join('; ')}).`, allTimedOut && problems.length > 0 ? 504 : 502);
   }

@@ -27,6 +27,11 @@ export interface CommandLimits {
   /** URLs in one purge or preload request. */
   readonly maxUrlsPerRequest: number;
   readonly quotas: QuotaLimits;
+  /**
+   * Why an origin address is refused at acceptance (an IP literal the origin policy denies),
+   * or undefined; absent where the API process does not know the edge's policy.
+   */
+  readonly deniedOrigin?: (address: string, field: string) => string | undefined;
 }
 
 interface Plan {
@@ -46,6 +51,7 @@ export class OperationCommands {
 
   async createEndpoint(subscriptionId: string, input: EndpointSettingInput): Promise<{ endpoint: Endpoint; operation: OperationRecord }> {
     const settings = parseEndpointSetting(input);
+    this.checkOrigins(settings.originAddresses, 'Origin.Addresses');
     const now = this.clock.now();
     const endpoint = newEndpoint(randomUUID(), subscriptionId, settings, now);
     const operation = this.newOperation(endpoint, 'CreateEndpoint', now, 'NotSet', {});
@@ -64,9 +70,18 @@ export class OperationCommands {
   }
 
   updateEndpoint(subscriptionId: string, endpointId: string, input: EndpointUpdateInput): Promise<OperationRecord> {
-    return this.accept(subscriptionId, endpointId, 'UpdateEndpoint', (endpoint) => ({
-      payload: { settings: applyEndpointUpdate(endpoint, input) },
-    }));
+    return this.accept(subscriptionId, endpointId, 'UpdateEndpoint', (endpoint) => {
+      const settings = applyEndpointUpdate(endpoint, input);
+      if (input.UpdateFlag === 'Origin') this.checkOrigins(settings.originAddresses, 'EndpointSettings.Origin.Addresses');
+      return { payload: { settings } };
+    });
+  }
+
+  private checkOrigins(addresses: readonly string[], field: string): void {
+    for (const address of addresses) {
+      const problem = this.limits.deniedOrigin?.(address, field);
+      if (problem) throw Errors.parameterInvalid(problem);
+    }
   }
 
   deleteEndpoint(subscriptionId: string, endpointId: string): Promise<OperationRecord> {

@@ -7,6 +7,7 @@ import { buildApi } from '../api/app.js';
 import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
+import { deniedLiteralCheck } from '../edge/policy/origin-address.js';
 import { InProcessFleet } from '../fleet/fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
@@ -18,7 +19,7 @@ import type { Store } from '../store/store.js';
 export type ControlPlaneSettings = Pick<
   ServeConfig,
   'signature' | 'bodyLimitBytes' | 'maxUrlsPerRequest' | 'quotas' | 'edgeDeadlineMs' | 'apiTls' | 'cnameSuffix' | 'host' | 'publicUrl'
-> & { readonly edge: Pick<ServeConfig['edge'], 'originTimeoutMs'> };
+> & { readonly edge: Pick<ServeConfig['edge'], 'originTimeoutMs'> & Partial<Pick<ServeConfig['edge'], 'originDeny'>> };
 
 export interface ControlPlane {
   readonly health: Health;
@@ -66,7 +67,12 @@ export async function createControlPlane(
   const commands = new OperationCommands(
     store,
     clock,
-    { maxUrlsPerRequest: settings.maxUrlsPerRequest, quotas: settings.quotas },
+    {
+      maxUrlsPerRequest: settings.maxUrlsPerRequest,
+      quotas: settings.quotas,
+      // The edge runs in this process, so its policy is known here: refuse denied IP literals at once.
+      ...(settings.edge.originDeny?.length ? { deniedOrigin: deniedLiteralCheck(settings.edge.originDeny) } : {}),
+    },
     (endpointId, type) => engine.notify(endpointId, type),
   );
   const api = await buildApi({

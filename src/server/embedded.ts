@@ -7,7 +7,7 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { drainServers } from '../edge/drain.js';
-import { startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
+import { denyListeners, startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
 import { dataDirWarning } from '../store/sqlite.js';
@@ -54,6 +54,8 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
 
     // 6. Listen.
     const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
+    // An origin at the API's own address would hand its /metrics to anyone asking the edge.
+    denyListeners(edge.originPolicy, [plane.api.server]);
 
     // 7. Credentials: from the environment, or a development key on the first start. Only now
     // that every listener is up, so a start that fails (a port in use) makes no key whose

@@ -15,7 +15,9 @@ import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/ca
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
 import { EdgeNode } from '../../src/edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../../src/edge/edge-servers.js';
+import { denyListeners } from '../../src/edge/embedded-edge.js';
 import { OriginClient } from '../../src/edge/origin-client.js';
+import { OriginAddressPolicy, parseDenyList } from '../../src/edge/policy/origin-address.js';
 import { TrafficMeter } from '../../src/edge/traffic-meter.js';
 import type { EdgeEndpointConfig } from '../../src/fleet/edge-config.js';
 import type { Metrics } from '../../src/observability/metrics.js';
@@ -57,6 +59,8 @@ export interface EdgeOptions {
   readonly endpointSeries?: number;
   /** Where the access log goes (default: none). */
   readonly accessLog?: Logger;
+  /** The origin deny list, as --edge-origin-deny takes it (default: empty). */
+  readonly originDeny?: string;
 }
 
 export interface TestEdge {
@@ -79,12 +83,16 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
   const clock = new TestClock();
   const samples: TrafficSample[] = [];
   const cache = new MemoryCacheStore(options.cacheBytes ?? 8 * 1024 * 1024, options.maxObjectBytes ?? 1024 * 1024);
-  const origin = new OriginClient(options.originTimeoutMs ?? 5_000);
+  const deny = parseDenyList(options.originDeny ?? '');
+  if ('problem' in deny) throw new Error(deny.problem);
+  const originPolicy = new OriginAddressPolicy(deny.ranges);
+  const origin = new OriginClient(options.originTimeoutMs ?? 5_000, originPolicy);
   const meter = new TrafficMeter(async (batch) => void samples.push(...batch), () => clock.now());
   const log = options.log ?? pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const { metrics, endpointSeries, accessLog } = options;
   const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log, metrics, endpointSeries, accessLog });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
+  denyListeners(originPolicy, listeners.servers);
   const edge: TestEdge = {
     node,
     cache,
