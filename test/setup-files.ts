@@ -1,5 +1,6 @@
-/** Runs in every test file: the PostgreSQL databases kept for reuse go when the file ends. */
+/** Runs in every test file: the PostgreSQL databases kept for reuse (support/stores.ts) go when the file ends. */
 import { afterAll } from 'vitest';
-import { dropPooledStores } from './support/stores.js';
 
-afterAll(dropPooledStores);
+afterAll(async () => {
+  await (globalThis as { dropPooledStores?: () => Promise<void> }).dropPooledStores?.();
+});
