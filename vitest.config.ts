@@ -9,11 +9,22 @@ export default defineConfig({
     maxWorkers: 2,
     setupFiles: ['test/setup-files.ts'],
     projects: [
+      // Pure logic, no server, no store: one process for all of them (a new one per file
+      // doubled their time).
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          isolate: false,
+        },
+      },
       {
         extends: true,
         test: {
           name: 'sqlite',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
           globalSetup: ['test/global-setup.ts'],
         },
       },
