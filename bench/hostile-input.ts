@@ -40,5 +40,13 @@ const cases: Array<[string, () => void]> = [
     const access = compileAccess({ forbiddenIps: [], refererControl: { enabled: true, type: 'AllowList', pathPatterns: [], referers: ['http*://*a*a*a*a*a*a*b'] } });
     access.refererAllowed('/a.jpg', `http://${'a'.repeat(10_000)}`);
   }],
+  ['path pattern "/*/*/*.jpg" against a path of 6 KB', () => {
+    const access = compileAccess({ forbiddenIps: [], refererControl: { enabled: true, type: 'AllowList', pathPatterns: ['/*/*/*.jpg'], referers: ['ok.example'] } });
+    access.refererAllowed(`/${'a/'.repeat(3_000)}x.png`, 'https://evil.example/');
+  }],
+  ['referer "*a*a*a*a*a*a*a*a*a*a*b" against a 36-character host', () => {
+    const access = compileAccess({ forbiddenIps: [], refererControl: { enabled: true, type: 'AllowList', pathPatterns: [], referers: ['*a*a*a*a*a*a*a*a*a*a*b'] } });
+    access.refererAllowed('/a.jpg', `https://${'a'.repeat(36)}/`);
+  }],
 ];
 for (const [name, run] of cases.filter(([name]) => name.includes(ONLY))) console.log(`${name}: ${median(run).toFixed(1)} ms`);
