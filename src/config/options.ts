@@ -38,6 +38,8 @@ export const SERVE_OPTIONS = [
   { flag: 'edge-cache-bytes', kind: 'count', default: String(256 * 1024 * 1024), description: 'Byte budget of the edge cache (least recently used objects go first)' },
   { flag: 'edge-max-object-bytes', kind: 'count', default: String(32 * 1024 * 1024), description: 'Larger objects pass through uncached' },
   { flag: 'edge-origin-timeout-ms', kind: 'count', default: '30000', description: 'How long the edge waits for an origin before 504' },
+  { flag: 'edge-fill-bytes', kind: 'count', description: 'Bytes that cache fills in progress may hold; beyond it a fill streams through uncached (default: 64 MiB, or --edge-max-object-bytes if larger)' },
+  { flag: 'edge-origin-min-bytes-per-second', kind: 'count', default: '1024', description: 'Slowest an origin may send a body, over each --edge-origin-timeout-ms; slower is cut off (0: no minimum)' },
   { flag: 'meter-flush-ms', kind: 'count', default: '10000', description: 'How often metered traffic is written to the store' },
   { flag: 'cname-suffix', kind: 'string', default: 'mooncdn.localhost', description: "Endpoints' CName is {CustomDomain}.{this}: the name users point their DNS at" },
   { flag: 'edge-deadline-ms', kind: 'count', default: '30000', description: 'How long an operation waits for an edge to answer' },

@@ -15,9 +15,11 @@ import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
 
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
+import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
-import { OriginError, statusText, type OriginClient } from './origin-client.js';
+import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
@@ -38,6 +40,10 @@ export interface EdgeNodeOptions {
    * path of every Host belongs to tenants or is a 404): the API serves them for the process.
    */
   readonly metrics?: Metrics;
+  /** Bytes fills in progress may hold for the cache (fill-budget.ts). */
+  readonly fillBytes: number;
+  /** The slowest an origin may send a body (body-rate.ts). */
+  readonly originBodyRate: BodyRateLimit;
 }
 
 type EdgeResult = 'HIT' | 'MISS' | 'PASS' | 'REFUSED' | 'ERROR';
@@ -66,12 +72,14 @@ export class EdgeNode implements EdgeAgent {
   private readonly byId = new Map<string, Served>();
   private readonly byDomain = new Map<string, Served>();
   private readonly fills = new Map<string, RunningFill>();
+  private readonly fillBudget: FillBudget;
 
   /** The request counter per result, resolved once (labelling on every request costs more). */
   private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
+    this.fillBudget = new FillBudget(options.fillBytes);
     const counter = options.metrics?.edgeRequests;
     this.results = counter && {
       HIT: counter.labels('HIT'),
@@ -80,6 +88,11 @@ export class EdgeNode implements EdgeAgent {
       REFUSED: counter.labels('REFUSED'),
       ERROR: counter.labels('ERROR'),
     };
+  }
+
+  /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
+  get heldFillBytes(): number {
+    return this.fillBudget.held;
   }
 
   // ---- EdgeAgent: what the control plane asks -------------------------------------------
@@ -129,12 +142,16 @@ export class EdgeNode implements EdgeAgent {
     const key = cacheKey(endpointId, target.path, query);
     const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
     // Always a fetch of its own: a fill already under way may have started before a purge.
-    const fill = new Fill(key);
+    const fill = new Fill(key, this.fillBudget, true);
     this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true));
     await fill.whenSettled();
-    if (fill.error) throw new Error(fill.error.message);
+    // Abandoned after the head: the body would not be stored; the head says why.
+    if (fill.error && !(fill.abandoned && fill.head)) throw new Error(fill.error.message);
     const head = fill.head!;
     if (head.status < 200 || head.status > 299) throw new Error(`the origin answered ${head.status} ${statusText(head.status)}`.trim());
+    if (head.ttlSeconds > 0 && fill.notKeptBecause === 'fill-budget') {
+      throw new Error('the edge is already holding as much as it may for downloads in progress; try again later');
+    }
     if (head.ttlSeconds > 0 && !fill.keepingAll) {
       throw new Error(`the origin's response cannot be cached: it is larger than the maximum object size (${this.options.cache.maxObjectBytes} bytes)`);
     }
@@ -191,7 +208,7 @@ export class EdgeNode implements EdgeAgent {
       if (!this.readFill(served, req, res, running, false)) void this.pass(served, req, res, target, clientIp);
       return;
     }
-    const fill = new Fill(key);
+    const fill = new Fill(key, this.fillBudget);
     this.readFill(served, req, res, fill, true);
     this.runFill(served, fill, path, target, originRequestHeaders(req.headers, clientIp, true));
   }
@@ -238,6 +255,7 @@ export class EdgeNode implements EdgeAgent {
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
     const reader: FillReader = {
+      wantsBody: !head,
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(h.ttlSeconds > 0 ? 'MISS' : 'PASS');
@@ -259,18 +277,21 @@ export class EdgeNode implements EdgeAgent {
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
     const attached = fill.attach(reader, first);
-    if (attached) res.on('close', () => fill.detach(reader));
+    // A HEAD client that had its head has not left the fill: it may go on into the cache.
+    if (attached) res.on('close', () => (!head || !res.headersSent) && fill.detach(reader));
     return attached;
   }
 
   /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
   private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path });
+    // An abandoned fill is no longer joined: the next request for the key starts its own.
+    fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
     const { cache, now } = this.options;
     const { config } = served;
     const generation = cache.generation();
     void (async () => {
-      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers });
+      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
       const originHeaders = endToEndHeaders(response.headers);
       const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
@@ -280,20 +301,26 @@ export class EdgeNode implements EdgeAgent {
       fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
+      const guard = this.guardRate(response);
       try {
         for await (const chunk of response.body as AsyncIterable<Buffer>) {
           bytes += chunk.length;
-          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping();
+          guard.count(chunk.length);
+          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');
           fill.push(chunk);
           if (!fill.keepingAll) {
+            guard.pause();
             await fill.roomForMore();
-            // Neither stored nor read by anyone any more: stop taking it from the origin.
-            if (!fill.hasReaders) break;
+            guard.resume();
           }
+          // Abandoned (every client gone, see Fill): the fetch's signal has stopped the body.
+          if (fill.abandoned) throw fill.signal.reason;
         }
       } finally {
+        guard.stop();
         this.fetched(config.endpointId, bytes);
       }
+      if (fill.abandoned) throw fill.signal.reason;
       const stored =
         fill.keepingAll &&
         cache.put({
@@ -332,13 +359,23 @@ export class EdgeNode implements EdgeAgent {
       });
       this.count('PASS');
       res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        originBytes += chunk.length;
-        // The client has gone: stop taking the body from the origin.
-        if (res.destroyed) break;
-        if (req.method === 'HEAD') continue;
-        counted.bytes += chunk.length;
-        if (!res.write(chunk)) await drained(res);
+      const guard = this.guardRate(response);
+      try {
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          originBytes += chunk.length;
+          guard.count(chunk.length);
+          // The client has gone: stop taking the body from the origin.
+          if (res.destroyed) break;
+          if (req.method === 'HEAD') continue;
+          counted.bytes += chunk.length;
+          if (!res.write(chunk)) {
+            guard.pause();
+            await drained(res);
+            guard.resume();
+          }
+        }
+      } finally {
+        guard.stop();
       }
       res.end();
     } catch (error) {
@@ -347,6 +384,12 @@ export class EdgeNode implements EdgeAgent {
     } finally {
       this.fetched(config.endpointId, originBytes);
     }
+  }
+
+  /** Cuts off an origin body that comes more slowly than `originBodyRate` allows. */
+  private guardRate(response: OriginResponse): BodyRateGuard {
+    const limit = this.options.originBodyRate;
+    return new BodyRateGuard(limit, (bytes) => response.body.destroy(new OriginTooSlowError(response.address, bytes, limit)));
   }
 
   private originFailed(served: Served, res: ServerResponse, error: Error): void {

@@ -38,7 +38,17 @@ export async function startEmbeddedEdge(
   const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
   const origin = new OriginClient(config.edge.originTimeoutMs);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
-  const node = new EdgeNode({ id: 'edge-embedded', cache, origin, meter, now: () => clock.now(), log, metrics });
+  const node = new EdgeNode({
+    id: 'edge-embedded',
+    cache,
+    origin,
+    meter,
+    now: () => clock.now(),
+    log,
+    metrics,
+    fillBytes: config.edge.fillBytes,
+    originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
+  });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));
 
   // What edges already served before this start (operations still running re-apply theirs).

@@ -49,6 +49,10 @@ export interface EdgeOptions {
   readonly maxObjectBytes?: number;
   /** Origin timeout (default 5 s). */
   readonly originTimeoutMs?: number;
+  /** Bytes fills in progress may hold (default 64 MB). */
+  readonly fillBytes?: number;
+  /** Slowest origin body, per origin timeout (default: no minimum). */
+  readonly originMinBytesPerSecond?: number;
   /** Where the edge logs (default: silent, or MOONCDN_TEST_LOG's level). */
   readonly log?: Logger;
 }
@@ -76,7 +80,17 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
   const origin = new OriginClient(options.originTimeoutMs ?? 5_000);
   const meter = new TrafficMeter(async (batch) => void samples.push(...batch), () => clock.now());
   const log = options.log ?? pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
-  const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log });
+  const originTimeoutMs = options.originTimeoutMs ?? 5_000;
+  const node = new EdgeNode({
+    id: 'edge-test',
+    cache,
+    origin,
+    meter,
+    now: () => clock.now(),
+    log,
+    fillBytes: options.fillBytes ?? 64 * 1024 * 1024,
+    originBodyRate: { minBytesPerSecond: options.originMinBytesPerSecond ?? 0, windowMs: originTimeoutMs },
+  });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   const edge: TestEdge = {
     node,
