@@ -37,6 +37,10 @@ export interface ServeConfig {
     readonly cacheBytes: number;
     readonly maxObjectBytes: number;
     readonly originTimeoutMs: number;
+    /** Bytes cache fills in progress may hold (edge/fill-budget.ts). */
+    readonly fillBytes: number;
+    /** 0: none. Checked over windows of originTimeoutMs (edge/body-rate.ts). */
+    readonly originMinBytesPerSecond: number;
     readonly meterFlushMs: number;
     readonly accessLog: boolean;
     /** Endpoints with per-endpoint metric series of their own (bounded label cardinality). */
@@ -55,6 +59,8 @@ export class ConfigError extends Error {
   }
 }
 
+/** What cache fills in progress may hold unless --edge-fill-bytes says otherwise (at least the largest object). */
+const DEFAULT_FILL_BYTES = 64 * 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
@@ -110,6 +116,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   };
 
   const host = raw.get('host') ?? '127.0.0.1';
+  const maxObjectBytes = count('edge-max-object-bytes', 1);
   const config = {
     host,
     edgeHost: raw.get('edge-host') ?? host,
@@ -138,8 +145,10 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     cnameSuffix: cnameSuffix(raw.get('cname-suffix') ?? '', problems, where),
     edge: {
       cacheBytes: count('edge-cache-bytes', 1024 * 1024),
-      maxObjectBytes: count('edge-max-object-bytes', 1),
+      maxObjectBytes,
       originTimeoutMs: count('edge-origin-timeout-ms', 100),
+      fillBytes: raw.has('edge-fill-bytes') ? count('edge-fill-bytes', 1) : Math.max(DEFAULT_FILL_BYTES, maxObjectBytes),
+      originMinBytesPerSecond: count('edge-origin-min-bytes-per-second'),
       meterFlushMs: count('meter-flush-ms', 10),
       accessLog: bool('edge-access-log'),
       metricsEndpoints: count('edge-metrics-endpoints'),
@@ -150,6 +159,11 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   } satisfies ServeConfig;
   if (config.edge.maxObjectBytes > config.edge.cacheBytes) {
     problems.push(`${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}) must not be larger than ${where('edge-cache-bytes')} (${config.edge.cacheBytes}).`);
+  }
+  if (config.edge.fillBytes < config.edge.maxObjectBytes) {
+    problems.push(
+      `${where('edge-fill-bytes')} (${config.edge.fillBytes}) must be at least ${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}): a fill holds a whole object on its way into the cache.`,
+    );
   }
   if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`${where('log-level')} "${config.logLevel}" must be one of ${LOG_LEVELS.join(', ')}.`);
   if (!LOG_FORMATS.includes(config.logFormat)) problems.push(`${where('log-format')} "${config.logFormat}" must be one of ${LOG_FORMATS.join(', ')}.`);

@@ -15,9 +15,11 @@ import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
 
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
+import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
-import { OriginError, statusText, type OriginClient } from './origin-client.js';
+import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { freshnessFor } from './policy/freshness.js';
@@ -43,6 +45,10 @@ export interface EdgeNodeOptions {
   readonly endpointSeries?: number;
   /** Where one line per request goes (host, path, status, cache result, bytes, time); none when undefined. */
   readonly accessLog?: Logger;
+  /** Bytes fills in progress may hold for the cache (fill-budget.ts). */
+  readonly fillBytes: number;
+  /** The slowest an origin may send a body (body-rate.ts). */
+  readonly originBodyRate: BodyRateLimit;
 }
 
 /** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
@@ -76,6 +82,7 @@ export class EdgeNode implements EdgeAgent {
   private readonly byId = new Map<string, Served>();
   private readonly byDomain = new Map<string, Served>();
   private readonly fills = new Map<string, RunningFill>();
+  private readonly fillBudget: FillBudget;
 
   /** The request counter per result, resolved once (labelling on every request costs more). */
   private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
@@ -86,6 +93,7 @@ export class EdgeNode implements EdgeAgent {
     this.id = options.id;
     this.accessLog = options.accessLog;
     this.endpointMetrics = options.metrics && new EndpointMetrics(options.metrics, options.endpointSeries ?? 100);
+    this.fillBudget = new FillBudget(options.fillBytes);
     const counter = options.metrics?.edgeRequests;
     this.results = counter && {
       HIT: counter.labels('HIT'),
@@ -94,6 +102,11 @@ export class EdgeNode implements EdgeAgent {
       REFUSED: counter.labels('REFUSED'),
       ERROR: counter.labels('ERROR'),
     };
+  }
+
+  /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
+  get heldFillBytes(): number {
+    return this.fillBudget.held;
   }
 
   // ---- EdgeAgent: what the control plane asks -------------------------------------------
@@ -145,12 +158,16 @@ export class EdgeNode implements EdgeAgent {
     const key = cacheKey(endpointId, target.path, query);
     const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
     // Always a fetch of its own: a fill already under way may have started before a purge.
-    const fill = new Fill(key);
+    const fill = new Fill(key, this.fillBudget, true);
     this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true));
     await fill.whenSettled();
-    if (fill.error) throw new Error(fill.error.message);
+    // Abandoned after the head: the body would not be stored; the head says why.
+    if (fill.error && !(fill.abandoned && fill.head)) throw new Error(fill.error.message);
     const head = fill.head!;
     if (head.status < 200 || head.status > 299) throw new Error(`the origin answered ${head.status} ${statusText(head.status)}`.trim());
+    if (head.ttlSeconds > 0 && fill.notKeptBecause === 'fill-budget') {
+      throw new Error('the edge is already holding as much as it may for downloads in progress; try again later');
+    }
     if (head.ttlSeconds > 0 && !fill.keepingAll) {
       throw new Error(`the origin's response cannot be cached: it is larger than the maximum object size (${this.options.cache.maxObjectBytes} bytes)`);
     }
@@ -210,7 +227,7 @@ export class EdgeNode implements EdgeAgent {
       if (!this.readFill(served, req, res, running, false)) void this.pass(served, req, res, target, clientIp);
       return;
     }
-    const fill = new Fill(key);
+    const fill = new Fill(key, this.fillBudget);
     this.readFill(served, req, res, fill, true);
     this.runFill(served, fill, path, target, originRequestHeaders(req.headers, clientIp, true));
   }
@@ -257,6 +274,7 @@ export class EdgeNode implements EdgeAgent {
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
     const reader: FillReader = {
+      wantsBody: !head,
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
@@ -278,18 +296,21 @@ export class EdgeNode implements EdgeAgent {
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
     const attached = fill.attach(reader, first);
-    if (attached) res.on('close', () => fill.detach(reader));
+    // A HEAD client that had its head has not left the fill: it may go on into the cache.
+    if (attached) res.on('close', () => (!head || !res.headersSent) && fill.detach(reader));
     return attached;
   }
 
   /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
   private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path });
+    // An abandoned fill is no longer joined: the next request for the key starts its own.
+    fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
     const { cache, now } = this.options;
     const { config } = served;
     const generation = cache.generation();
     void (async () => {
-      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers });
+      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
       const originHeaders = endToEndHeaders(response.headers);
       const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
@@ -299,20 +320,28 @@ export class EdgeNode implements EdgeAgent {
       fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
+      // While the body is kept for the cache, others may join and it is held in memory: an origin
+      // that trickles it must not hold them for ever. A body that is not kept is paced by its
+      // readers and is theirs to wait for (a stream of events, say).
+      const guard = this.guardRate(response);
       try {
         for await (const chunk of response.body as AsyncIterable<Buffer>) {
           bytes += chunk.length;
-          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping();
+          guard.count(chunk.length);
+          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');
           fill.push(chunk);
           if (!fill.keepingAll) {
+            guard.stop();
             await fill.roomForMore();
-            // Neither stored nor read by anyone any more: stop taking it from the origin.
-            if (!fill.hasReaders) break;
           }
+          // Abandoned (every client gone, see Fill): the fetch's signal has stopped the body.
+          if (fill.abandoned) throw fill.signal.reason;
         }
       } finally {
+        guard.stop();
         this.fetched(config.endpointId, bytes);
       }
+      if (fill.abandoned) throw fill.signal.reason;
       const stored =
         fill.keepingAll &&
         cache.put({
@@ -366,6 +395,12 @@ export class EdgeNode implements EdgeAgent {
     } finally {
       this.fetched(config.endpointId, originBytes);
     }
+  }
+
+  /** Cuts off an origin body that comes more slowly than `originBodyRate` allows, until stopped. */
+  private guardRate(response: OriginResponse): BodyRateGuard {
+    const limit = this.options.originBodyRate;
+    return new BodyRateGuard(limit, (bytes) => response.body.destroy(new OriginTooSlowError(response.address, bytes, limit)));
   }
 
   private originFailed(served: Served, res: ServerResponse, error: Error): void {

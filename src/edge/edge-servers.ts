@@ -5,6 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { LISTEN_BACKLOG } from '../server/listen-backlog.js';
 import { drainServers } from './drain.js';
 import type { EdgeNode } from './edge-node.js';
 
@@ -55,6 +56,6 @@ function listenOn(server: Server, host: string, port: number, setting: string): 
         reject(new EdgeListenError(`${host} is not an address of this machine; set --edge-host (MOONCDN_EDGE_HOST).`));
       } else reject(error);
     });
-    server.listen(port, host, () => resolve());
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
 }

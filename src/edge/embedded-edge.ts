@@ -54,6 +54,8 @@ export async function startEmbeddedEdge(
     metrics,
     endpointSeries: config.edge.metricsEndpoints,
     ...(config.edge.accessLog ? { accessLog: log } : {}),
+    fillBytes: config.edge.fillBytes,
+    originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
   });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));
 

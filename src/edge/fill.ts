@@ -6,8 +6,15 @@
  * A reader that joins after the start gets the chunks so far replayed, which is possible only
  * while the body is being kept for the cache. A response that will not be cached is not shared:
  * such a reader is told to fetch for itself (its own cookies, its own answer).
+ *
+ * A fill runs only while someone wants it: a reader that takes the body, a preload whose body
+ * is kept (its operation waits for it in the cache), or a HEAD reader while the body is kept for the cache (so a HEAD
+ * miss still fills the cache, within the fill budget). When none is left the fill is abandoned:
+ * `signal` aborts, which stops the origin fetch, and nothing is stored. What it keeps counts
+ * against the fill budget (fill-budget.ts).
  */
 import type { HeaderMap } from './cache/cache-store.js';
+import type { FillBudget } from './fill-budget.js';
 
 export interface FillHead {
   readonly status: number;
@@ -22,6 +29,8 @@ export interface FillHead {
 }
 
 export interface FillReader {
+  /** False for a HEAD request: it takes the head only. */
+  readonly wantsBody: boolean;
   head(head: FillHead): void;
   data(chunk: Buffer): void;
   end(): void;
@@ -37,6 +46,11 @@ export class Fill {
   private filled = 0;
   private readonly kept: Buffer[] = [];
   private keeping = true;
+  /** Bytes held against the fill budget. */
+  private holding = 0;
+  /** Why the body is not kept for the cache, once it is not. */
+  notKeptBecause: 'too-large' | 'fill-budget' | undefined;
+  private readonly abandonment = new AbortController();
   private readonly readers = new Set<FillReader>();
   private readonly settled: Promise<void>;
   private resolveSettled!: () => void;
@@ -45,8 +59,22 @@ export class Fill {
   /** Whether the completed body went into the cache. */
   stored = false;
 
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    private readonly budget: FillBudget,
+    /** A preload's fill: its operation is an implicit reader, so it goes on while it keeps the body. */
+    private readonly preload = false,
+  ) {
     this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
+  }
+
+  /** Aborts when the fill is abandoned: no one is left who wants it. */
+  get signal(): AbortSignal {
+    return this.abandonment.signal;
+  }
+
+  get abandoned(): boolean {
+    return this.abandonment.signal.aborted;
   }
 
   /** The body kept so far (all of it, while `keepingAll`), as one buffer. */
@@ -59,17 +87,13 @@ export class Fill {
     return this.keeping;
   }
 
-  /** Whether any reader is still attached. */
-  get hasReaders(): boolean {
-    return this.readers.size > 0;
-  }
-
   /**
    * Attaches a reader. The first reader attaches before anything arrives; a later one gets what
    * came so far. Returns false (and attaches nothing) when a later reader cannot be served from
    * this fill: the response will not be cached, or its body is no longer kept.
    */
   attach(reader: FillReader, first: boolean): boolean {
+    if (this.abandoned) return false;
     if (!first && this.head && (this.head.ttlSeconds === 0 || !this.keeping)) return false;
     if (this.error) {
       reader.error(this.error);
@@ -93,6 +117,20 @@ export class Fill {
 
   detach(reader: FillReader): void {
     this.readers.delete(reader);
+    this.abandonIfUnwanted();
+  }
+
+  /** Whether anyone still wants the fill to go on. */
+  private get wanted(): boolean {
+    // A preload's operation wants the body in the cache; one that will not be stored is over.
+    if (this.preload && this.keeping) return true;
+    for (const reader of this.readers) if (reader.wantsBody || this.keeping) return true;
+    return false;
+  }
+
+  private abandonIfUnwanted(): void {
+    if (this.done || this.abandoned || this.wanted) return;
+    this.abandonment.abort(new Error('every client of this fill has gone'));
   }
 
   /**
@@ -103,9 +141,12 @@ export class Fill {
     this.head = head;
     this.keeping = keep;
     if (keep && declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength > 0) {
-      this.whole = Buffer.allocUnsafeSlow(declaredLength);
+      if (this.hold(declaredLength)) this.whole = Buffer.allocUnsafeSlow(declaredLength);
+      else this.keeping = false;
     }
+    if (keep && !this.keeping) this.notKeptBecause = 'fill-budget';
     for (const reader of this.readers) reader.head(head);
+    this.abandonIfUnwanted();
   }
 
   push(chunk: Buffer): void {
@@ -133,20 +174,40 @@ export class Fill {
       // More than the origin declared: keep what came so far as the first chunk and go on in chunks.
       this.kept.push(Buffer.from(this.whole.subarray(0, this.filled)));
       this.whole = undefined;
+      this.releaseHeld();
+      this.hold(this.filled);
     }
+    if (!this.hold(chunk.length)) return this.stopKeeping('fill-budget');
     this.kept.push(chunk);
   }
 
-  /** The body will not be stored after all (too large); readers still get every chunk. */
-  stopKeeping(): void {
+  /** Holds `bytes` against the fill budget if they fit. */
+  private hold(bytes: number): boolean {
+    if (!this.budget.tryHold(bytes)) return false;
+    this.holding += bytes;
+    return true;
+  }
+
+  private releaseHeld(): void {
+    this.budget.release(this.holding);
+    this.holding = 0;
+  }
+
+  /** The body will not be stored after all (too large, or over the fill budget); readers still get every chunk. */
+  stopKeeping(because: 'too-large' | 'fill-budget'): void {
     this.keeping = false;
+    this.notKeptBecause = because;
     this.kept.length = 0;
     this.whole = undefined;
+    this.releaseHeld();
+    this.abandonIfUnwanted();
   }
 
   finish(stored: boolean): void {
     this.done = true;
     this.stored = stored;
+    // Stored or not, the body is no longer the fill's: the cache accounts for what it keeps.
+    this.releaseHeld();
     for (const reader of this.readers) reader.end();
     this.readers.clear();
     this.resolveSettled();
@@ -155,6 +216,9 @@ export class Fill {
   fail(error: Error): void {
     this.error = error;
     this.done = true;
+    this.kept.length = 0;
+    this.whole = undefined;
+    this.releaseHeld();
     for (const reader of this.readers) reader.error(error);
     this.readers.clear();
     this.resolveSettled();

@@ -20,6 +20,8 @@ export interface OriginRequest {
   readonly host: string;
   readonly headers: Record<string, string>;
   readonly body?: Readable;
+  /** Aborts the fetch, and the body of its response (a fill whose clients have all gone). */
+  readonly signal?: AbortSignal;
 }
 
 export interface OriginResponse {
@@ -82,6 +84,7 @@ export class OriginClient {
           headers: { ...origin.headers, host: origin.host },
           dispatcher: this.agent,
           ...(origin.body ? { body: origin.body } : {}),
+          ...(origin.signal ? { signal: origin.signal } : {}),
           ...(url.startsWith('https:') ? { servername: origin.host.replace(/:\d+$/, '') } : {}),
         });
         const answer: OriginResponse = {
@@ -99,6 +102,8 @@ export class OriginClient {
         }
         return answer;
       } catch (error) {
+        // Abandoned by the edge: no other address is wanted either.
+        if (origin.signal?.aborted) throw error;
         if (error instanceof OriginAddressDenied) {
           // The client and the tenant learn that the policy refused, not what a name resolved to.
           problems.push(`${address}: denied by policy`);

@@ -1,12 +1,13 @@
 /** Listening with a message a person can act on when the port is taken. */
 import type { FastifyInstance } from 'fastify';
 import { listeningUrl } from '../api/base-url.js';
+import { LISTEN_BACKLOG } from './listen-backlog.js';
 
 export class ListenError extends Error {}
 
 export async function listen(app: FastifyInstance, host: string, port: number, what: string, setting: string, tls: boolean): Promise<string> {
   try {
-    await app.listen({ host, port });
+    await app.listen({ host, port, backlog: LISTEN_BACKLOG });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new ListenError(`Port ${port} on ${host} is already in use, so ${what} cannot start; choose another with ${setting}.`);

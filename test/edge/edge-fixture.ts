@@ -52,6 +52,10 @@ export interface EdgeOptions {
   readonly maxObjectBytes?: number;
   /** Origin timeout (default 5 s). */
   readonly originTimeoutMs?: number;
+  /** Bytes fills in progress may hold (default 64 MB). */
+  readonly fillBytes?: number;
+  /** Slowest origin body, per origin timeout (default: no minimum). */
+  readonly originMinBytesPerSecond?: number;
   /** Where the edge logs (default: silent, or MOONCDN_TEST_LOG's level). */
   readonly log?: Logger;
   /** Metrics to record into, and how many endpoints get series of their own. */
@@ -86,11 +90,24 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
   const deny = parseDenyList(options.originDeny ?? '');
   if ('problem' in deny) throw new Error(deny.problem);
   const originPolicy = new OriginAddressPolicy(deny.ranges);
-  const origin = new OriginClient(options.originTimeoutMs ?? 5_000, originPolicy);
+  const originTimeoutMs = options.originTimeoutMs ?? 5_000;
+  const origin = new OriginClient(originTimeoutMs, originPolicy);
   const meter = new TrafficMeter(async (batch) => void samples.push(...batch), () => clock.now());
   const log = options.log ?? pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const { metrics, endpointSeries, accessLog } = options;
-  const node = new EdgeNode({ id: 'edge-test', cache, origin, meter, now: () => clock.now(), log, metrics, endpointSeries, accessLog });
+  const node = new EdgeNode({
+    id: 'edge-test',
+    cache,
+    origin,
+    meter,
+    now: () => clock.now(),
+    log,
+    metrics,
+    endpointSeries,
+    accessLog,
+    fillBytes: options.fillBytes ?? 64 * 1024 * 1024,
+    originBodyRate: { minBytesPerSecond: options.originMinBytesPerSecond ?? 0, windowMs: originTimeoutMs },
+  });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   denyListeners(originPolicy, listeners.servers);
   const edge: TestEdge = {
