@@ -1,16 +1,7 @@
 /** --edge-fill-bytes and --edge-origin-min-bytes-per-second (issue 9, items 3 and 13). */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadServeConfig } from '../../../src/config/serve-config.js';
+import { problemsOf } from './config-problems.js';
 
 describe('--edge-fill-bytes', () => {
   it('is 64 MiB by default, or the maximum object size when that is larger', () => {

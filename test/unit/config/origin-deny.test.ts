@@ -1,17 +1,8 @@
 /** --edge-origin-deny, checked at start like every setting (issue 9, item 7). */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
+import { loadServeConfig } from '../../../src/config/serve-config.js';
+import { problemsOf } from './config-problems.js';
 import { PRIVATE_RANGES } from '../../../src/edge/policy/origin-address.js';
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('--edge-origin-deny', () => {
   it('is empty by default, so origins on 127.0.0.1 work in development', () => {

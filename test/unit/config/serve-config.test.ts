@@ -1,18 +1,9 @@
 /** Settings checked at start like every setting: --public-url, --replay-cache (issue 9, items 14 and 15), --edge-host. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadServeConfig } from '../../../src/config/serve-config.js';
+import { loadServeConfig } from '../../../src/config/serve-config.js';
+import { problemsOf } from './config-problems.js';
 
 const load = (publicUrl: string | undefined) => loadServeConfig(publicUrl === undefined ? {} : { publicUrl }, {});
-
-function problemsOf(fn: () => unknown): readonly string[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('--public-url', () => {
   it('is unset by default', () => {
