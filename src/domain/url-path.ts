@@ -1,14 +1,16 @@
 /**
- * One normal form for URL paths, used by both the purge/preload URL checks and the edge's cache
- * key, so that "/a%7Eb", "/a~b" and "/a%7eb" name the same object (RFC 3986 §6.2.2.1-2: escapes
- * of unreserved characters are decoded, other escapes upper-cased) and a raw non-ASCII
- * character equals its UTF-8 escapes.
+ * One normal form for URL paths, used by the purge/preload URL checks, the edge's cache key, the
+ * path the edge asks the origin for, cache rules and referer control, so that "/a%7Eb", "/a~b"
+ * and "/a%7eb" name the same object (RFC 3986 §6.2.2.1-2: escapes of unreserved characters are
+ * decoded, other escapes upper-cased), a raw non-ASCII character equals its UTF-8 escapes, and
+ * "//a.png" is "/a.png" (repeated slashes are merged, as nginx and most origins do, so that a
+ * purge of "/a.png" cannot miss a copy cached under "//a.png").
  */
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 export function normalizePath(rawPath: string): string {
-  let path = rawPath;
+  let path = rawPath.includes('//') ? rawPath.replace(/\/{2,}/g, '/') : rawPath;
   if (/[^\u0000-\u007e]/.test(path)) {
     path = path.replace(/[^\u0000-\u007e]+/g, (run) => encodeURIComponent(run));
   }

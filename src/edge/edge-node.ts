@@ -207,7 +207,9 @@ export class EdgeNode implements EdgeAgent {
       return this.refuse(res, served, 403, 'Access from this referring page is not allowed.');
     }
 
-    const target = query ? `${rawPath}?${query}` : rawPath;
+    // The origin gets the path in the form the cache key and purges use, so that what is stored
+    // under a key is what the origin serves for that key ("//a.png" is fetched as "/a.png").
+    const target = query ? `${path}?${query}` : path;
     if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
       this.serveFromCache(served, req, res, path, query, target, clientIp);
     } else {
@@ -515,12 +517,12 @@ function asOriginSees(path: string, query: string): { path: string; query: strin
 }
 
 /**
- * The path as a file system behind the origin would read it, for referer control: origins such
- * as nginx merge "//" and many decode "%2F", so "//img/a.png" and "/img%2Fa.png" are the
- * "/img/a.png" a "/img/*" pattern protects.
+ * The path as a file system behind the origin would read it, for referer control: many origins
+ * decode "%2F", so "/img%2Fa.png" is the "/img/a.png" a "/img/*" pattern protects (the path is
+ * normal already: "//" merged, escapes upper-cased).
  */
 function pathAsFiled(path: string): string {
-  return path.replace(/%2f/gi, '/').replace(/\/{2,}/g, '/');
+  return path.includes('%2F') ? path.replace(/%2F/g, '/').replace(/\/{2,}/g, '/') : path;
 }
 
 /** Resolves when `res` can take more, or has closed; leaves no listener behind. */

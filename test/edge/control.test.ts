@@ -26,6 +26,20 @@ describe('purge', () => {
     expect(origin.count('/a.css')).toBe(4);
   });
 
+  it('reaches copies requested with doubled slashes: key, origin request and purge share one path', async () => {
+    const origin = await startOrigin();
+    origin.otherwise({ body: 'content' });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+    for (const path of ['//a.png', '/x//y.png']) expect((await edge.get(DOMAIN, path)).headers['x-cache']).toBe('MISS');
+    expect((await edge.get(DOMAIN, '/a.png')).headers['x-cache']).toBe('HIT');
+    expect(origin.requests.map((r) => r.url)).toEqual(['/a.png', '/x/y.png']);
+
+    await edge.node.purge(ID, { files: ['/a.png'], directories: ['/x/'] });
+
+    for (const path of ['//a.png', '/x//y.png']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
+  });
+
   it('drops everything under a purged directory and nothing beside it', async () => {
     const origin = await startOrigin();
     origin.otherwise({ body: 'content' });

@@ -145,6 +145,8 @@ describe('parseContentUrl: other mistakes are ParameterInvalid', () => {
   it('reads a directory sent without its trailing "/" as the directory (CONTRACT §7), echoing the URL as sent', () => {
     expect(parse('http://cdn.example.com/images', 'directory')).toEqual({ url: 'http://cdn.example.com/images', path: '/images/', query: '' });
     expect(parse('http://cdn.example.com', 'directory')).toEqual({ url: 'http://cdn.example.com', path: '/', query: '' });
+    expect(parse('http://cdn.example.com//img//', 'directory').path).toBe('/img/');
+    expect(parse('http://cdn.example.com//a.png', 'file').path).toBe('/a.png');
     expectMalicious('http://cdn.example.com/a/..', 'directory', '".."');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRepeatedly } from '../../../src/domain/url-path.js';
+import { decodeRepeatedly, normalizePath } from '../../../src/domain/url-path.js';
 import { prng } from '../../api/fuzz-kit.js';
 
 /** Decoding the whole text again and again until no escape is left: the definition. */
@@ -31,5 +31,17 @@ describe('decodeRepeatedly', () => {
       const text = Array.from({ length: random.int(24) }, () => random.pick(['%', '%', '2', '5', '4', '1', 'e', 'E', 'a', 'f', '3', '/'])).join('');
       expect(decodeRepeatedly(text), text).toBe(decodeByRounds(text));
     }
+  });
+});
+
+describe('normalizePath', () => {
+  it('merges repeated slashes, so "//a.png" is the "/a.png" a purge names', () => {
+    expect(normalizePath('//a.png')).toBe('/a.png');
+    expect(normalizePath('/img///sub//b.png')).toBe('/img/sub/b.png');
+    expect(normalizePath('/dir//')).toBe('/dir/');
+  });
+
+  it('decodes escapes of unreserved characters and upper-cases the others', () => {
+    expect(normalizePath('/a%7eb%2fc')).toBe('/a~b%2Fc');
   });
 });
