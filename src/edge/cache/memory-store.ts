@@ -93,8 +93,25 @@ export class MemoryCacheStore implements CacheStore {
     node.generation = ++this.counter;
   }
 
+  /**
+   * One record at the endpoint's root covers everything of it, so its file and directory
+   * records go: an endpoint removed, or purged whole, leaves one number behind, not its history.
+   */
   purgeEndpoint(endpointId: string): void {
-    this.purgeDirectory(endpointId, '/');
+    const prefix = pathKey(endpointId, '');
+    for (const key of this.filePurges.keys()) if (key.startsWith(prefix)) this.filePurges.delete(key);
+    this.directoryPurges.set(endpointId, { generation: ++this.counter, children: new Map() });
+  }
+
+  /** Purge records kept (file records and directory trie nodes), for tests and metrics. */
+  get purgeRecords(): number {
+    let nodes = 0;
+    const count = (node: DirectoryNode): void => {
+      nodes += 1;
+      for (const child of node.children.values()) count(child);
+    };
+    for (const root of this.directoryPurges.values()) count(root);
+    return this.filePurges.size + nodes;
   }
 
   /** Whether a purge recorded after the object's fill started covers it. */
