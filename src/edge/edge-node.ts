@@ -310,7 +310,7 @@ export class EdgeNode implements EdgeAgent {
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
     const { cache, now } = this.options;
     const { config } = served;
-    const generation = cache.generation();
+    const generation = cache.beginFill();
     void (async () => {
       const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
@@ -361,6 +361,7 @@ export class EdgeNode implements EdgeAgent {
     })()
       .catch((error: unknown) => fill.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => {
+        cache.endFill(generation);
         if (this.fills.get(fill.key)?.fill === fill) this.fills.delete(fill.key);
       });
   }

@@ -3,7 +3,7 @@
  * interpret HTTP; the edge decides what to store and for how long.
  *
  * Purges are generation records, so they cost the same however much is cached: every fill
- * notes the store's generation when it starts (`generation()`), every purge records a new
+ * notes the store's generation when it starts (`beginFill()`), every purge records a new
  * generation for a file or a directory, and an object is served only if it was filled at or
  * after every purge that covers it. A fill that was under way when a purge came is therefore
  * never served afterwards either.
@@ -32,8 +32,15 @@ export interface CacheStore {
   get(key: string, now: number): CachedObject | undefined;
   /** Stores the object unless a purge since its generation covers it; false when refused. */
   put(object: CachedObject): boolean;
-  /** The current generation, to pass with the object a fill is about to make. */
+  /** The current generation. */
   generation(): number;
+  /**
+   * A fill starts: the generation to pass with the object it makes. Until `endFill`, purge
+   * records newer than it are kept, so that its put is refused if one covers it.
+   */
+  beginFill(): number;
+  /** The fill that began at `generation` has put its object, or given up. */
+  endFill(generation: number): void;
   /** Drops every query variant of the path. */
   purgeFile(endpointId: string, path: string): void;
   /**

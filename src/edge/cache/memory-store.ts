@@ -1,13 +1,15 @@
 /**
  * The in-memory cache store: least-recently-used objects are evicted to stay within a byte
- * budget; purge records (see cache-store.ts) live in a trie of directory segments per endpoint.
+ * budget; purges are generation records (purge-records.ts).
+ *
+ * Records do not pile up (Varnish's ban lurker): after a purge, a sweep walks the stored
+ * objects a slice at a time, dropping those a record covers; once a sweep has been through
+ * them all, no stored object is covered by a record that existed when it began, and those
+ * records are pruned as soon as no fill that started before them is still running (such a
+ * fill's put must still be refused).
  */
 import type { CachedObject, CacheStore } from './cache-store.js';
-
-interface DirectoryNode {
-  generation: number;
-  readonly children: Map<string, DirectoryNode>;
-}
+import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
  * Bookkeeping per object beyond its bytes (the object, its headers, key, path and map entries),
@@ -16,13 +18,24 @@ interface DirectoryNode {
  */
 const OVERHEAD_BYTES = 1024;
 
+/** Objects a sweep checks before it lets other work run: well under a millisecond. */
+const SWEEP_SLICE = 1_000;
+
 export class MemoryCacheStore implements CacheStore {
   private readonly objects = new Map<string, CachedObject>();
   private readonly variants = new Map<string, Set<string>>();
-  private readonly filePurges = new Map<string, number>();
-  private readonly directoryPurges = new Map<string, DirectoryNode>();
+  private readonly records = new PurgeRecords();
+  /** Fills running, by the generation they started at. */
+  private readonly fillsAt = new Map<number, number>();
   private counter = 0;
   private used = 0;
+  /** The sweep under way: the objects left to check, and the last generation it applies. */
+  private sweep: { readonly objects: IterableIterator<CachedObject>; readonly through: number } | undefined;
+  /** Another sweep is due when this one ends (purges came meanwhile). */
+  private sweepAgain = false;
+  /** Records of this generation or older cover no stored object; pruned when no older fill runs. */
+  private sweptThrough = 0;
+  private prunedThrough = 0;
 
   constructor(
     private readonly budgetBytes: number,
@@ -39,8 +52,25 @@ export class MemoryCacheStore implements CacheStore {
     return this.objects.size;
   }
 
+  /** Purge records kept (file records and directory trie nodes). */
+  get purgeRecords(): number {
+    return this.records.size;
+  }
+
   generation(): number {
     return this.counter;
+  }
+
+  beginFill(): number {
+    this.fillsAt.set(this.counter, (this.fillsAt.get(this.counter) ?? 0) + 1);
+    return this.counter;
+  }
+
+  endFill(generation: number): void {
+    const left = (this.fillsAt.get(generation) ?? 1) - 1;
+    if (left > 0) this.fillsAt.set(generation, left);
+    else this.fillsAt.delete(generation);
+    if (this.prunedThrough < this.sweptThrough) this.prune();
   }
 
   get(key: string, now: number): CachedObject | undefined {
@@ -75,66 +105,66 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   purgeFile(endpointId: string, path: string): void {
-    const key = pathKey(endpointId, path);
-    this.filePurges.set(key, ++this.counter);
-    for (const objectKey of this.variants.get(key) ?? []) {
+    this.records.file(endpointId, path, ++this.counter);
+    for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
       const object = this.objects.get(objectKey);
       if (object) this.remove(object);
     }
+    this.startSweep();
   }
 
   purgeDirectory(endpointId: string, directory: string): void {
-    let node = this.root(endpointId);
-    for (const segment of directorySegments(directory)) {
-      let child = node.children.get(segment);
-      if (!child) node.children.set(segment, (child = { generation: 0, children: new Map() }));
-      node = child;
-    }
-    node.generation = ++this.counter;
+    this.records.directory(endpointId, directory, ++this.counter);
+    this.startSweep();
   }
 
-  /**
-   * One record at the endpoint's root covers everything of it, so its file and directory
-   * records go: an endpoint removed, or purged whole, leaves one number behind, not its history.
-   */
+  /** An endpoint removed, or purged whole, leaves one record at its root, not its history. */
   purgeEndpoint(endpointId: string): void {
-    const prefix = pathKey(endpointId, '');
-    for (const key of this.filePurges.keys()) if (key.startsWith(prefix)) this.filePurges.delete(key);
-    this.directoryPurges.set(endpointId, { generation: ++this.counter, children: new Map() });
-  }
-
-  /** Purge records kept (file records and directory trie nodes), for tests and metrics. */
-  get purgeRecords(): number {
-    let nodes = 0;
-    const count = (node: DirectoryNode): void => {
-      nodes += 1;
-      for (const child of node.children.values()) count(child);
-    };
-    for (const root of this.directoryPurges.values()) count(root);
-    return this.filePurges.size + nodes;
+    this.records.endpoint(endpointId, ++this.counter);
+    this.startSweep();
   }
 
   /** Whether a purge recorded after the object's fill started covers it. */
   private purgedSince(object: CachedObject): boolean {
-    const file = this.filePurges.get(pathKey(object.endpointId, object.path));
-    if (file !== undefined && file > object.generation) return true;
-    let node = this.directoryPurges.get(object.endpointId);
-    if (!node) return false;
-    if (node.generation > object.generation) return true;
-    const segments = object.path.split('/');
-    // Directories only: every segment but the last (the file name).
-    for (let i = 1; i < segments.length - 1; i++) {
-      node = node.children.get(segments[i]!);
-      if (!node) return false;
-      if (node.generation > object.generation) return true;
-    }
-    return false;
+    return this.records.covers(object.endpointId, object.path, object.generation);
   }
 
-  private root(endpointId: string): DirectoryNode {
-    let root = this.directoryPurges.get(endpointId);
-    if (!root) this.directoryPurges.set(endpointId, (root = { generation: 0, children: new Map() }));
-    return root;
+  private startSweep(): void {
+    if (this.sweep) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweep = { objects: this.objects.values(), through: this.counter };
+    setImmediate(this.sweepSlice);
+  }
+
+  private readonly sweepSlice = (): void => {
+    const sweep = this.sweep!;
+    for (let i = 0; i < SWEEP_SLICE; i++) {
+      const next = sweep.objects.next();
+      if (next.done) {
+        this.sweep = undefined;
+        this.sweptThrough = sweep.through;
+        this.prune();
+        if (this.sweepAgain) {
+          this.sweepAgain = false;
+          this.startSweep();
+        }
+        return;
+      }
+      if (this.purgedSince(next.value)) this.remove(next.value);
+    }
+    setImmediate(this.sweepSlice);
+  };
+
+  /** Drops the records that are swept and older than every fill still running. */
+  private prune(): void {
+    let through = this.sweptThrough;
+    // A fill that started at generation g may still put: records newer than g must stay.
+    for (const generation of this.fillsAt.keys()) through = Math.min(through, generation);
+    if (through <= this.prunedThrough) return;
+    this.records.prune(through);
+    this.prunedThrough = through;
   }
 
   private remove(object: CachedObject): void {
@@ -147,20 +177,6 @@ export class MemoryCacheStore implements CacheStore {
     set?.delete(object.key);
     if (set?.size === 0) this.variants.delete(variantsKey);
   }
-}
-
-function pathKey(endpointId: string, path: string): string {
-  return `${endpointId}\n${path}`;
-}
-
-/**
- * "/img/a/" -> ["img", "a"]; "/" -> []. A directory given without its trailing slash ("/img")
- * is that directory: dropping the last segment as a file name would purge the parent instead.
- */
-function directorySegments(directory: string): string[] {
-  const segments = directory.split('/').slice(1);
-  if (segments[segments.length - 1] === '') segments.pop();
-  return segments;
 }
 
 function sizeOf(object: CachedObject): number {

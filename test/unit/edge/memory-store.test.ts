@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { cacheKey, type CachedObject } from '../../../src/edge/cache/cache-store.js';
 import { MemoryCacheStore } from '../../../src/edge/cache/memory-store.js';
 import { cacheStoreConformance } from './cache-store.conformance.js';
 
@@ -11,6 +12,7 @@ describe('MemoryCacheStore specifics', () => {
 
   it('keeps one purge record for an endpoint purged whole (or removed), not its history', () => {
     const cache = new MemoryCacheStore(1 << 20);
+    const running = cache.beginFill(); // keeps the records from being pruned meanwhile
     for (let i = 0; i < 50; i++) {
       cache.purgeFile('ep-a', `/f${i}.png`);
       cache.purgeDirectory('ep-a', `/d${i}/sub/`);
@@ -20,5 +22,58 @@ describe('MemoryCacheStore specifics', () => {
     cache.purgeEndpoint('ep-a');
     // ep-a's root, and ep-b's file record.
     expect(cache.purgeRecords).toBe(2);
+    cache.endFill(running);
+  });
+});
+
+describe('MemoryCacheStore: the purge sweep', () => {
+  const object = (cache: MemoryCacheStore, path: string, generation = cache.generation()): CachedObject => ({
+    key: cacheKey('ep', path, ''),
+    endpointId: 'ep',
+    path,
+    status: 200,
+    headers: {},
+    body: Buffer.alloc(1000),
+    storedAt: 0,
+    staleAt: Number.MAX_SAFE_INTEGER,
+    generation,
+  });
+
+  it('lets go of the objects a directory purge covers, without waiting for requests', async () => {
+    const released: number[] = [];
+    const cache = new MemoryCacheStore(1 << 20, 1 << 16, (bytes) => released.push(bytes));
+    for (const path of ['/img/a.png', '/img/sub/b.png', '/css/c.css']) cache.put(object(cache, path));
+    cache.purgeDirectory('ep', '/img/');
+    await vi.waitFor(() => expect(cache.count).toBe(1));
+    expect(released).toEqual([1000, 1000]);
+  });
+
+  it('prunes the records once swept, so they do not grow with every purge', async () => {
+    const cache = new MemoryCacheStore(64 << 20, 1 << 16);
+    for (let i = 0; i < 10_000; i++) cache.put(object(cache, `/d${i % 100}/f${i}.png`));
+    for (let i = 0; i < 500; i++) {
+      cache.purgeFile('ep', `/d1/f${i}.png`);
+      cache.purgeDirectory('ep', `/d${i % 100}/sub${i}/`);
+    }
+    expect(cache.purgeRecords).toBeGreaterThan(500);
+    await vi.waitFor(() => expect(cache.purgeRecords).toBe(0));
+    // What the purges did not cover is still there, what they covered is gone.
+    expect(cache.count).toBe(10_000 - 500 / 100);
+    expect(cache.get(cacheKey('ep', '/d2/f2.png', ''), 0)).toBeDefined();
+  });
+
+  it('keeps a record while a fill that began before it runs, and refuses that fill', async () => {
+    const cache = new MemoryCacheStore(1 << 20);
+    const started = cache.beginFill();
+    cache.purgeFile('ep', '/a.png');
+    const other = cache.beginFill();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(cache.purgeRecords).toBe(1);
+    expect(cache.put(object(cache, '/a.png', started))).toBe(false);
+    cache.endFill(started);
+    expect(cache.purgeRecords).toBe(0);
+    // A fill that began after the purge was never held back by it.
+    expect(cache.put(object(cache, '/a.png', other))).toBe(true);
+    cache.endFill(other);
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * Purge records (cache-store.ts): the generation of the last purge of each file, and a trie of
+ * directory segments per endpoint with the generation of the last purge of each directory. An
+ * object is covered when a record on its path is newer than the generation its fill started at.
+ *
+ * Records are pruned once they can cover nothing any more (memory-store.ts decides when): a
+ * record is dropped when its generation is at most `through`, and a trie node when it and all
+ * below it are.
+ */
+interface DirectoryNode {
+  generation: number;
+  readonly children: Map<string, DirectoryNode>;
+}
+
+export class PurgeRecords {
+  private readonly files = new Map<string, number>();
+  private readonly directories = new Map<string, DirectoryNode>();
+
+  file(endpointId: string, path: string, generation: number): void {
+    this.files.set(pathKey(endpointId, path), generation);
+  }
+
+  directory(endpointId: string, directory: string, generation: number): void {
+    let node: DirectoryNode | undefined = this.directories.get(endpointId);
+    if (!node) this.directories.set(endpointId, (node = newNode()));
+    for (const segment of directorySegments(directory)) {
+      let child: DirectoryNode | undefined = node.children.get(segment);
+      if (!child) node.children.set(segment, (child = newNode()));
+      node = child;
+    }
+    node.generation = generation;
+  }
+
+  /** One record at the endpoint's root covers all of it: its other records go. */
+  endpoint(endpointId: string, generation: number): void {
+    const prefix = pathKey(endpointId, '');
+    for (const key of this.files.keys()) if (key.startsWith(prefix)) this.files.delete(key);
+    this.directories.set(endpointId, { generation, children: new Map() });
+  }
+
+  /** Whether a purge newer than `generation` covers the path. */
+  covers(endpointId: string, path: string, generation: number): boolean {
+    const file = this.files.get(pathKey(endpointId, path));
+    if (file !== undefined && file > generation) return true;
+    let node = this.directories.get(endpointId);
+    if (!node) return false;
+    if (node.generation > generation) return true;
+    const segments = path.split('/');
+    // Directories only: every segment but the last (the file name).
+    for (let i = 1; i < segments.length - 1; i++) {
+      node = node.children.get(segments[i]!);
+      if (!node) return false;
+      if (node.generation > generation) return true;
+    }
+    return false;
+  }
+
+  /** Drops every record of generation `through` or older. */
+  prune(through: number): void {
+    for (const [key, generation] of this.files) if (generation <= through) this.files.delete(key);
+    for (const [endpointId, root] of this.directories) if (pruneNode(root, through)) this.directories.delete(endpointId);
+  }
+
+  /** File records and trie nodes kept. */
+  get size(): number {
+    let nodes = 0;
+    const count = (node: DirectoryNode): void => {
+      nodes += 1;
+      for (const child of node.children.values()) count(child);
+    };
+    for (const root of this.directories.values()) count(root);
+    return this.files.size + nodes;
+  }
+}
+
+/** Prunes below `node`; true when nothing of it is left to keep. */
+function pruneNode(node: DirectoryNode, through: number): boolean {
+  for (const [segment, child] of node.children) if (pruneNode(child, through)) node.children.delete(segment);
+  if (node.generation <= through) node.generation = 0;
+  return node.generation === 0 && node.children.size === 0;
+}
+
+function newNode(): DirectoryNode {
+  return { generation: 0, children: new Map() };
+}
+
+export function pathKey(endpointId: string, path: string): string {
+  return `${endpointId}\n${path}`;
+}
+
+/**
+ * "/img/a/" -> ["img", "a"]; "/" -> []. A directory given without its trailing slash ("/img")
+ * is that directory: dropping the last segment as a file name would purge the parent instead.
+ */
+function directorySegments(directory: string): string[] {
+  const segments = directory.split('/').slice(1);
+  if (segments[segments.length - 1] === '') segments.pop();
+  return segments;
+}
