@@ -36,10 +36,11 @@ export function serveCommand(): Command {
       throw error;
     }
     // The server is loaded only to run it, so `mooncdn --help` and the user commands start fast.
-    const [{ startEmbeddedServer }, { ListenError }, { EdgeListenError }, { createLogger, flushLogger }] = await Promise.all([
+    const [{ startEmbeddedServer }, { ListenError }, { EdgeListenError }, { StoreInUseError }, { createLogger, flushLogger }] = await Promise.all([
       import('../server/embedded.js'),
       import('../server/listen.js'),
       import('../edge/edge-servers.js'),
+      import('../store/serve-lock.js'),
       import('./logger.js'),
     ]);
     const log = createLogger(config.logLevel, config.logFormat);
@@ -48,7 +49,12 @@ export function serveCommand(): Command {
       server = await startEmbeddedServer(config, log);
     } catch (error) {
       const text = (error as Error).message;
-      const known = error instanceof ListenError || error instanceof EdgeListenError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
+      const known =
+        error instanceof ListenError ||
+        error instanceof EdgeListenError ||
+        error instanceof StoreInUseError ||
+        text.startsWith('Cannot open the store') ||
+        text.startsWith('A stored secret');
       const message = known ? text : String((error as Error).stack ?? error);
       process.stderr.write(`mooncdn could not start: ${message}\n`);
       await flushLogger(log);

@@ -10,6 +10,7 @@ import { drainServers } from '../edge/drain.js';
 import { denyListeners, startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
+import { takeServeLock, type ServeLock } from '../store/serve-lock.js';
 import { dataDirWarning } from '../store/sqlite.js';
 import { bootstrapCredentials, credentialsFile, type BootstrapResult } from './bootstrap.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
@@ -30,15 +31,18 @@ export interface RunningServer {
 export async function startEmbeddedServer(config: ServeConfig, log: Logger, clock: Clock = systemClock): Promise<RunningServer> {
   const metrics = new Metrics({ processMetrics: true });
 
-  // 1. The store, with secrets sealed under the master key when one is set.
+  // 1. The store, with secrets sealed under the master key when one is set; no other serve on it.
   const store = await Store.open(config.store, new SecretBox(config.masterKey));
   if (config.store.kind === 'sqlite') {
     const warning = dataDirWarning(config.store.file);
     if (warning) log.warn(warning);
   }
+  let lock: ServeLock | undefined;
   let plane: ControlPlane | undefined;
   let edge: EmbeddedEdge | undefined;
   try {
+    lock = await takeServeLock(config.store, log);
+
     // 2. Secrets stored under another master key (or none) stop the start now.
     await store.apiKeys.checkSecretsReadable();
 
@@ -67,6 +71,7 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
 
     const { api, engine } = plane;
     const runningEdge = edge;
+    const runningLock = lock;
     return {
       apiUrl,
       edgeHttpPort: edge.listeners.httpPort,
@@ -80,12 +85,14 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
         await runningEdge.close();
         await api.close();
         await store.close();
+        await runningLock.release();
       },
     };
   } catch (error) {
     await edge?.close().catch(() => undefined);
     await plane?.api.close().catch(() => undefined);
     await store.close().catch(() => undefined);
+    await lock?.release();
     throw error;
   }
 }

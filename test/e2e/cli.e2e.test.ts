@@ -81,8 +81,10 @@ describe('admin commands while the server runs', () => {
 });
 
 describe('configuration errors stop the server before it listens, saying what to change', () => {
-  // Never a default port: these tests run while `npm start` may hold 7070, 8080 and 8443.
-  const serve = (args: string[], env: Record<string, string> = {}) => runCli(['serve', '--data-dir', dir, '--edge-port', '0', '--edge-tls-port', '0', ...args], env);
+  // Never a default port: these tests run while `npm start` may hold 7070, 8080 and 8443. A data
+  // dir of their own: the server above holds its store (one serve per store).
+  const serve = (args: string[], env: Record<string, string> = {}) =>
+    runCli(['serve', '--data-dir', join(dir, 'config-errors'), '--edge-port', '0', '--edge-tls-port', '0', ...args], env);
 
   it('bad values are all reported at once, exit 2', async () => {
     const result = await serve(['--port', 'abc', '--edge-port', '70000', '--log-level', 'loud', '--cname-suffix', 'not a domain'], { MOONCDN_KEY_ID: 'k' });

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/postgres.js';
-import { runCli, startServer } from '../support/server-process.js';
+import { runCli, startServer, storeArgs } from '../support/server-process.js';
 import { SignedClient } from '../support/signed-client.js';
+import { newStoreLocation } from '../support/stores.js';
 
 let root: string;
 beforeAll(() => {
@@ -112,6 +113,31 @@ async function answers(host: string, port: string): Promise<number | string> {
     return ((error as Error & { cause?: { code?: string } }).cause?.code) ?? String(error);
   }
 }
+
+describe('a second serve on the same store', () => {
+  it.each(['sqlite', 'postgres'] as const)('refuses to start on %s while the first runs, and starts once it is gone', async (kind) => {
+    const where = await newStoreLocation(kind);
+    try {
+      const first = await startServer({ store: where.location });
+      const second = await runCli(['serve', '--port', '0', '--edge-port', '0', '--edge-tls-port', '0', ...storeArgs(where.location)], {
+        MOONCDN_SUBSCRIPTION_ID: first.credentials.subscriptionId,
+        MOONCDN_KEY_ID: first.credentials.keyId,
+        MOONCDN_KEY_VALUE: first.credentials.keyValue,
+      });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/^mooncdn could not start: Another mooncdn serve is running on the (PostgreSQL )?store/m);
+      // The first is unharmed.
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+      expect(await first.stop()).toBe(0);
+
+      const third = await startServer({ store: where.location, credentials: first.credentials });
+      expect((await fetch(`${third.url}/readyz`)).status).toBe(200);
+      expect(await third.stop()).toBe(0);
+    } finally {
+      await where.cleanup();
+    }
+  });
+});
 
 describe('admin commands', () => {
   it('refuse to make a store where there is none, saying where they looked', async () => {
