@@ -70,12 +70,19 @@ const suite = await loadSuite(root);
 // Everything started is stopped on the way out, also on Ctrl-C.
 const stops: (() => Promise<void>)[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'mooncdn-cache-tests-'));
-async function cleanUp(): Promise<void> {
-  for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
-  rmSync(scratch, { recursive: true, force: true });
+let interrupted: NodeJS.Signals | undefined;
+let cleaning: Promise<void> | undefined;
+/** One clean-up, whoever asks first (the signal handler or the main path); both wait for it. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  })();
+  return cleaning;
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    interrupted = signal;
     console.error(`cache-tests: ${signal}, stopping what was started`);
     void cleanUp().finally(() => process.exit(130));
   });
@@ -117,6 +124,7 @@ try {
   }
 } catch (error) {
   await cleanUp();
+  if (interrupted) fail(`stopped by ${interrupted}`, 130);
   fail((error as Error).message, 1);
 }
 await cleanUp();

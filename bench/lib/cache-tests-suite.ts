@@ -109,6 +109,8 @@ export interface Failure {
   readonly symbol: string;
   /** What the suite's client said, when it said something. */
   readonly detail: string;
+  /** For a dependency failure: the test it depends on that did not pass. */
+  readonly blockedBy?: string;
 }
 
 export interface Score {
@@ -119,6 +121,7 @@ export interface Score {
 
 export function score(suite: Suite, results: SuiteResults): Score {
   const required = requiredTests(suite);
+  const passes = (id: string) => [suite.resultTypes.pass, suite.resultTypes.yes].includes(suite.determine(id, results));
   const failures: Failure[] = [];
   for (const { test, testSuite } of required) {
     const type = suite.determine(test.id, results);
@@ -131,6 +134,7 @@ export function score(suite: Suite, results: SuiteResults): Score {
       name: test.name,
       symbol: type[2],
       detail: raw === undefined ? 'not run' : raw === true ? '' : raw[1],
+      ...(type === suite.resultTypes.dependency_fail ? { blockedBy: test.depends_on?.find((id) => !passes(id)) } : {}),
     });
   }
   return { passed: required.length - failures.length, total: required.length, failures };
@@ -144,7 +148,8 @@ export function failuresReport(failures: readonly Failure[], symbols: string): s
   for (const [file, list] of byFile) {
     lines.push(`## tests/${file}: ${list[0]!.suiteName} (${list.length})`, '');
     for (const failure of list) {
-      const detail = failure.detail ? ` (${failure.detail.replace(/\s+/g, ' ')})` : '';
+      const blocked = failure.blockedBy ? `; needs \`${failure.blockedBy}\`` : '';
+      const detail = failure.detail ? ` (${failure.detail.replace(/\s+/g, ' ')}${blocked})` : blocked ? ` (${blocked.slice(2)})` : '';
       lines.push(`- ${failure.symbol} \`${failure.id}\`: ${failure.name}${detail}`);
     }
     lines.push('');
