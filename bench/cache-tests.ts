@@ -97,7 +97,7 @@ try {
 
   // The edge must route the name to the suite's origin: its config route answers a GET with 405.
   const base = `http://${host}:${bench.edgePort}`;
-  const probe = await fetch(`${base}/config/probe`);
+  const probe = await fetch(`${base}/config/probe`, { signal: AbortSignal.timeout(10_000) });
   if (probe.status !== 405) throw new Error(`${base}/config/probe gave ${probe.status}, not the suite origin's 405: ${await probe.text()}`);
 
   console.error(`cache-tests: running the suite against ${base} (origin ${origin.address}); this takes a few minutes`);

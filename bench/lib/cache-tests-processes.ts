@@ -42,7 +42,10 @@ export async function startSuiteOrigin(root: string, scratchDir: string): Promis
   const stop = stopper(child);
   let output = '';
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the suite's origin server did not start within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the suite's origin server did not start within 20 s:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Listening on http:\/\/(127\.0\.0\.1:\d+)\//.exec(output);
