@@ -23,8 +23,7 @@ import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './ht
 import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
-import { cookieRule } from './policy/cookies.js';
-import { freshnessFor } from './policy/freshness.js';
+import { storageDecision } from './policy/cookies.js';
 import { varyMatches } from './policy/vary.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -350,7 +349,7 @@ export class EdgeNode implements EdgeAgent {
       const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
       const originHeaders = endToEndHeaders(response.headers);
-      const decision = cookieRule(headers, originHeaders) ?? freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
+      const decision = storageDecision(headers, response.status, originHeaders, path, config.cachePolicy, received);
       // Not shareable: the next requests pass rather than queue. An origin error is not
       // remembered: coalescing is what shields a struggling origin.
       if (decision.ttlSeconds === 0 && response.status < 500) {
@@ -426,7 +425,9 @@ export class EdgeNode implements EdgeAgent {
       });
       this.count(res, served, 'PASS');
       const originHeaders = endToEndHeaders(response.headers);
-      if (marked && this.shareableAgain(served, req, response.status, originHeaders, marked.path)) this.passMemory.forget(marked.key);
+      if (marked && storageDecision(req.headers, response.status, originHeaders, marked.path, config.cachePolicy, this.options.now()).ttlSeconds > 0) {
+        this.passMemory.forget(marked.key);
+      }
       res.writeHead(response.status, { ...originHeaders, 'x-cache': 'MISS', age: '0', via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
@@ -443,11 +444,6 @@ export class EdgeNode implements EdgeAgent {
     } finally {
       this.fetched(config.endpointId, originBytes);
     }
-  }
-
-  private shareableAgain(served: Served, req: IncomingMessage, status: number, headers: HeaderMap, path: string): boolean {
-    const decision = cookieRule(req.headers, headers) ?? freshnessFor(status, headers, path, served.config.cachePolicy, this.options.now());
-    return decision.ttlSeconds > 0;
   }
 
   /** Cuts off an origin body that comes more slowly than `originBodyRate` allows, until stopped. */

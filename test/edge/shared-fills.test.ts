@@ -174,6 +174,22 @@ describe('responses that may not be shared', () => {
     expect(origin.count('/font.woff2')).toBe(2);
   });
 
+  it('still share one fill between clients that differ only in Accept-Encoding under Vary: Accept-Encoding (fills ask for identity)', async () => {
+    const origin = await startOrigin();
+    const head = gate();
+    origin.on('/app.js', { until: head.opened, body: 'app', headers: { vary: 'Accept-Encoding', 'cache-control': 'max-age=600' } });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+
+    const gzip = edge.get(DOMAIN, '/app.js', { headers: { 'accept-encoding': 'gzip' } });
+    await expect.poll(() => origin.count('/app.js')).toBe(1);
+    const br = edge.get(DOMAIN, '/app.js', { headers: { 'accept-encoding': 'br' } });
+    await expect.poll(() => edge.node.fillClients).toBe(2);
+    head.open();
+    expect((await Promise.all([gzip, br])).map((a) => a.text)).toEqual(['app', 'app']);
+    expect(origin.count('/app.js')).toBe(1);
+  });
+
   it.each([
     ['private', (n: number) => ({ 'cache-control': 'private, max-age=600' }) as Record<string, string>, {}],
     ['sets a cookie', (n: number) => ({ 'set-cookie': `session=${n}` }) as Record<string, string>, {}],

@@ -12,7 +12,8 @@
  *   - ...except an answer that sets a cookie for a request that carried one, which is a
  *     session's answer: never stored nor shared, whatever IgnoreCookie says (this function).
  */
-import type { FreshnessDecision, Headers } from './freshness.js';
+import type { CachePolicyRules } from '../../domain/cache-policy.js';
+import { freshnessFor, type FreshnessDecision, type Headers } from './freshness.js';
 
 /** A decision that overrides freshness.ts, or undefined when the cookie rule does not object. */
 export function cookieRule(request: Headers, response: Headers): FreshnessDecision | undefined {
@@ -20,4 +21,9 @@ export function cookieRule(request: Headers, response: Headers): FreshnessDecisi
     return { ttlSeconds: 0, reason: 'the response sets a cookie for a request that sent one (a session: never shared)' };
   }
   return undefined;
+}
+
+/** How long the answer to `request` may be stored and shared: the cookie rule, then freshness.ts. */
+export function storageDecision(request: Headers, status: number, response: Headers, path: string, policy: CachePolicyRules, now: number): FreshnessDecision {
+  return cookieRule(request, response) ?? freshnessFor(status, response, path, policy, now);
 }

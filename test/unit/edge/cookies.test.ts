@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../../src/domain/cache-policy.js';
-import { cookieRule } from '../../../src/edge/policy/cookies.js';
-import { freshnessFor, type Headers } from '../../../src/edge/policy/freshness.js';
+import { cookieRule, storageDecision } from '../../../src/edge/policy/cookies.js';
+import type { Headers } from '../../../src/edge/policy/freshness.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const RULE: CachePolicyRules = { ...DEFAULT_CACHE_POLICY, rules: [{ type: 'Dir', items: ['/'], ttlSeconds: 600 }] };
 
 /** The decision the edge makes for a fill: the cookie rule, then freshness. */
 const ttl = (request: Headers, response: Headers, policy = RULE) =>
-  (cookieRule(request, response) ?? freshnessFor(200, response, '/page', policy, NOW)).ttlSeconds;
+  storageDecision(request, 200, response, '/page', policy, NOW).ttlSeconds;
 
 describe('the cookie rule', () => {
   it('stores an answer without Set-Cookie by its headers or a rule, whether or not the request sent a cookie', () => {
