@@ -18,11 +18,13 @@ import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
+import { PassMemory, passSecondsFor } from './pass-memory.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
-import { freshnessFor } from './policy/freshness.js';
+import { storageDecision } from './policy/cookies.js';
+import { varyMatches } from './policy/vary.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
@@ -70,6 +72,16 @@ interface RunningFill {
   readonly endpointId: string;
   /** Normalised path, so that a purge can tell which fills it covers. */
   readonly path: string;
+  /** What the fill asked the origin, which a joining request must match on the response's Vary. */
+  readonly request: Readonly<Record<string, string>>;
+}
+
+/** A request joining a fill in progress. */
+interface Joining {
+  /** Whether the fill's response may be given to this request (RFC 9111 §4.1 and §3). */
+  shares(head: FillHead): boolean;
+  /** Sends this request to the origin on its own. */
+  passAlone(): void;
 }
 
 /** The bytes one response sends, for the meter. */
@@ -83,6 +95,8 @@ export class EdgeNode implements EdgeAgent {
   private readonly byDomain = new Map<string, Served>();
   private readonly fills = new Map<string, RunningFill>();
   private readonly fillBudget: FillBudget;
+  /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
+  private readonly passMemory = new PassMemory();
 
   /** The request counter per result, resolved once (labelling on every request costs more). */
   private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
@@ -109,6 +123,13 @@ export class EdgeNode implements EdgeAgent {
     return this.fillBudget.held;
   }
 
+  /** Clients attached to fills in progress now (waiting for a head or streaming a body). */
+  get fillClients(): number {
+    let clients = 0;
+    for (const running of this.fills.values()) clients += running.fill.readerCount;
+    return clients;
+  }
+
   // ---- EdgeAgent: what the control plane asks -------------------------------------------
 
   async applyEndpoint(received: EdgeEndpointConfig): Promise<void> {
@@ -123,6 +144,8 @@ export class EdgeNode implements EdgeAgent {
     if (previous && previous.config.customDomain !== config.customDomain) this.byDomain.delete(previous.config.customDomain);
     this.byId.set(config.endpointId, served);
     this.byDomain.set(config.customDomain, served);
+    // New cache rules may make shareable what was not.
+    this.passMemory.forgetCovered(config.endpointId, () => true);
   }
 
   async removeEndpoint(endpointId: string): Promise<void> {
@@ -149,6 +172,8 @@ export class EdgeNode implements EdgeAgent {
     for (const [key, running] of this.fills) {
       if (running.endpointId === endpointId && covered(running.path)) this.fills.delete(key);
     }
+    // What was learnt about the content before the purge no longer holds.
+    this.passMemory.forgetCovered(endpointId, covered);
   }
 
   async preload(endpointId: string, target: PreloadTarget): Promise<void> {
@@ -224,14 +249,21 @@ export class EdgeNode implements EdgeAgent {
     const cached = this.options.cache.get(key, now);
     if (cached) return this.sendCached(served, req, res, cached, now);
 
-    const running = this.fills.get(key)?.fill;
+    // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
+    if (this.passMemory.passes(key, now)) return void this.pass(served, req, res, target, clientIp, { key, path });
+    const running = this.fills.get(key);
+    const request = originRequestHeaders(req.headers, clientIp, true);
     if (running) {
-      if (!this.readFill(served, req, res, running, false)) void this.pass(served, req, res, target, clientIp);
+      const join: Joining = {
+        shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request),
+        passAlone: () => void this.pass(served, req, res, target, clientIp),
+      };
+      if (!this.readFill(served, req, res, running.fill, join)) join.passAlone();
       return;
     }
     const fill = new Fill(key, this.fillBudget);
-    this.readFill(served, req, res, fill, true);
-    this.runFill(served, fill, path, target, originRequestHeaders(req.headers, clientIp, true));
+    this.readFill(served, req, res, fill, undefined);
+    this.runFill(served, fill, path, target, request);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -269,14 +301,18 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /**
-   * Streams a fill to a client. False when a later reader cannot share the fill (the response
-   * is not cacheable), so the caller fetches for it alone.
+   * Streams a fill to a client: the one that started it (`join` undefined), or one that joins
+   * it. False when a joining client cannot share the fill (the response is not shareable), so
+   * the caller fetches for it alone; one that joined before the head and cannot share what
+   * came is sent to the origin then (`join.passAlone`).
    */
-  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, first: boolean): boolean {
+  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining | undefined): boolean {
+    const first = join === undefined;
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
     const reader: FillReader = {
       wantsBody: !head,
+      ...(join && { shares: join.shares, notShared: join.passAlone }),
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
@@ -305,7 +341,7 @@ export class EdgeNode implements EdgeAgent {
 
   /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
   private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
-    this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path });
+    this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
     const { cache, now } = this.options;
@@ -315,7 +351,12 @@ export class EdgeNode implements EdgeAgent {
       const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
       const originHeaders = endToEndHeaders(response.headers);
-      const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
+      const decision = storageDecision(headers, response.status, originHeaders, path, config.cachePolicy, received);
+      // Not shareable: the next requests pass rather than queue. An origin error is not
+      // remembered: coalescing is what shields a struggling origin.
+      if (decision.ttlSeconds === 0 && response.status < 500) {
+        this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(originHeaders));
+      }
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
@@ -366,8 +407,12 @@ export class EdgeNode implements EdgeAgent {
       });
   }
 
-  /** Any other method, or a request that cannot share a fill: straight to the origin. */
-  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string): Promise<void> {
+  /**
+   * Any other method, or a request that cannot share a fill: straight to the origin. `marked`:
+   * the request passed because its key was remembered as not shareable; an answer that is
+   * shareable again forgets that, so the next request fills the cache (Varnish's hit-for-miss).
+   */
+  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string, marked?: { key: string; path: string }): Promise<void> {
     const { config } = served;
     const counted = this.meterResponse(served, res);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
@@ -382,7 +427,11 @@ export class EdgeNode implements EdgeAgent {
         ...(hasBody ? { body: req } : {}),
       });
       this.count(res, served, 'PASS');
-      res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
+      const originHeaders = endToEndHeaders(response.headers);
+      if (marked && storageDecision(req.headers, response.status, originHeaders, marked.path, config.cachePolicy, this.options.now()).ttlSeconds > 0) {
+        this.passMemory.forget(marked.key);
+      }
+      res.writeHead(response.status, { ...originHeaders, 'x-cache': 'MISS', age: '0', via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
         // The client has gone: stop taking the body from the origin.

@@ -5,7 +5,9 @@
  *
  * A reader that joins after the start gets the chunks so far replayed, which is possible only
  * while the body is being kept for the cache. A response that will not be cached is not shared:
- * such a reader is told to fetch for itself (its own cookies, its own answer).
+ * such a reader is told to fetch for itself (its own cookies, its own answer). A reader that
+ * joined before the head and may not share it (the reader's `shares` says so) is let go then,
+ * with `notShared`, and fetches for itself too.
  *
  * A fill runs only while someone wants it: a reader that takes the body, a preload whose body
  * is kept (its operation waits for it in the cache), or a HEAD reader while the body is kept for the cache (so a HEAD
@@ -31,6 +33,13 @@ export interface FillHead {
 export interface FillReader {
   /** False for a HEAD request: it takes the head only. */
   readonly wantsBody: boolean;
+  /**
+   * Whether this reader may be given the response (undefined: always, as for the reader that
+   * started the fill). One that may not is let go, and told so by `notShared`.
+   */
+  shares?(head: FillHead): boolean;
+  /** This reader was let go when the head came: it gets nothing more from the fill. */
+  notShared?(): void;
   head(head: FillHead): void;
   data(chunk: Buffer): void;
   end(): void;
@@ -87,6 +96,11 @@ export class Fill {
     return this.keeping;
   }
 
+  /** Readers waiting on or streaming from this fill now. */
+  get readerCount(): number {
+    return this.readers.size;
+  }
+
   /**
    * Attaches a reader. The first reader attaches before anything arrives; a later one gets what
    * came so far. Returns false (and attaches nothing) when a later reader cannot be served from
@@ -94,7 +108,7 @@ export class Fill {
    */
   attach(reader: FillReader, first: boolean): boolean {
     if (this.abandoned) return false;
-    if (!first && this.head && (this.head.ttlSeconds === 0 || !this.keeping)) return false;
+    if (!first && this.head && (this.head.ttlSeconds === 0 || !this.keeping || reader.shares?.(this.head) === false)) return false;
     if (this.error) {
       reader.error(this.error);
       return true;
@@ -145,7 +159,12 @@ export class Fill {
       else this.keeping = false;
     }
     if (keep && !this.keeping) this.notKeptBecause = 'fill-budget';
-    for (const reader of this.readers) reader.head(head);
+    for (const reader of this.readers) {
+      if (reader.shares?.(head) === false) {
+        this.readers.delete(reader);
+        reader.notShared?.();
+      } else reader.head(head);
+    }
     this.abandonIfUnwanted();
   }
 

@@ -38,14 +38,16 @@ export function withoutHeaders(headers: HeaderMap, names: readonly string[]): He
 }
 
 /**
- * Headers for an origin request. A cache fill sends only what describes the representation
- * (no cookies, credentials, ranges or conditionals: the cached copy serves everyone, whole);
- * a pass-through request sends everything end to end.
+ * Headers for an origin request. A cache fill sends the request as the client sent it, Cookie
+ * included (policy/cookies.ts decides what of the answer may be stored), less what would make
+ * the answer fit this client only: no ranges, conditionals or encodings (the cached copy serves
+ * everyone, whole). Requests with credentials never fill (they pass). A pass-through request
+ * sends everything end to end.
  */
 export function originRequestHeaders(client: IncomingHttpHeaders, clientIp: string, forCache: boolean): Record<string, string> {
   const result: Record<string, string> = {};
   const skip = forCache
-    ? new Set(['host', 'cookie', 'authorization', 'range', 'if-range', 'if-none-match', 'if-modified-since', 'accept-encoding', 'content-length'])
+    ? new Set(['host', 'authorization', 'range', 'if-range', 'if-none-match', 'if-modified-since', 'accept-encoding', 'content-length'])
     : new Set(['host']);
   const named = String(client['connection'] ?? '')
     .split(',')

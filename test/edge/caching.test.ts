@@ -265,12 +265,39 @@ describe('cookies', () => {
     expect(origin.count('/page')).toBe(1);
   });
 
-  it('does not forward the client cookie on a cache fill', async () => {
+  it("forwards the client's cookie on a cache fill, and stores an answer without Set-Cookie by the rule for every client", async () => {
     const origin = await startOrigin();
     origin.on('/c', { body: 'c' });
     const edge = await startEdge();
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
-    await edge.get(DOMAIN, '/c', { headers: { cookie: 'session=mine' } });
-    expect(origin.requests[0]!.headers.cookie).toBeUndefined();
+
+    const first = await edge.get(DOMAIN, '/c', { headers: { cookie: 'session=mine; theme=dark' } });
+    expect(origin.requests[0]!.headers.cookie).toBe('session=mine; theme=dark');
+    expect(first.headers['x-cache']).toBe('MISS');
+    // The cookie is not part of the key: another visitor, with or without one, gets the copy.
+    const second = await edge.get(DOMAIN, '/c', { headers: { cookie: 'session=yours' } });
+    expect([second.text, second.headers['x-cache']]).toEqual(['c', 'HIT']);
+    expect(origin.count('/c')).toBe(1);
+  });
+
+  it('never stores an answer that sets a cookie for a request that sent one, even under IgnoreCookie', async () => {
+    const origin = await startOrigin();
+    origin.on('/home', (req) => ({ body: req.headers.cookie ? `hello ${req.headers.cookie}` : 'hello visitor', headers: { 'set-cookie': 'session=new' } }));
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: { ...CACHE_ALL_RULES, ignoreCookie: true } });
+
+    const member = await edge.get(DOMAIN, '/home', { headers: { cookie: 'session=alice' } });
+    expect([member.text, member.headers['set-cookie']]).toEqual(['hello session=alice', ['session=new']]);
+    // The next visitor is not given Alice's page: a miss, its own answer.
+    const visitor = await edge.get(DOMAIN, '/home');
+    expect([visitor.text, visitor.headers['x-cache']]).toEqual(['hello visitor', 'MISS']);
+    expect(origin.count('/home')).toBe(2);
+    // The visitor went straight to the origin (the key was remembered as not shareable); its
+    // answer is shareable under IgnoreCookie, so the next request fills the cache with it,
+    // without its Set-Cookie, and the one after is a hit.
+    expect((await edge.get(DOMAIN, '/home')).headers['x-cache']).toBe('MISS');
+    const later = await edge.get(DOMAIN, '/home');
+    expect([later.text, later.headers['x-cache'], later.headers['set-cookie']]).toEqual(['hello visitor', 'HIT', undefined]);
+    expect(origin.count('/home')).toBe(3);
   });
 });
