@@ -22,7 +22,9 @@ import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './ht
 import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
-import { freshnessFor } from './policy/freshness.js';
+import { TARGETED_FIELDS } from './policy/cache-directives.js';
+import { DEFAULT_NEGATIVE_TTL_SECONDS, freshnessFor, initialAge } from './policy/freshness.js';
+import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
@@ -49,6 +51,8 @@ export interface EdgeNodeOptions {
   readonly fillBytes: number;
   /** The slowest an origin may send a body (body-rate.ts). */
   readonly originBodyRate: BodyRateLimit;
+  /** The most a cache rule keeps a 404 or 410 (policy/freshness.ts); default 10. */
+  readonly negativeTtlSeconds?: number;
 }
 
 /** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
@@ -211,7 +215,7 @@ export class EdgeNode implements EdgeAgent {
     if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
       this.serveFromCache(served, req, res, path, query, target, clientIp);
     } else {
-      void this.pass(served, req, res, target, clientIp);
+      void this.pass(served, req, res, target, clientIp, host);
     }
   };
 
@@ -278,7 +282,8 @@ export class EdgeNode implements EdgeAgent {
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
-        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
+        // Age is in the head already: the response's initial age (runFill).
+        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA });
         if (head) res.end();
       },
       data: (chunk) => {
@@ -310,10 +315,19 @@ export class EdgeNode implements EdgeAgent {
     const { config } = served;
     const generation = cache.generation();
     void (async () => {
+      const requested = now();
       const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
-      const originHeaders = endToEndHeaders(response.headers);
-      const decision = freshnessFor(response.status, originHeaders, path, config.cachePolicy, received);
+      const fromOrigin = endToEndHeaders(response.headers);
+      const decision = freshnessFor(response.status, fromOrigin, path, config.cachePolicy, {
+        requestTime: requested,
+        responseTime: received,
+        negativeTtlSeconds: this.options.negativeTtlSeconds ?? DEFAULT_NEGATIVE_TTL_SECONDS,
+      });
+      // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
+      // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
+      const originHeaders = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
@@ -364,12 +378,13 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /** Any other method, or a request that cannot share a fill: straight to the origin. */
-  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string): Promise<void> {
+  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string, host?: string): Promise<void> {
     const { config } = served;
     const counted = this.meterResponse(served, res);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     let originBytes = 0;
     try {
+      const requested = this.options.now();
       const response = await this.timedFetch({
         method: req.method ?? 'GET',
         target,
@@ -378,8 +393,11 @@ export class EdgeNode implements EdgeAgent {
         headers: originRequestHeaders(req.headers, clientIp, false),
         ...(hasBody ? { body: req } : {}),
       });
+      const received = this.options.now();
       this.count(res, served, 'PASS');
-      res.writeHead(response.status, { ...endToEndHeaders(response.headers), 'x-cache': 'MISS', age: '0', via: VIA });
+      const headers = withoutHeaders(endToEndHeaders(response.headers), TARGETED_FIELDS);
+      if (host !== undefined) this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, host, target, headers));
+      res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
         // The client has gone: stop taking the body from the origin.
@@ -394,6 +412,20 @@ export class EdgeNode implements EdgeAgent {
       else this.originFailed(served, res, error as Error);
     } finally {
       this.fetched(config.endpointId, originBytes);
+    }
+  }
+
+  /**
+   * RFC 9111 §4.4: drops what is stored (or being filled) for targets an unsafe request changed.
+   * Only keys that hold something: a purge record for every URL ever POSTed to would only grow.
+   */
+  private invalidate(served: Served, targets: readonly { path: string; query: string }[]): void {
+    const { endpointId, cachePolicy } = served.config;
+    const now = this.options.now();
+    for (const target of targets) {
+      const path = normalizePath(target.path);
+      const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
+      if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [] });
     }
   }
 
