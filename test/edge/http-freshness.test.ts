@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OriginServer } from '../support/origin-server.js';
-import { CACHE_ALL_RULES, closeAll, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
+import { CACHE_ALL_RULES, closeAll, ControlledOrigin, startEdge, startOrigin, streamGet, type TestEdge } from './edge-fixture.js';
 
 afterEach(closeAll);
 
@@ -165,5 +165,26 @@ describe('invalidation by unsafe methods (RFC 9111 §4.4)', () => {
     await edge.get(DOMAIN, '/go', { method: 'POST', body: 'x' });
     expect((await edge.get(DOMAIN, '/form')).headers['x-cache']).toBe('HIT');
     expect(gets(origin, '/form')).toBe(1);
+  });
+
+  it('a fill under way when a PUT succeeds is not stored: the next GET asks the origin again', async () => {
+    const origin = await ControlledOrigin.start({ 'cache-control': 'max-age=600', 'content-length': '3' });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+
+    const reading = streamGet(edge.httpPort, DOMAIN, '/doc');
+    const getResponse = await origin.nextResponse();
+    const put = edge.get(DOMAIN, '/doc', { method: 'PUT', body: 'new' });
+    (await origin.nextResponse()).end('new');
+    expect((await put).status).toBe(200);
+    getResponse.end('old');
+    expect((await (await reading).done).toString()).toBe('old');
+
+    const after = edge.get(DOMAIN, '/doc');
+    // Bounded only for the failure: a hit never reaches the origin.
+    const refetch = await origin.nextResponseWithin(5_000);
+    refetch?.end('new');
+    expect([(await after).headers['x-cache'], (await after).text]).toEqual(['MISS', 'new']);
+    expect(origin.requests.map((r) => r.method)).toEqual(['GET', 'PUT', 'GET']);
   });
 });
