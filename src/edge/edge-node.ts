@@ -215,7 +215,7 @@ export class EdgeNode implements EdgeAgent {
     if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
       this.serveFromCache(served, req, res, path, query, target, clientIp);
     } else {
-      void this.pass(served, req, res, target, clientIp, host);
+      void this.pass(served, req, res, target, clientIp);
     }
   };
 
@@ -378,7 +378,7 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /** Any other method, or a request that cannot share a fill: straight to the origin. */
-  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string, host?: string): Promise<void> {
+  private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string): Promise<void> {
     const { config } = served;
     const counted = this.meterResponse(served, res);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
@@ -396,7 +396,7 @@ export class EdgeNode implements EdgeAgent {
       const received = this.options.now();
       this.count(res, served, 'PASS');
       const headers = withoutHeaders(endToEndHeaders(response.headers), TARGETED_FIELDS);
-      if (host !== undefined) this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, host, target, headers));
+      this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
       res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
