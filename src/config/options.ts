@@ -48,6 +48,7 @@ export const SERVE_OPTIONS = [
   },
   { flag: 'edge-fill-bytes', kind: 'count', description: 'Bytes that cache fills in progress may hold; beyond it a fill streams through uncached (default: 64 MiB, or --edge-max-object-bytes if larger)' },
   { flag: 'edge-origin-min-bytes-per-second', kind: 'count', default: '1024', description: 'Slowest an origin may send a body the edge is storing, over each --edge-origin-timeout-ms; slower is cut off (0: no minimum)' },
+  { flag: 'edge-negative-ttl-seconds', kind: 'count', default: '10', description: 'Longest a cache rule (or a heuristic) keeps a 404, 405, 410 or 414 from the origin; 0: never (an explicit origin max-age still counts)' },
   { flag: 'meter-flush-ms', kind: 'count', default: '10000', description: 'How often metered traffic is written to the store' },
   { flag: 'cname-suffix', kind: 'string', default: 'mooncdn.localhost', description: "Endpoints' CName is {CustomDomain}.{this}: the name users point their DNS at" },
   { flag: 'edge-deadline-ms', kind: 'count', default: '30000', description: 'How long an operation waits for an edge to answer' },

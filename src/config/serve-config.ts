@@ -41,6 +41,8 @@ export interface ServeConfig {
     readonly fillBytes: number;
     /** 0: none. Checked over windows of originTimeoutMs (edge/body-rate.ts). */
     readonly originMinBytesPerSecond: number;
+    /** The most a cache rule or a heuristic keeps a negative answer (edge/policy/freshness.ts). */
+    readonly negativeTtlSeconds: number;
     readonly meterFlushMs: number;
     readonly accessLog: boolean;
     /** Endpoints with per-endpoint metric series of their own (bounded label cardinality). */
@@ -61,6 +63,8 @@ export class ConfigError extends Error {
 
 /** What cache fills in progress may hold unless --edge-fill-bytes says otherwise (at least the largest object). */
 const DEFAULT_FILL_BYTES = 64 * 1024 * 1024;
+/** A day: a 404 kept longer hides a file put in place after it. */
+const MAX_NEGATIVE_TTL_SECONDS = 86_400;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
@@ -149,6 +153,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       originTimeoutMs: count('edge-origin-timeout-ms', 100),
       fillBytes: raw.has('edge-fill-bytes') ? count('edge-fill-bytes', 1) : Math.max(DEFAULT_FILL_BYTES, maxObjectBytes),
       originMinBytesPerSecond: count('edge-origin-min-bytes-per-second'),
+      negativeTtlSeconds: count('edge-negative-ttl-seconds'),
       meterFlushMs: count('meter-flush-ms', 10),
       accessLog: bool('edge-access-log'),
       metricsEndpoints: count('edge-metrics-endpoints'),
@@ -163,6 +168,11 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   if (config.edge.fillBytes < config.edge.maxObjectBytes) {
     problems.push(
       `${where('edge-fill-bytes')} (${config.edge.fillBytes}) must be at least ${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}): a fill holds a whole object on its way into the cache.`,
+    );
+  }
+  if (config.edge.negativeTtlSeconds > MAX_NEGATIVE_TTL_SECONDS) {
+    problems.push(
+      `${where('edge-negative-ttl-seconds')} (${config.edge.negativeTtlSeconds}) must be at most ${MAX_NEGATIVE_TTL_SECONDS}: negative answers are kept briefly; give a longer life with the origin's Cache-Control.`,
     );
   }
   if (!LOG_LEVELS.includes(config.logLevel)) problems.push(`${where('log-level')} "${config.logLevel}" must be one of ${LOG_LEVELS.join(', ')}.`);

@@ -25,6 +25,9 @@ import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { varyMatches } from './policy/vary.js';
+import { TARGETED_FIELDS } from './policy/cache-directives.js';
+import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
+import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
@@ -51,6 +54,8 @@ export interface EdgeNodeOptions {
   readonly fillBytes: number;
   /** The slowest an origin may send a body (body-rate.ts). */
   readonly originBodyRate: BodyRateLimit;
+  /** The most a cache rule keeps a 404 or 410 (policy/freshness.ts); default 10. */
+  readonly negativeTtlSeconds?: number;
 }
 
 /** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
@@ -316,7 +321,8 @@ export class EdgeNode implements EdgeAgent {
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
-        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', age: '0', via: VIA });
+        // Age is in the head already: the response's initial age (runFill).
+        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA });
         if (head) res.end();
       },
       data: (chunk) => {
@@ -348,15 +354,20 @@ export class EdgeNode implements EdgeAgent {
     const { config } = served;
     const generation = cache.beginFill();
     void (async () => {
+      const requested = now();
       const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
       const received = now();
-      const originHeaders = endToEndHeaders(response.headers);
-      const decision = storageDecision(headers, response.status, originHeaders, path, config.cachePolicy, received);
+      const fromOrigin = endToEndHeaders(response.headers);
+      const decision = storageDecision(headers, response.status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
       // Not shareable: the next requests pass rather than queue. An origin error is not
       // remembered: coalescing is what shields a struggling origin.
       if (decision.ttlSeconds === 0 && response.status < 500) {
-        this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(originHeaders));
+        this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
+      // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
+      // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
+      const originHeaders = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
@@ -418,6 +429,7 @@ export class EdgeNode implements EdgeAgent {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     let originBytes = 0;
     try {
+      const requested = this.options.now();
       const response = await this.timedFetch({
         method: req.method ?? 'GET',
         target,
@@ -426,12 +438,15 @@ export class EdgeNode implements EdgeAgent {
         headers: originRequestHeaders(req.headers, clientIp, false),
         ...(hasBody ? { body: req } : {}),
       });
+      const received = this.options.now();
       this.count(res, served, 'PASS');
-      const originHeaders = endToEndHeaders(response.headers);
-      if (marked && storageDecision(req.headers, response.status, originHeaders, marked.path, config.cachePolicy, this.options.now()).ttlSeconds > 0) {
+      const fromOrigin = endToEndHeaders(response.headers);
+      if (marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received)).ttlSeconds > 0) {
         this.passMemory.forget(marked.key);
       }
-      res.writeHead(response.status, { ...originHeaders, 'x-cache': 'MISS', age: '0', via: VIA });
+      const headers = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
+      res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
         // The client has gone: stop taking the body from the origin.
@@ -447,6 +462,25 @@ export class EdgeNode implements EdgeAgent {
     } finally {
       this.fetched(config.endpointId, originBytes);
     }
+  }
+
+  /**
+   * RFC 9111 §4.4: drops what is stored (or being filled) for targets an unsafe request changed.
+   * Only keys that hold something: a purge record for every URL ever POSTed to would only grow.
+   */
+  private invalidate(served: Served, targets: readonly { path: string; query: string }[]): void {
+    const { endpointId, cachePolicy } = served.config;
+    const now = this.options.now();
+    for (const target of targets) {
+      const path = normalizePath(target.path);
+      const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
+      if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [] });
+    }
+  }
+
+  /** When an origin exchange happened, for its age and freshness (RFC 9111 §4.2.3). */
+  private freshnessContext(requestTime: number, responseTime: number): FreshnessContext {
+    return { requestTime, responseTime, negativeTtlSeconds: this.options.negativeTtlSeconds ?? DEFAULT_NEGATIVE_TTL_SECONDS };
   }
 
   /** Cuts off an origin body that comes more slowly than `originBodyRate` allows, until stopped. */

@@ -55,6 +55,7 @@ export async function startEmbeddedEdge(
     endpointSeries: config.edge.metricsEndpoints,
     ...(config.edge.accessLog ? { accessLog: log } : {}),
     fillBytes: config.edge.fillBytes,
+    negativeTtlSeconds: config.edge.negativeTtlSeconds,
     originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
   });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));

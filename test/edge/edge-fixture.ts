@@ -56,6 +56,8 @@ export interface EdgeOptions {
   readonly fillBytes?: number;
   /** Slowest origin body, per origin timeout (default: no minimum). */
   readonly originMinBytesPerSecond?: number;
+  /** The most a cache rule keeps a 404 or 410 (default 10 s, as --edge-negative-ttl-seconds). */
+  readonly negativeTtlSeconds?: number;
   /** Where the edge logs (default: silent, or MOONCDN_TEST_LOG's level). */
   readonly log?: Logger;
   /** Metrics to record into, and how many endpoints get series of their own. */
@@ -107,6 +109,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
     accessLog,
     fillBytes: options.fillBytes ?? 64 * 1024 * 1024,
     originBodyRate: { minBytesPerSecond: options.originMinBytesPerSecond ?? 0, windowMs: originTimeoutMs },
+    ...(options.negativeTtlSeconds !== undefined ? { negativeTtlSeconds: options.negativeTtlSeconds } : {}),
   });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   denyListeners(originPolicy, listeners.servers);

@@ -13,17 +13,26 @@
  *     session's answer: never stored nor shared, whatever IgnoreCookie says (this function).
  */
 import type { CachePolicyRules } from '../../domain/cache-policy.js';
-import { freshnessFor, type FreshnessDecision, type Headers } from './freshness.js';
+import { freshnessFor, type FreshnessContext, type FreshnessDecision, type Headers } from './freshness.js';
 
-/** A decision that overrides freshness.ts, or undefined when the cookie rule does not object. */
-export function cookieRule(request: Headers, response: Headers): FreshnessDecision | undefined {
+/** Why the cookie rule refuses to store the answer, or undefined when it does not object. */
+export function cookieRule(request: Headers, response: Headers): string | undefined {
   if (request['cookie'] !== undefined && response['set-cookie'] !== undefined) {
-    return { ttlSeconds: 0, reason: 'the response sets a cookie for a request that sent one (a session: never shared)' };
+    return 'the response sets a cookie for a request that sent one (a session: never shared)';
   }
   return undefined;
 }
 
 /** How long the answer to `request` may be stored and shared: the cookie rule, then freshness.ts. */
-export function storageDecision(request: Headers, status: number, response: Headers, path: string, policy: CachePolicyRules, now: number): FreshnessDecision {
-  return cookieRule(request, response) ?? freshnessFor(status, response, path, policy, now);
+export function storageDecision(
+  request: Headers,
+  status: number,
+  response: Headers,
+  path: string,
+  policy: CachePolicyRules,
+  context: FreshnessContext,
+): FreshnessDecision {
+  const decision = freshnessFor(status, response, path, policy, context);
+  const refused = cookieRule(request, response);
+  return refused === undefined ? decision : { ...decision, ttlSeconds: 0, reason: refused };
 }

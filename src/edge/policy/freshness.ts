@@ -1,111 +1,161 @@
 /**
  * How long a response may be served from the cache: RFC 9111 plus the endpoint's cache rules.
  *
- * Precedence (DESIGN.md, "The edge"):
- *   1. The origin forbids storing (no-store, private, no-cache) or sets a cookie: not cached,
- *      unless IgnoreCacheControl (for the directives) or IgnoreCookie (for the cookie).
- *   2. IgnoreCacheControl and a matching rule: the rule's TTL.
- *   3. The origin's explicit freshness: s-maxage, then max-age (§5.2.2.10, §5.2.2.1), then
- *      Expires minus Date (§5.3).
- *   4. A matching rule: its TTL.
- *   5. Heuristic freshness (§4.2.2): 10% of the time since Last-Modified, at most one day.
- *   6. Otherwise not cached. A TTL of 0 means not cached.
- * The lifetimes the origin gives (3 and 5) are less the age the response already has when it
- * arrives (its Age header, §4.2.3), so a response from a cache in front of the origin is not
- * kept longer than that cache allows; a rule's TTL is the edge's own and counts from arrival.
+ * Precedence (README, "Serving content"):
+ *   1. Status (RFC 9110 §15.1): only the heuristically cacheable statuses are stored. Positive
+ *      ones (200, 203, 204, 300, 301, 308) take a rule's TTL; negative ones (404, 405, 410, 414)
+ *      at most --edge-negative-ttl-seconds of it; 501 never a rule's or a heuristic TTL, only
+ *      the origin's own explicit lifetime. 206 and other statuses are never stored.
+ *   2. Vary (other than Accept-Encoding) or Set-Cookie (unless IgnoreCookie): not stored.
+ *   3. IgnoreCacheControl and a matching rule: the rule's TTL, whatever the origin says.
+ *   4. The directives of CDN-Cache-Control, else Surrogate-Control, else Cache-Control (RFC 9213
+ *      §2.1): no-store, private or no-cache means not stored (no-cache would need revalidation,
+ *      which this edge does not do yet, so it never serves such a response from the cache).
+ *   5. The origin's explicit lifetime: s-maxage, then max-age (§5.2.2.10, §5.2.2.1), then
+ *      Expires minus Date (§5.3; ignored when a targeted field decided).
+ *   6. A matching rule: its TTL (as in 1).
+ *   7. Heuristic freshness (§4.2.2): 10% of Date minus Last-Modified, at most one day.
+ *   8. Otherwise not stored. A TTL of 0 means not stored; a rule with TTL 0 turns 7 off.
+ * The lifetimes the origin gives (5 and 7) are less the response's initial age (§4.2.3), so a
+ * response that has aged in caches in front of the origin is not kept longer than they allow;
+ * a rule's TTL is the edge's own and counts from arrival.
+ *
+ * Why not http-cache-semantics (evaluated for issue 10): it is well kept and covers s-maxage,
+ * shared caches, Age and revalidation headers, but it has no CDN-Cache-Control or
+ * Surrogate-Control, reads Expires and Date with the lax Date.parse, leaves the response delay
+ * out of the age, splits directives on every comma (quoted values included), and decides
+ * storability in one piece that the endpoint's rules (per-status rule TTLs, IgnoreCacheControl,
+ * IgnoreCookie) would have to override answer by answer. Layered under the rules, little of it
+ * would be left in use, so the policy stays here as small pure functions; revisit when
+ * revalidation is added (its revalidationHeaders/revalidatedPolicy are the part worth having).
  */
 import type { CachePolicyRules } from '../../domain/cache-policy.js';
+import { responseDirectives } from './cache-directives.js';
 import { matchCacheRule } from './cache-rules.js';
+import { dateHeader } from './http-date.js';
+
+export { dateHeader } from './http-date.js';
+export { parseCacheControl, type CacheDirectives } from './cache-directives.js';
 
 export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
-/**
- * The statuses cached at all: RFC 9110 §15.1's heuristically cacheable ones, less 206 (the edge
- * fetches and keeps whole bodies). Others are never stored, even with max-age (which RFC 9111
- * §3 would allow) or under a rule, so a redirect or an error is not kept for a rule's TTL.
- */
-const STORABLE_STATUSES = new Set([200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]);
+/** RFC 9110 §15.1 heuristically cacheable statuses that are answers, which take a rule's TTL. */
+const POSITIVE_STATUSES = new Set([200, 203, 204, 300, 301, 308]);
+/** Heuristically cacheable errors: a rule's TTL is capped at the negative TTL. */
+const NEGATIVE_STATUSES = new Set([404, 405, 410, 414]);
+/** Heuristically cacheable, but a server error: stored only for the origin's explicit lifetime. */
+const SERVER_ERROR_STATUSES = new Set([501]);
+
 const HEURISTIC_MAX_SECONDS = 86_400;
+export const DEFAULT_NEGATIVE_TTL_SECONDS = 10;
 
-export interface CacheDirectives {
-  readonly noStore: boolean;
-  readonly noCache: boolean;
-  readonly private: boolean;
-  readonly maxAge: number | undefined;
-  readonly sMaxAge: number | undefined;
-}
-
-/** §5.2: the Cache-Control directives this cache acts on. */
-export function parseCacheControl(value: string | string[] | undefined): CacheDirectives {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-  const directives = new Map<string, string | undefined>();
-  for (const part of text.split(',')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name) directives.set(name.toLowerCase(), rest.length ? rest.join('=').replace(/^"|"$/g, '') : undefined);
-  }
-  const seconds = (name: string) => {
-    const raw = directives.get(name);
-    return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
-  };
-  return {
-    noStore: directives.has('no-store'),
-    noCache: directives.has('no-cache'),
-    private: directives.has('private'),
-    maxAge: seconds('max-age'),
-    sMaxAge: seconds('s-maxage'),
-  };
+export interface FreshnessContext {
+  /** When the edge sent the request to the origin (epoch ms). */
+  readonly requestTime: number;
+  /** When the response head arrived (epoch ms). */
+  readonly responseTime: number;
+  /** The most a rule or a heuristic may keep a negative answer (404, 410, ...). */
+  readonly negativeTtlSeconds: number;
 }
 
 export interface FreshnessDecision {
-  /** Seconds the response may be served; 0 = do not store. */
+  /** Seconds the response may be served from now; 0 = do not store. */
   readonly ttlSeconds: number;
+  /** §4.2.3 corrected_initial_age, in seconds: the Age to send now, and to add resident time to. */
+  readonly initialAgeSeconds: number;
   /** Why, for logs and preload failures. */
   readonly reason: string;
 }
 
-export function freshnessFor(
-  status: number,
-  headers: Headers,
-  path: string,
-  policy: CachePolicyRules,
-  now: number,
-): FreshnessDecision {
-  if (!STORABLE_STATUSES.has(status)) return { ttlSeconds: 0, reason: `status ${status} is not cacheable` };
+type StatusClass = 'positive' | 'negative' | 'server-error';
+
+function statusClass(status: number): StatusClass | undefined {
+  if (POSITIVE_STATUSES.has(status)) return 'positive';
+  if (NEGATIVE_STATUSES.has(status)) return 'negative';
+  if (SERVER_ERROR_STATUSES.has(status)) return 'server-error';
+  return undefined;
+}
+
+export function freshnessFor(status: number, headers: Headers, path: string, policy: CachePolicyRules, context: FreshnessContext): FreshnessDecision {
+  const initialAgeSeconds = initialAge(headers, context.requestTime, context.responseTime);
+  const decide = (ttlSeconds: number, reason: string): FreshnessDecision => ({ ttlSeconds, initialAgeSeconds, reason });
+
+  const kind = statusClass(status);
+  if (!kind) return decide(0, `status ${status} is not cacheable`);
   const varies = varyingFields(headers['vary']);
-  if (varies.length > 0) {
-    return { ttlSeconds: 0, reason: `the response varies on ${varies.join(', ')} (Vary), which this cache does not key on` };
-  }
-  if (headers['set-cookie'] !== undefined && !policy.ignoreCookie) {
-    return { ttlSeconds: 0, reason: 'the response sets a cookie (IgnoreCookie is off)' };
-  }
+  if (varies.length > 0) return decide(0, `the response varies on ${varies.join(', ')} (Vary), which this cache does not key on`);
+  if (headers['set-cookie'] !== undefined && !policy.ignoreCookie) return decide(0, 'the response sets a cookie (IgnoreCookie is off)');
+
   const rule = matchCacheRule(policy.rules, path);
-  const cc = parseCacheControl(headers['cache-control']);
-  if (cc.noStore || cc.private || cc.noCache) {
-    if (policy.ignoreCacheControl && rule) return { ttlSeconds: rule.ttlSeconds, reason: 'cache rule (origin Cache-Control ignored)' };
-    return { ttlSeconds: 0, reason: 'the origin forbids caching (Cache-Control no-store, no-cache or private)' };
+  const ruleTtl = rule && ruleLifetime(kind, rule.ttlSeconds, context.negativeTtlSeconds);
+  const ruleReason = kind === 'negative' ? `cache rule, at most the negative TTL for status ${status}` : 'cache rule';
+  if (policy.ignoreCacheControl && ruleTtl !== undefined) return decide(ruleTtl, `${ruleReason} (origin Cache-Control ignored)`);
+
+  const { directives, field } = responseDirectives(headers);
+  if (directives.noStore || directives.private || directives.noCache) {
+    return decide(0, `the origin forbids caching (${field} no-store, no-cache or private)`);
   }
-  if (policy.ignoreCacheControl && rule) return { ttlSeconds: rule.ttlSeconds, reason: 'cache rule (origin Cache-Control ignored)' };
+  const explicit = explicitLifetime(directives.sMaxAge, directives.maxAge, field === 'cache-control' ? headers : undefined, context.responseTime);
+  if (explicit !== undefined) return decide(Math.max(0, explicit - initialAgeSeconds), `origin ${field} or Expires`);
+  if (ruleTtl !== undefined) return decide(ruleTtl, ruleReason);
+  if (rule) return decide(0, `status ${status} is a server error: cache rules do not apply to it`);
 
-  const age = ageSeconds(headers['age']);
-  const explicit = cc.sMaxAge ?? cc.maxAge ?? expiresLifetime(headers, now);
-  if (explicit !== undefined) return { ttlSeconds: Math.max(0, explicit - age), reason: 'origin Cache-Control or Expires' };
-  if (rule) return { ttlSeconds: rule.ttlSeconds, reason: 'cache rule' };
+  const heuristic = kind === 'server-error' ? undefined : heuristicLifetime(headers, context.responseTime);
+  if (heuristic !== undefined) {
+    const lifetime = kind === 'negative' ? Math.min(heuristic, context.negativeTtlSeconds) : heuristic;
+    return decide(Math.max(0, lifetime - initialAgeSeconds), 'heuristic: 10% of the time since Last-Modified');
+  }
+  return decide(0, 'the origin gives no Cache-Control, Expires or Last-Modified and no cache rule matches');
+}
 
+/** A rule's TTL for a status: whole for answers, capped for negative ones, none for 5xx. */
+function ruleLifetime(kind: StatusClass, ttlSeconds: number, negativeTtlSeconds: number): number | undefined {
+  if (kind === 'positive') return ttlSeconds;
+  if (kind === 'negative') return Math.min(ttlSeconds, negativeTtlSeconds);
+  return undefined;
+}
+
+/**
+ * RFC 9111 §4.2.1: s-maxage for a shared cache, then max-age, then Expires minus Date (§5.3).
+ * `headers` is undefined when a targeted field (RFC 9213) decided: Expires is ignored then.
+ */
+export function explicitLifetime(sMaxAge: number | undefined, maxAge: number | undefined, headers: Headers | undefined, now: number): number | undefined {
+  if (sMaxAge !== undefined) return sMaxAge;
+  if (maxAge !== undefined) return maxAge;
+  if (!headers || headers['expires'] === undefined) return undefined;
+  // §5.3: an invalid date ("0", "-1", anything not an HTTP date) means already expired.
+  const expires = dateHeader(headers['expires']);
+  if (expires === undefined) return 0;
+  const date = dateHeader(headers['date']) ?? now;
+  return Math.max(0, Math.floor((expires - date) / 1000));
+}
+
+/** RFC 9111 §4.2.2: 10% of the time between Last-Modified and Date (or now), at most a day. */
+export function heuristicLifetime(headers: Headers, now: number): number | undefined {
   const lastModified = dateHeader(headers['last-modified']);
-  if (lastModified !== undefined) {
-    const since = ((dateHeader(headers['date']) ?? now) - lastModified) / 1000;
-    if (since > 0) {
-      const lifetime = Math.min(HEURISTIC_MAX_SECONDS, Math.floor(since / 10));
-      return { ttlSeconds: Math.max(0, lifetime - age), reason: 'heuristic: 10% of the time since Last-Modified' };
-    }
-  }
-  return { ttlSeconds: 0, reason: 'the origin gives no Cache-Control, Expires or Last-Modified and no cache rule matches' };
+  if (lastModified === undefined) return undefined;
+  const since = ((dateHeader(headers['date']) ?? now) - lastModified) / 1000;
+  return since > 0 ? Math.min(HEURISTIC_MAX_SECONDS, Math.floor(since / 10)) : undefined;
+}
+
+/**
+ * RFC 9111 §4.2.3 corrected_initial_age, in whole seconds:
+ *   apparent_age = max(0, response_time - date_value)
+ *   corrected_age_value = age_value + (response_time - request_time)
+ *   corrected_initial_age = max(apparent_age, corrected_age_value)
+ * No valid Date means no apparent age; no valid Age means an age_value of 0 (§5.1).
+ */
+export function initialAge(headers: Headers, requestTime: number, responseTime: number): number {
+  const date = dateHeader(headers['date']);
+  const apparentMs = date === undefined ? 0 : Math.max(0, responseTime - date);
+  const correctedMs = ageValue(headers['age']) * 1000 + Math.max(0, responseTime - requestTime);
+  return Math.floor(Math.max(apparentMs, correctedMs) / 1000);
 }
 
 /** §5.1: the Age header in seconds; absent or invalid counts as 0. */
-function ageSeconds(value: string | string[] | undefined): number {
+function ageValue(value: string | string[] | undefined): number {
   const raw = (Array.isArray(value) ? value[0] : value)?.trim();
-  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : 0;
+  return raw !== undefined && /^\d+$/.test(raw) ? Math.min(2_147_483_648, Number(raw)) : 0;
 }
 
 /**
@@ -119,20 +169,4 @@ function varyingFields(value: string | string[] | undefined): string[] {
     .split(',')
     .map((field) => field.trim())
     .filter((field) => field !== '' && field.toLowerCase() !== 'accept-encoding');
-}
-
-/** §5.3: Expires minus Date (or now); an invalid Expires means already stale. */
-function expiresLifetime(headers: Headers, now: number): number | undefined {
-  const raw = headers['expires'];
-  if (raw === undefined) return undefined;
-  const expires = dateHeader(raw);
-  if (expires === undefined) return 0;
-  const date = dateHeader(headers['date']) ?? now;
-  return Math.max(0, Math.floor((expires - date) / 1000));
-}
-
-export function dateHeader(value: string | string[] | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const time = Date.parse(Array.isArray(value) ? value[0]! : value);
-  return Number.isNaN(time) ? undefined : time;
 }
