@@ -258,16 +258,14 @@ export class EdgeNode implements EdgeAgent {
     if (this.passMemory.passes(key, now)) return void this.pass(served, req, res, target, clientIp, { key, path });
     const running = this.fills.get(key);
     const request = originRequestHeaders(req.headers, clientIp, true);
+    const passAlone = () => void this.pass(served, req, res, target, clientIp);
     if (running) {
-      const join: Joining = {
-        shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request),
-        passAlone: () => void this.pass(served, req, res, target, clientIp),
-      };
-      if (!this.readFill(served, req, res, running.fill, join)) join.passAlone();
+      const join: Joining = { shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request), passAlone };
+      if (!this.readFill(served, req, res, running.fill, join, false)) passAlone();
       return;
     }
     const fill = new Fill(key, this.fillBudget);
-    this.readFill(served, req, res, fill, undefined);
+    this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true);
     this.runFill(served, fill, path, target, request);
   }
 
@@ -306,32 +304,65 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /**
-   * Streams a fill to a client: the one that started it (`join` undefined), or one that joins
-   * it. False when a joining client cannot share the fill (the response is not shareable), so
-   * the caller fetches for it alone; one that joined before the head and cannot share what
-   * came is sent to the origin then (`join.passAlone`).
+   * Streams a fill to a client: the one that started it (`first`), or one that joins it. False
+   * when a joining client cannot share the fill (the response is not shareable), so the caller
+   * fetches for it alone; one that attached before the head and cannot share what came is sent
+   * to the origin then (`join.passAlone`).
+   *
+   * A Range on a miss (video seeking) is served from the fill as the body arrives, when the
+   * response is being stored and its length is declared; otherwise the request goes to the
+   * origin alone, Range and all, so the edge never sends a whole body for a range of it.
    */
-  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining | undefined): boolean {
-    const first = join === undefined;
+  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining, first: boolean): boolean {
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
+    const ranged = !head && req.headers.range !== undefined;
+    /** The part of the body this client asked for, and how far the fill has come. */
+    let window: { readonly start: number; readonly end: number; at: number } | undefined;
     const reader: FillReader = {
       wantsBody: !head,
-      ...(join && { shares: join.shares, notShared: join.passAlone }),
+      shares: (h) => (first || join.shares(h)) && (!ranged || servesRanges(fill, h)),
+      notShared: join.passAlone,
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         // Age is in the head already: the response's initial age (runFill).
-        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA });
-        if (head) res.end();
+        const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
+        const range = ranged ? resolveRange(req.headers, Number(h.headers['content-length']), h.headers) : undefined;
+        if (range?.kind === 'partial') {
+          window = { start: range.start, end: range.end, at: 0 };
+          const size = h.headers['content-length'];
+          res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
+        } else if (range?.kind === 'unsatisfiable') {
+          res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${h.headers['content-length']}`, 'content-length': '0' });
+          res.end();
+        } else {
+          res.writeHead(h.status, headers);
+          if (head) res.end();
+        }
       },
       data: (chunk) => {
-        if (head || res.destroyed) return;
+        if (head || res.destroyed || res.writableEnded) return;
+        if (window) {
+          const from = window.at;
+          window.at += chunk.length;
+          const part = chunk.subarray(Math.max(0, window.start - from), Math.max(0, window.end + 1 - from));
+          if (part.length === 0) return;
+          counted.bytes += part.length;
+          res.write(part);
+          // Its part has come: this client need not wait for the rest, which goes on into the
+          // cache (within the fill budget) so that its next ranges are hits.
+          if (window.at > window.end) {
+            fill.goOnForTheCache();
+            res.end();
+          }
+          return;
+        }
         counted.bytes += chunk.length;
         res.write(chunk);
       },
       end: () => {
-        if (!head) res.end();
+        if (!head && !res.writableEnded) res.end();
       },
       error: (error) => {
         if (res.headersSent) res.destroy(error);
@@ -620,4 +651,9 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** Whether a fill can answer a Range from its body: a whole 200 of declared length, being stored. */
+function servesRanges(fill: Fill, head: FillHead): boolean {
+  return head.status === 200 && fill.keepingAll && Number.isSafeInteger(Number(head.headers['content-length'] ?? NaN));
 }

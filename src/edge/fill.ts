@@ -71,8 +71,11 @@ export class Fill {
   constructor(
     readonly key: string,
     private readonly budget: FillBudget,
-    /** A preload's fill: its operation is an implicit reader, so it goes on while it keeps the body. */
-    private readonly preload = false,
+    /**
+     * A preload's fill: its operation is an implicit reader, so it goes on while it keeps the
+     * body. Also set later for a fill a range client took its part of (`goOnForTheCache`).
+     */
+    private forTheCache = false,
   ) {
     this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
   }
@@ -129,6 +132,14 @@ export class Fill {
     return true;
   }
 
+  /**
+   * Goes on into the cache without readers, while the body is kept (within the fill budget):
+   * for a range client that had its part, so that its next ranges are hits.
+   */
+  goOnForTheCache(): void {
+    this.forTheCache = true;
+  }
+
   detach(reader: FillReader): void {
     this.readers.delete(reader);
     this.abandonIfUnwanted();
@@ -137,7 +148,7 @@ export class Fill {
   /** Whether anyone still wants the fill to go on. */
   private get wanted(): boolean {
     // A preload's operation wants the body in the cache; one that will not be stored is over.
-    if (this.preload && this.keeping) return true;
+    if (this.forTheCache && this.keeping) return true;
     for (const reader of this.readers) if (reader.wantsBody || this.keeping) return true;
     return false;
   }
