@@ -24,7 +24,7 @@ import { OriginError, statusText, type OriginClient, type OriginResponse } from 
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
-import { varyMatches } from './policy/vary.js';
+import { varyMatches, varyValues, type RequestHeaders } from './policy/vary.js';
 import { TARGETED_FIELDS } from './policy/cache-directives.js';
 import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
@@ -189,7 +189,7 @@ export class EdgeNode implements EdgeAgent {
     const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
     // Always a fetch of its own: a fill already under way may have started before a purge.
     const fill = new Fill(key, this.fillBudget, true);
-    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true));
+    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true), {});
     await fill.whenSettled();
     // Abandoned after the head: the body would not be stored; the head says why.
     if (fill.error && !(fill.abandoned && fill.head)) throw new Error(fill.error.message);
@@ -251,7 +251,8 @@ export class EdgeNode implements EdgeAgent {
     const { config } = served;
     const key = cacheKey(config.endpointId, path, config.cachePolicy.ignoreQueryString ? '' : query);
     const now = this.options.now();
-    const cached = this.options.cache.get(key, now);
+    // The stored variant this request's headers select (RFC 9111 §4.1).
+    const cached = this.options.cache.get(key, now, req.headers);
     if (cached) return this.sendCached(served, req, res, cached, now);
 
     // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
@@ -268,7 +269,7 @@ export class EdgeNode implements EdgeAgent {
     }
     const fill = new Fill(key, this.fillBudget);
     this.readFill(served, req, res, fill, undefined);
-    this.runFill(served, fill, path, target, request);
+    this.runFill(served, fill, path, target, request, req.headers);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -345,8 +346,11 @@ export class EdgeNode implements EdgeAgent {
     return attached;
   }
 
-  /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
-  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
+  /**
+   * Fetches from the origin into `fill`, and stores the body if it may be cached: as the variant
+   * of `client` (the request as the client sent it) when the response has Vary.
+   */
+  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
@@ -396,6 +400,7 @@ export class EdgeNode implements EdgeAgent {
         this.fetched(config.endpointId, bytes);
       }
       if (fill.abandoned) throw fill.signal.reason;
+      const vary = varyValues(fromOrigin['vary'], client);
       const stored =
         fill.keepingAll &&
         cache.put({
@@ -408,6 +413,7 @@ export class EdgeNode implements EdgeAgent {
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
           generation,
+          ...(vary && { vary }),
         });
       fill.finish(stored);
     })()

@@ -57,6 +57,28 @@ describe('negative answers and server errors under a one-hour rule (fault 4)', (
   });
 });
 
+describe('any final status with explicit freshness (RFC 9111 §3)', () => {
+  it('keeps a 302, a 400 and a 503 for their max-age and no longer, but a 206 never', async () => {
+    const origin = await startOrigin();
+    origin.on('/moved', { status: 302, body: '', headers: { location: '/elsewhere', 'cache-control': 'max-age=60' } });
+    origin.on('/bad', { status: 400, body: 'bad', headers: { 'cache-control': 'max-age=60' } });
+    origin.on('/busy', { status: 503, body: 'busy', headers: { 'cache-control': 'max-age=60' } });
+    origin.on('/part', { status: 206, body: 'pa', headers: { 'content-range': 'bytes 0-1/4', 'cache-control': 'max-age=60' } });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+
+    for (const path of ['/moved', '/bad', '/busy', '/part']) await edge.get(DOMAIN, path);
+    for (const [path, status] of [['/moved', 302], ['/bad', 400], ['/busy', 503]] as const) {
+      const hit = await edge.get(DOMAIN, path);
+      expect([hit.status, hit.headers['x-cache']], path).toEqual([status, 'HIT']);
+    }
+    expect((await edge.get(DOMAIN, '/part')).headers['x-cache']).not.toBe('HIT');
+    edge.clock.advance(60_001);
+    for (const path of ['/moved', '/bad', '/busy']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
+    expect([origin.count('/moved'), origin.count('/bad'), origin.count('/busy'), origin.count('/part')]).toEqual([2, 2, 2, 2]);
+  });
+});
+
 describe('Age (RFC 9111 §4.2.3)', () => {
   it("counts the age the origin's Date shows, sends it, and takes it off the lifetime", async () => {
     const origin = await startOrigin();
