@@ -25,7 +25,7 @@ import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { varyMatches, varyValues, type RequestHeaders } from './policy/vary.js';
-import { TARGETED_FIELDS } from './policy/cache-directives.js';
+import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
 import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
@@ -368,9 +368,9 @@ export class EdgeNode implements EdgeAgent {
       if (decision.ttlSeconds === 0 && response.status < 500) {
         this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
-      // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
+      // Surrogate-Control is this edge's, not the client's; CDN-Cache-Control goes on downstream (RFC 9213 §3).
       // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
-      const originHeaders = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      const originHeaders = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
@@ -450,7 +450,7 @@ export class EdgeNode implements EdgeAgent {
       if (marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received)).ttlSeconds > 0) {
         this.passMemory.forget(marked.key);
       }
-      const headers = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      const headers = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
       this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
       res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {

@@ -375,6 +375,19 @@ describe('CDN-Cache-Control and Surrogate-Control (RFC 9213)', () => {
     expect(ttl({ 'cdn-cache-control': 'max-age=60', date: DATE, expires: '0' })).toBe(60);
   });
 
+  it('a CDN-Cache-Control that is not a valid Structured Field dictionary is ignored whole (RFC 9213 §2.2)', () => {
+    expect(ttl({ 'cdn-cache-control': 'max-age=10000, &&&&&', 'cache-control': 'no-store' })).toBe(0);
+    expect(ttl({ 'cdn-cache-control': 'max-age="10000"', 'cache-control': 'no-store' })).toBe(0);
+    expect(ttl({ 'cdn-cache-control': 'max-age=1.5', 'cache-control': 'max-age=5' })).toBe(5);
+    expect(ttl({ 'cdn-cache-control': 'MaX-aGe=3600', 'cache-control': 'max-age=5' })).toBe(5);
+    expect(ttl({ 'cdn-cache-control': 'max-age =100', 'cache-control': 'max-age=5' })).toBe(5);
+    // Valid dictionaries: extensions, parameters and lines joined.
+    expect(ttl({ 'cdn-cache-control': 'foobar, max-age=3600', 'cache-control': 'no-store' })).toBe(3600);
+    expect(ttl({ 'cdn-cache-control': ['max-age=60;x=1', 'stale-if-error=5'], 'cache-control': 'no-store' })).toBe(60);
+    expect(ttl({ 'cdn-cache-control': 'max-age=99999999999' })).toBe(2_147_483_648);
+    expect(ttl({ 'cdn-cache-control': 'no-cache="set-cookie", max-age=60' })).toBe(0);
+  });
+
   it('a malformed or empty CDN-Cache-Control is ignored', () => {
     expect(ttl({ 'cdn-cache-control': 'max-age=60 junk', 'cache-control': 'max-age=5' })).toBe(5);
     expect(ttl({ 'cdn-cache-control': '', 'cache-control': 'max-age=5' })).toBe(5);
