@@ -243,6 +243,7 @@ function entryId(object: CachedObject): string {
   return `${object.key}\0${JSON.stringify(fields.map((field) => [field, object.vary![field]]))}`;
 }
 
+/** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
 function sizeOf(object: CachedObject): number {
-  return object.body.length + object.key.length + OVERHEAD_BYTES;
+  return object.body.length + entryId(object).length + OVERHEAD_BYTES;
 }
