@@ -24,8 +24,8 @@ import { OriginError, statusText, type OriginClient, type OriginResponse } from 
 import { compileAccess, type CompiledAccess } from './policy/access.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
-import { varyMatches } from './policy/vary.js';
-import { TARGETED_FIELDS } from './policy/cache-directives.js';
+import { varyMatches, varyValues, type RequestHeaders } from './policy/vary.js';
+import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
 import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
@@ -189,7 +189,7 @@ export class EdgeNode implements EdgeAgent {
     const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
     // Always a fetch of its own: a fill already under way may have started before a purge.
     const fill = new Fill(key, this.fillBudget, true);
-    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true));
+    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true), {});
     await fill.whenSettled();
     // Abandoned after the head: the body would not be stored; the head says why.
     if (fill.error && !(fill.abandoned && fill.head)) throw new Error(fill.error.message);
@@ -251,7 +251,8 @@ export class EdgeNode implements EdgeAgent {
     const { config } = served;
     const key = cacheKey(config.endpointId, path, config.cachePolicy.ignoreQueryString ? '' : query);
     const now = this.options.now();
-    const cached = this.options.cache.get(key, now);
+    // The stored variant this request's headers select (RFC 9111 §4.1).
+    const cached = this.options.cache.get(key, now, req.headers);
     if (cached) return this.sendCached(served, req, res, cached, now);
 
     // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
@@ -266,7 +267,7 @@ export class EdgeNode implements EdgeAgent {
     }
     const fill = new Fill(key, this.fillBudget);
     this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true);
-    this.runFill(served, fill, path, target, request);
+    this.runFill(served, fill, path, target, request, req.headers);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -376,8 +377,11 @@ export class EdgeNode implements EdgeAgent {
     return attached;
   }
 
-  /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
-  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
+  /**
+   * Fetches from the origin into `fill`, and stores the body if it may be cached: as the variant
+   * of `client` (the request as the client sent it) when the response has Vary.
+   */
+  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
@@ -395,9 +399,9 @@ export class EdgeNode implements EdgeAgent {
       if (decision.ttlSeconds === 0 && response.status < 500) {
         this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
-      // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
+      // Surrogate-Control is this edge's, not the client's; CDN-Cache-Control goes on downstream (RFC 9213 §3).
       // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
-      const originHeaders = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      const originHeaders = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
@@ -427,6 +431,7 @@ export class EdgeNode implements EdgeAgent {
         this.fetched(config.endpointId, bytes);
       }
       if (fill.abandoned) throw fill.signal.reason;
+      const vary = varyValues(fromOrigin['vary'], client);
       const stored =
         fill.keepingAll &&
         cache.put({
@@ -439,6 +444,7 @@ export class EdgeNode implements EdgeAgent {
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
           generation,
+          ...(vary && { vary }),
         });
       fill.finish(stored);
     })()
@@ -475,7 +481,7 @@ export class EdgeNode implements EdgeAgent {
       if (marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received)).ttlSeconds > 0) {
         this.passMemory.forget(marked.key);
       }
-      const headers = withoutHeaders(fromOrigin, TARGETED_FIELDS);
+      const headers = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
       this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
       res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {

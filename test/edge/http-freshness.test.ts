@@ -57,6 +57,28 @@ describe('negative answers and server errors under a one-hour rule (fault 4)', (
   });
 });
 
+describe('any final status with explicit freshness (RFC 9111 §3)', () => {
+  it('keeps a 302, a 400 and a 503 for their max-age and no longer, but a 206 never', async () => {
+    const origin = await startOrigin();
+    origin.on('/moved', { status: 302, body: '', headers: { location: '/elsewhere', 'cache-control': 'max-age=60' } });
+    origin.on('/bad', { status: 400, body: 'bad', headers: { 'cache-control': 'max-age=60' } });
+    origin.on('/busy', { status: 503, body: 'busy', headers: { 'cache-control': 'max-age=60' } });
+    origin.on('/part', { status: 206, body: 'pa', headers: { 'content-range': 'bytes 0-1/4', 'cache-control': 'max-age=60' } });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+
+    for (const path of ['/moved', '/bad', '/busy', '/part']) await edge.get(DOMAIN, path);
+    for (const [path, status] of [['/moved', 302], ['/bad', 400], ['/busy', 503]] as const) {
+      const hit = await edge.get(DOMAIN, path);
+      expect([hit.status, hit.headers['x-cache']], path).toEqual([status, 'HIT']);
+    }
+    expect((await edge.get(DOMAIN, '/part')).headers['x-cache']).not.toBe('HIT');
+    edge.clock.advance(60_001);
+    for (const path of ['/moved', '/bad', '/busy']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
+    expect([origin.count('/moved'), origin.count('/bad'), origin.count('/busy'), origin.count('/part')]).toEqual([2, 2, 2, 2]);
+  });
+});
+
 describe('Age (RFC 9111 §4.2.3)', () => {
   it("counts the age the origin's Date shows, sends it, and takes it off the lifetime", async () => {
     const origin = await startOrigin();
@@ -92,7 +114,7 @@ describe('Expires (RFC 9111 §5.3)', () => {
 });
 
 describe('CDN-Cache-Control and Surrogate-Control (RFC 9213)', () => {
-  it('follows CDN-Cache-Control over Cache-Control, and never sends either targeted field on', async () => {
+  it('follows CDN-Cache-Control over Cache-Control, passes it on downstream (RFC 9213 §3) but not Surrogate-Control', async () => {
     const origin = await startOrigin();
     origin.on('/cdn', { body: 'c', headers: { 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=600', 'surrogate-control': 'max-age=5' } });
     const edge = await startEdge();
@@ -105,9 +127,35 @@ describe('CDN-Cache-Control and Surrogate-Control (RFC 9213)', () => {
     expect(origin.count('/cdn')).toBe(1);
     for (const response of [miss, hit]) {
       expect(response.headers['cache-control']).toBe('no-store');
-      expect(response.headers['cdn-cache-control']).toBeUndefined();
+      expect(response.headers['cdn-cache-control']).toBe('max-age=600');
       expect(response.headers['surrogate-control']).toBeUndefined();
     }
+  });
+
+  it('CDN-Cache-Control no-cache or private is not reused, and reaches the client', async () => {
+    const origin = await startOrigin();
+    origin.on('/nc', { body: 'n', headers: { 'cache-control': 'max-age=600', 'cdn-cache-control': 'no-cache' } });
+    origin.on('/pv', { body: 'p', headers: { 'cache-control': 'max-age=600', 'cdn-cache-control': 'private' } });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+
+    for (const [path, value] of [['/nc', 'no-cache'], ['/pv', 'private']] as const) {
+      const first = await edge.get(DOMAIN, path);
+      const second = await edge.get(DOMAIN, path);
+      expect([first.headers['cdn-cache-control'], second.headers['x-cache']], path).toEqual([value, 'MISS']);
+      expect(origin.count(path), path).toBe(2);
+    }
+  });
+
+  it('ignores a CDN-Cache-Control that is not a valid Structured Field dictionary and follows Cache-Control', async () => {
+    const origin = await startOrigin();
+    origin.on('/junk', { body: 'j', headers: { 'cache-control': 'no-store', 'cdn-cache-control': 'max-age=10000, &&&&&' } });
+    origin.on('/quoted', { body: 'q', headers: { 'cache-control': 'no-store', 'cdn-cache-control': 'max-age="10000"' } });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+
+    for (const path of ['/junk', '/quoted', '/junk', '/quoted']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
+    expect([origin.count('/junk'), origin.count('/quoted')]).toEqual([2, 2]);
   });
 
   it('follows Surrogate-Control no-store over a Cache-Control max-age, and strips it from passed responses too', async () => {

@@ -9,7 +9,12 @@
  * never served afterwards either.
  */
 
+import type { RequestHeaders, VaryValues } from '../policy/vary.js';
+
 export type HeaderMap = Record<string, string | string[]>;
+
+/** Variants a store keeps per key at most (least recently used out), so no client floods it. */
+export const MAX_VARIANTS_PER_KEY = 32;
 
 export interface CachedObject {
   readonly key: string;
@@ -25,12 +30,25 @@ export interface CachedObject {
   readonly staleAt: number;
   /** The store generation when the fill started. */
   readonly generation: number;
+  /**
+   * For a response with Vary (RFC 9111 §4.1): the values of the named request fields it was
+   * filled with. Variants of one key are kept side by side; a put with other Vary fields than
+   * those stored replaces them all (the origin changed its Vary).
+   */
+  readonly vary?: VaryValues;
 }
 
 export interface CacheStore {
-  /** A fresh, unpurged object, or undefined. `now` decides freshness. */
-  get(key: string, now: number): CachedObject | undefined;
-  /** Stores the object unless a purge since its generation covers it; false when refused. */
+  /**
+   * A fresh, unpurged object, or undefined. `now` decides freshness; `request`, the variant
+   * (policy/vary.ts variantMatches); without it, any variant (to ask whether the key holds one).
+   */
+  get(key: string, now: number, request?: RequestHeaders): CachedObject | undefined;
+  /**
+   * Stores the object unless a purge since its generation covers it; false when refused. It
+   * replaces the variant with the same `vary` values; past MAX_VARIANTS_PER_KEY, the least
+   * recently used variant of the key goes.
+   */
   put(object: CachedObject): boolean;
   /** The current generation. */
   generation(): number;
@@ -41,7 +59,7 @@ export interface CacheStore {
   beginFill(): number;
   /** The fill that began at `generation` has put its object, or given up. */
   endFill(generation: number): void;
-  /** Drops every query variant of the path. */
+  /** Drops every query variant (and Vary variant) of the path. */
   purgeFile(endpointId: string, path: string): void;
   /**
    * Drops everything whose path starts with `directory` (which ends in "/"; one given without

@@ -8,7 +8,8 @@
  * records are pruned as soon as no fill that started before them is still running (such a
  * fill's put must still be refused).
  */
-import type { CachedObject, CacheStore } from './cache-store.js';
+import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
+import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheStore } from './cache-store.js';
 import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
@@ -22,8 +23,12 @@ const OVERHEAD_BYTES = 1024;
 const SWEEP_SLICE = 1_000;
 
 export class MemoryCacheStore implements CacheStore {
+  /** Objects by entry id (entryId: the key, plus the Vary values for a variant), least recently used first. */
   private readonly objects = new Map<string, CachedObject>();
+  /** Entry ids by path, for file purges (query and Vary variants alike). */
   private readonly variants = new Map<string, Set<string>>();
+  /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
+  private readonly varyVariants = new Map<string, Set<string>>();
   private readonly records = new PurgeRecords();
   /** Fills running, by the generation they started at. */
   private readonly fillsAt = new Map<number, number>();
@@ -73,35 +78,81 @@ export class MemoryCacheStore implements CacheStore {
     if (this.prunedThrough < this.sweptThrough) this.prune();
   }
 
-  get(key: string, now: number): CachedObject | undefined {
+  get(key: string, now: number, request?: RequestHeaders): CachedObject | undefined {
+    // A response without Vary is stored under its key alone: one lookup, as before variants.
     const object = this.objects.get(key);
-    if (!object) return undefined;
+    if (object) return this.usable(key, object, now) ? object : undefined;
+    const ids = this.varyVariants.get(key);
+    if (!ids) return undefined;
+    for (const id of ids) {
+      const variant = this.objects.get(id)!;
+      if (request && !variantMatches(variant.vary, request)) continue;
+      if (!this.usable(id, variant, now)) continue;
+      ids.delete(id);
+      ids.add(id);
+      return variant;
+    }
+    return undefined;
+  }
+
+  /** Whether a stored entry may be served; if so it becomes the most recently used, else it goes. */
+  private usable(id: string, object: CachedObject, now: number): boolean {
     if (object.staleAt <= now || this.purgedSince(object)) {
       this.remove(object);
-      return undefined;
+      return false;
     }
     // Most recently used goes last.
-    this.objects.delete(key);
-    this.objects.set(key, object);
-    return object;
+    this.objects.delete(id);
+    this.objects.set(id, object);
+    return true;
   }
 
   put(object: CachedObject): boolean {
     const size = sizeOf(object);
     if (object.body.length > this.maxObjectBytes || size > this.budgetBytes || this.purgedSince(object)) return false;
-    const existing = this.objects.get(object.key);
+    const id = entryId(object);
+    this.makeRoomForVariant(object);
+    const existing = this.objects.get(id);
     if (existing) this.remove(existing);
-    this.objects.set(object.key, object);
+    this.objects.set(id, object);
     const variantsKey = pathKey(object.endpointId, object.path);
     let set = this.variants.get(variantsKey);
     if (!set) this.variants.set(variantsKey, (set = new Set()));
-    set.add(object.key);
+    set.add(id);
+    if (object.vary) {
+      let ids = this.varyVariants.get(object.key);
+      if (!ids) this.varyVariants.set(object.key, (ids = new Set()));
+      ids.add(id);
+    }
     this.used += size;
     for (const oldest of this.objects.values()) {
       if (this.used <= this.budgetBytes) break;
       this.remove(oldest);
     }
     return true;
+  }
+
+  /**
+   * Before `object` is put: drops what it supersedes under its key. A response without Vary, or
+   * with other Vary fields than those stored, replaces every variant (the origin changed its
+   * mind); one more variant past the bound pushes out the least recently used.
+   */
+  private makeRoomForVariant(object: CachedObject): void {
+    const plain = this.objects.get(object.key);
+    if (plain && object.vary) this.remove(plain);
+    const ids = this.varyVariants.get(object.key);
+    if (!ids) return;
+    const id = entryId(object);
+    for (const other of [...ids]) {
+      const variant = this.objects.get(other)!;
+      if (!object.vary || !sameVaryFields(variant.vary, object.vary)) this.remove(variant);
+    }
+    if (!ids.has(id)) {
+      for (const other of ids) {
+        if (ids.size < MAX_VARIANTS_PER_KEY) break;
+        this.remove(this.objects.get(other)!);
+      }
+    }
   }
 
   purgeFile(endpointId: string, path: string): void {
@@ -168,17 +219,31 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   private remove(object: CachedObject): void {
-    if (this.objects.get(object.key) !== object) return;
-    this.objects.delete(object.key);
+    const id = entryId(object);
+    if (this.objects.get(id) !== object) return;
+    this.objects.delete(id);
     this.used -= sizeOf(object);
     this.onRelease(object.body.length);
     const variantsKey = pathKey(object.endpointId, object.path);
     const set = this.variants.get(variantsKey);
-    set?.delete(object.key);
+    set?.delete(id);
     if (set?.size === 0) this.variants.delete(variantsKey);
+    if (object.vary) {
+      const ids = this.varyVariants.get(object.key);
+      ids?.delete(id);
+      if (ids?.size === 0) this.varyVariants.delete(object.key);
+    }
   }
 }
 
+/** The key, plus for a Vary variant its values in field order (so that header order does not matter). */
+function entryId(object: CachedObject): string {
+  if (!object.vary) return object.key;
+  const fields = Object.keys(object.vary).sort();
+  return `${object.key}\0${JSON.stringify(fields.map((field) => [field, object.vary![field]]))}`;
+}
+
+/** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
 function sizeOf(object: CachedObject): number {
-  return object.body.length + object.key.length + OVERHEAD_BYTES;
+  return object.body.length + entryId(object).length + OVERHEAD_BYTES;
 }

@@ -2,12 +2,18 @@
  * Cache directives of a response, and which field they come from: CDN-Cache-Control
  * (RFC 9213), then Surrogate-Control, then Cache-Control (RFC 9111 §5.2).
  *
+ * CDN-Cache-Control is a Structured Field Dictionary (RFC 9213 §2.2, RFC 8941), parsed with
+ * structured-headers: one that does not parse is ignored whole, as is one whose max-age or
+ * s-maxage is not an Integer (a wrong type). Cache-Control and Surrogate-Control predate
+ * Structured Fields and are read by the lenient parser below.
+ *
  * Parsing (§5.2): names are case-insensitive; a value is a token or a quoted-string (commas
  * inside quotes do not split); list members separated by commas, repeated field lines joined.
  * Structured-field parameters (";a=b", as in RFC 9213 dictionaries and Surrogate-Control's
  * ";target") are skipped. A directive given twice counts once, with its first value (§4.2.1
  * allows "the first occurrence" or "stale"; first keeps "max-age=60, max-age=60" usable).
  */
+import { parseDictionary } from 'structured-headers';
 
 export interface CacheDirectives {
   readonly noStore: boolean;
@@ -27,8 +33,15 @@ export interface CacheDirectives {
 
 export type DirectiveField = 'cdn-cache-control' | 'surrogate-control' | 'cache-control';
 
-/** Targeted fields (RFC 9213 §2.1), in the order they win. The edge never forwards them. */
+/** Targeted fields (RFC 9213 §2.1), in the order they win. */
 export const TARGETED_FIELDS: readonly DirectiveField[] = ['cdn-cache-control', 'surrogate-control'];
+
+/**
+ * Fields the edge acts on and never forwards: Surrogate-Control is meant for the surrogate it
+ * reaches (W3C Edge Architecture). CDN-Cache-Control goes on, as RFC 9213 §3 says CDNs
+ * typically do, so that CDN caches downstream can use it too.
+ */
+export const EDGE_ONLY_FIELDS: readonly string[] = ['surrogate-control'];
 
 /** §1.2.2: delta-seconds larger than this are read as this. */
 const MAX_DELTA_SECONDS = 2_147_483_648;
@@ -131,14 +144,43 @@ export function responseDirectives(headers: Readonly<Record<string, string | str
   readonly directives: CacheDirectives;
   readonly field: DirectiveField;
 } {
+  const targeted = parseTargetedField(headers['cdn-cache-control']);
+  if (targeted && targeted.size > 0) return { directives: cacheDirectives(targeted), field: 'cdn-cache-control' };
   for (const field of TARGETED_FIELDS) {
+    if (field === 'cdn-cache-control') continue;
     const { directives, malformed } = parseDirectiveList(headers[field]);
     if (malformed || directives.size === 0) continue;
-    if (field === 'cdn-cache-control') return { directives: cacheDirectives(directives), field };
     // Surrogate-Control's "max-age=60+30" adds 30 s of grace, which this edge does not use.
     const maxAge = directives.get('max-age');
     if (maxAge !== undefined) directives.set('max-age', maxAge.split('+')[0]);
     return { directives: cacheDirectives(directives, ['max-age', 'no-store']), field };
   }
   return { directives: parseCacheControl(headers['cache-control']), field: 'cache-control' };
+}
+
+/** Directives whose value must be an Integer (RFC 9213 §2.2: as in Cache-Control, delta-seconds). */
+const INTEGER_DIRECTIVES = new Set(['max-age', 's-maxage']);
+
+/**
+ * RFC 9213 §2.2: a targeted field as a Structured Field Dictionary, each member a directive
+ * (true for one without a value). Undefined when the field is absent or invalid: it does not
+ * parse (RFC 8941: lower-case keys, no stray tokens), or a lifetime is not an Integer. The
+ * cache then ignores it whole and falls back to Cache-Control.
+ */
+export function parseTargetedField(value: string | string[] | undefined): Map<string, string | undefined> | undefined {
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  let dictionary: ReturnType<typeof parseDictionary>;
+  try {
+    dictionary = parseDictionary(text);
+  } catch {
+    return undefined;
+  }
+  const directives = new Map<string, string | undefined>();
+  for (const [name, [item]] of dictionary) {
+    if (INTEGER_DIRECTIVES.has(name) && !(typeof item === 'number' && Number.isInteger(item))) return undefined;
+    if (item === false) continue; // "?0": the directive is off
+    directives.set(name, item === true ? undefined : String(item));
+  }
+  return directives;
 }

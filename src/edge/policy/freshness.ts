@@ -2,11 +2,13 @@
  * How long a response may be served from the cache: RFC 9111 plus the endpoint's cache rules.
  *
  * Precedence (README, "Serving content"):
- *   1. Status (RFC 9110 §15.1): only the heuristically cacheable statuses are stored. Positive
+ *   1. Status (RFC 9110 §15.1, RFC 9111 §3): of the heuristically cacheable statuses, positive
  *      ones (200, 203, 204, 300, 301, 308) take a rule's TTL; negative ones (404, 405, 410, 414)
- *      at most --edge-negative-ttl-seconds of it; 501 never a rule's or a heuristic TTL, only
- *      the origin's own explicit lifetime. 206 and other statuses are never stored.
- *   2. Vary (other than Accept-Encoding) or Set-Cookie (unless IgnoreCookie): not stored.
+ *      at most --edge-negative-ttl-seconds of it. Any other final status (501 and other 5xx,
+ *      302, 307, 400, ...) is stored only for the origin's own explicit lifetime, never a rule's
+ *      or a heuristic one. 1xx, 206 (fills fetch whole bodies) and 304 are never stored.
+ *   2. `Vary: *` (matches no request, §4.1) or Set-Cookie (unless IgnoreCookie): not stored.
+ *      Other Vary fields are stored as variants (vary.ts).
  *   3. IgnoreCacheControl and a matching rule: the rule's TTL, whatever the origin says.
  *   4. The directives of CDN-Cache-Control, else Surrogate-Control, else Cache-Control (RFC 9213
  *      §2.1): no-store, private or no-cache means not stored (no-cache would need revalidation,
@@ -33,6 +35,7 @@ import type { CachePolicyRules } from '../../domain/cache-policy.js';
 import { responseDirectives } from './cache-directives.js';
 import { matchCacheRule } from './cache-rules.js';
 import { dateHeader } from './http-date.js';
+import { varyFields } from './vary.js';
 
 export { dateHeader } from './http-date.js';
 export { parseCacheControl, type CacheDirectives } from './cache-directives.js';
@@ -43,8 +46,8 @@ export type Headers = Readonly<Record<string, string | string[] | undefined>>;
 const POSITIVE_STATUSES = new Set([200, 203, 204, 300, 301, 308]);
 /** Heuristically cacheable errors: a rule's TTL is capped at the negative TTL. */
 const NEGATIVE_STATUSES = new Set([404, 405, 410, 414]);
-/** Heuristically cacheable, but a server error: stored only for the origin's explicit lifetime. */
-const SERVER_ERROR_STATUSES = new Set([501]);
+/** Final statuses never stored: a partial body (fills fetch whole ones), and 304, not a response in itself. */
+const NEVER_STORED = new Set([206, 304]);
 
 const HEURISTIC_MAX_SECONDS = 86_400;
 export const DEFAULT_NEGATIVE_TTL_SECONDS = 10;
@@ -67,13 +70,14 @@ export interface FreshnessDecision {
   readonly reason: string;
 }
 
-type StatusClass = 'positive' | 'negative' | 'server-error';
+/** 'explicit-only': any other final status, kept only for the origin's explicit lifetime (RFC 9111 §3). */
+type StatusClass = 'positive' | 'negative' | 'explicit-only';
 
 function statusClass(status: number): StatusClass | undefined {
   if (POSITIVE_STATUSES.has(status)) return 'positive';
   if (NEGATIVE_STATUSES.has(status)) return 'negative';
-  if (SERVER_ERROR_STATUSES.has(status)) return 'server-error';
-  return undefined;
+  if (status < 200 || status > 599 || NEVER_STORED.has(status)) return undefined;
+  return 'explicit-only';
 }
 
 export function freshnessFor(status: number, headers: Headers, path: string, policy: CachePolicyRules, context: FreshnessContext): FreshnessDecision {
@@ -82,8 +86,7 @@ export function freshnessFor(status: number, headers: Headers, path: string, pol
 
   const kind = statusClass(status);
   if (!kind) return decide(0, `status ${status} is not cacheable`);
-  const varies = varyingFields(headers['vary']);
-  if (varies.length > 0) return decide(0, `the response varies on ${varies.join(', ')} (Vary), which this cache does not key on`);
+  if (varyFields(headers['vary']).includes('*')) return decide(0, 'the response varies on everything (Vary: *)');
   if (headers['set-cookie'] !== undefined && !policy.ignoreCookie) return decide(0, 'the response sets a cookie (IgnoreCookie is off)');
 
   const rule = matchCacheRule(policy.rules, path);
@@ -98,9 +101,9 @@ export function freshnessFor(status: number, headers: Headers, path: string, pol
   const explicit = explicitLifetime(directives.sMaxAge, directives.maxAge, field === 'cache-control' ? headers : undefined, context.responseTime);
   if (explicit !== undefined) return decide(Math.max(0, explicit - initialAgeSeconds), `origin ${field} or Expires`);
   if (ruleTtl !== undefined) return decide(ruleTtl, ruleReason);
-  if (rule) return decide(0, `status ${status} is a server error: cache rules do not apply to it`);
+  if (rule) return decide(0, `status ${status} is kept only for the origin's explicit lifetime: cache rules do not apply to it`);
 
-  const heuristic = kind === 'server-error' ? undefined : heuristicLifetime(headers, context.responseTime);
+  const heuristic = kind === 'explicit-only' ? undefined : heuristicLifetime(headers, context.responseTime);
   if (heuristic !== undefined) {
     const lifetime = kind === 'negative' ? Math.min(heuristic, context.negativeTtlSeconds) : heuristic;
     return decide(Math.max(0, lifetime - initialAgeSeconds), 'heuristic: 10% of the time since Last-Modified');
@@ -108,7 +111,7 @@ export function freshnessFor(status: number, headers: Headers, path: string, pol
   return decide(0, 'the origin gives no Cache-Control, Expires or Last-Modified and no cache rule matches');
 }
 
-/** A rule's TTL for a status: whole for answers, capped for negative ones, none for 5xx. */
+/** A rule's TTL for a status: whole for answers, capped for negative ones, none for the rest (5xx among them). */
 function ruleLifetime(kind: StatusClass, ttlSeconds: number, negativeTtlSeconds: number): number | undefined {
   if (kind === 'positive') return ttlSeconds;
   if (kind === 'negative') return Math.min(ttlSeconds, negativeTtlSeconds);
@@ -156,17 +159,4 @@ export function initialAge(headers: Headers, requestTime: number, responseTime: 
 function ageValue(value: string | string[] | undefined): number {
   const raw = (Array.isArray(value) ? value[0] : value)?.trim();
   return raw !== undefined && /^\d+$/.test(raw) ? Math.min(2_147_483_648, Number(raw)) : 0;
-}
-
-/**
- * The Vary fields that would make one cached copy wrong for some clients. Accept-Encoding is
- * not one: cache fills always ask the origin for the identity encoding, so the copy is the same
- * whatever the client accepts (origins such as nginx send `Vary: Accept-Encoding` on everything).
- */
-function varyingFields(value: string | string[] | undefined): string[] {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-  return text
-    .split(',')
-    .map((field) => field.trim())
-    .filter((field) => field !== '' && field.toLowerCase() !== 'accept-encoding');
 }

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { type CachedObject, cacheKey, type CacheStore } from '../../../src/edge/cache/cache-store.js';
+import { type CachedObject, cacheKey, type CacheStore, MAX_VARIANTS_PER_KEY } from '../../../src/edge/cache/cache-store.js';
+import type { VaryValues } from '../../../src/edge/policy/vary.js';
 
 export type CacheStoreFactory = (budgetBytes: number, maxObjectBytes: number) => CacheStore;
 
@@ -23,6 +24,8 @@ interface Fill {
   readonly staleAt?: number;
   /** The generation the fill started at; the store's current one when omitted. */
   readonly generation?: number;
+  /** The Vary values it was filled with (a variant). */
+  readonly vary?: VaryValues;
 }
 
 function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject {
@@ -38,6 +41,7 @@ function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject 
     storedAt: fill.storedAt ?? T0,
     staleAt: fill.staleAt ?? T0 + HOUR,
     generation: fill.generation ?? store.generation(),
+    ...(fill.vary && { vary: fill.vary }),
   };
 }
 
@@ -161,6 +165,66 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       }
       expect(cache.count).toBeGreaterThan(1);
       expect(cache.count).toBeLessThan(200);
+    });
+  });
+
+  describe(`${name}: Vary variants (RFC 9111 §4.1)`, () => {
+    const key = cacheKey(EP, '/v.css', '');
+    const bodyFor = (cache: CacheStore, request: Record<string, string>) => cache.get(key, T0, request)?.body.toString();
+
+    it('keeps variants of one key side by side and gives each request the one that matches it', () => {
+      const cache = roomy();
+      store(cache, '/v.css', { vary: { origin: 'https://a.test' }, body: 'a' });
+      store(cache, '/v.css', { vary: { origin: 'https://b.test' }, body: 'b' });
+      store(cache, '/v.css', { vary: { origin: null }, body: 'none' });
+      expect(bodyFor(cache, { origin: 'https://a.test' })).toBe('a');
+      expect(bodyFor(cache, { origin: 'https://b.test' })).toBe('b');
+      expect(bodyFor(cache, {})).toBe('none');
+      expect(bodyFor(cache, { origin: 'https://c.test' })).toBeUndefined();
+      expect(cache.count).toBe(3);
+      // Without a request: whether the key holds anything at all.
+      expect(cache.get(key, T0)).toBeDefined();
+    });
+
+    it('a variant filled without the header matches only requests without it', () => {
+      const cache = roomy();
+      store(cache, '/v.css', { vary: { 'accept-language': null }, body: 'plain' });
+      expect(bodyFor(cache, { 'accept-language': 'en' })).toBeUndefined();
+      expect(bodyFor(cache, {})).toBe('plain');
+    });
+
+    it('a put of the same variant replaces it; one with other Vary fields, or none, replaces them all', () => {
+      const cache = roomy();
+      store(cache, '/v.css', { vary: { origin: 'https://a.test' }, body: 'a1' });
+      store(cache, '/v.css', { vary: { origin: 'https://a.test' }, body: 'a2' });
+      expect([bodyFor(cache, { origin: 'https://a.test' }), cache.count]).toEqual(['a2', 1]);
+      store(cache, '/v.css', { vary: { 'accept-language': 'en' }, body: 'en' });
+      expect([bodyFor(cache, { origin: 'https://a.test' }), cache.count]).toEqual([undefined, 1]);
+      store(cache, '/v.css', { body: 'whole' });
+      expect([bodyFor(cache, { 'accept-language': 'fr' }), cache.count]).toEqual(['whole', 1]);
+      store(cache, '/v.css', { vary: { origin: 'https://a.test' }, body: 'a3' });
+      expect([bodyFor(cache, {}), cache.count]).toEqual([undefined, 1]);
+    });
+
+    it(`keeps at most ${MAX_VARIANTS_PER_KEY} variants of a key, the least recently used going first`, () => {
+      const cache = roomy();
+      for (let i = 0; i < MAX_VARIANTS_PER_KEY; i++) store(cache, '/v.css', { vary: { origin: `o${i}` }, body: `${i}` });
+      expect(bodyFor(cache, { origin: 'o0' })).toBe('0'); // o1 is now the least recently used
+      store(cache, '/v.css', { vary: { origin: 'new' }, body: 'new' });
+      expect(cache.count).toBe(MAX_VARIANTS_PER_KEY);
+      expect(bodyFor(cache, { origin: 'o1' })).toBeUndefined();
+      expect(bodyFor(cache, { origin: 'o0' })).toBe('0');
+      expect(bodyFor(cache, { origin: 'new' })).toBe('new');
+    });
+
+    it('a file purge drops every variant, and a stale variant is not served', () => {
+      const cache = roomy();
+      store(cache, '/v.css', { vary: { origin: 'a' }, body: 'a' });
+      store(cache, '/v.css', { vary: { origin: 'b' }, body: 'b', staleAt: T0 });
+      expect(bodyFor(cache, { origin: 'b' })).toBeUndefined();
+      cache.purgeFile(EP, '/v.css');
+      expect(bodyFor(cache, { origin: 'a' })).toBeUndefined();
+      expect(cache.count).toBe(0);
     });
   });
 

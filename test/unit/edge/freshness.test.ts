@@ -254,10 +254,12 @@ describe('freshnessFor: heuristic freshness (§4.2.2)', () => {
 });
 
 describe('freshnessFor: Vary', () => {
-  it('a response with Vary is not cached, since the cache does not key on request headers', () => {
-    expect(ttl({ vary: 'Accept-Language', 'cache-control': 'max-age=600' })).toBe(0);
-    expect(ttl({ vary: 'Accept-Encoding, Cookie', 'cache-control': 'max-age=600' })).toBe(0);
+  it('a response with Vary is cached (as a variant of its request, vary.ts); Vary: * is not, on any line', () => {
+    expect(ttl({ vary: 'Accept-Language', 'cache-control': 'max-age=600' })).toBe(600);
+    expect(ttl({ vary: 'Accept-Encoding, Cookie', 'cache-control': 'max-age=600' })).toBe(600);
     expect(ttl({ vary: '*', 'cache-control': 'max-age=600' })).toBe(0);
+    expect(ttl({ vary: ['Foo', ', *'], 'cache-control': 'max-age=600' })).toBe(0);
+    expect(decide({ vary: 'Foo, *', 'cache-control': 'max-age=600' }).reason).toMatch(/Vary: \*/);
   });
 
   it('Vary: Accept-Encoding alone is cached: fills always ask the origin for the identity encoding', () => {
@@ -265,8 +267,9 @@ describe('freshnessFor: Vary', () => {
     expect(ttl({ vary: ['accept-encoding', ' '], 'cache-control': 'max-age=600' })).toBe(600);
   });
 
-  it('not even with IgnoreCacheControl and a rule', () => {
-    expect(ttl({ vary: 'Origin' }, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(600)] }) })).toBe(0);
+  it('Vary: * is not cached, not even with IgnoreCacheControl and a rule', () => {
+    expect(ttl({ vary: '*' }, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(600)] }) })).toBe(0);
+    expect(ttl({ vary: 'Origin' }, { policy: policy({ ignoreCacheControl: true, rules: [dirRule(600)] }) })).toBe(600);
   });
 
   it('an empty Vary is no Vary', () => {
@@ -283,10 +286,23 @@ describe('freshnessFor: storable statuses (RFC 9111 §3, RFC 9110 §15.1)', () =
     expect(ttl({}, { status, policy: policy({ rules: [dirRule(86_400)] }) })).toBe(86_400);
   });
 
-  it.each([206, 302, 304, 307, 400, 401, 403, 500, 502, 503, 504])('%i is not cached, not even under a rule', (status) => {
-    const rules = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
-    expect(ttl({ 'cache-control': 'max-age=60' }, { status, policy: rules })).toBe(0);
-    expect(decide({}, { status, policy: rules }).reason).toContain(String(status));
+  it.each([299, 302, 303, 307, 400, 401, 403, 499, 500, 502, 503, 504, 599])(
+    '%i is cached for an explicit lifetime only, never a rule TTL or a heuristic one (RFC 9111 §3)',
+    (status) => {
+      expect(ttl({ 'cache-control': 'max-age=60' }, { status })).toBe(60);
+      expect(ttl({ 'cache-control': 's-maxage=30, max-age=60' }, { status })).toBe(30);
+      expect(ttl({ date: DATE, expires: httpDate(NOW + 90_000) }, { status })).toBe(90);
+      expect(ttl({ 'cdn-cache-control': 'max-age=20' }, { status })).toBe(20);
+      const rules = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
+      expect(ttl({}, { status, policy: rules })).toBe(0);
+      expect(decide({}, { status, policy: rules }).reason).toContain(String(status));
+      expect(ttl({ 'cache-control': 'public', date: DATE, 'last-modified': httpDate(NOW - 10_000_000) }, { status })).toBe(0);
+    },
+  );
+
+  it.each([100, 103, 206, 304, 600])('%i is never cached, whatever the origin says', (status) => {
+    expect(ttl({ 'cache-control': 'max-age=60' }, { status })).toBe(0);
+    expect(ttl({}, { status, policy: policy({ rules: [dirRule(3600)] }) })).toBe(0);
   });
 });
 
@@ -357,6 +373,19 @@ describe('CDN-Cache-Control and Surrogate-Control (RFC 9213)', () => {
   it('Expires is ignored when a targeted field decides', () => {
     expect(ttl({ 'cdn-cache-control': 'must-revalidate', date: DATE, expires: httpDate(NOW + 600_000) })).toBe(0);
     expect(ttl({ 'cdn-cache-control': 'max-age=60', date: DATE, expires: '0' })).toBe(60);
+  });
+
+  it('a CDN-Cache-Control that is not a valid Structured Field dictionary is ignored whole (RFC 9213 §2.2)', () => {
+    expect(ttl({ 'cdn-cache-control': 'max-age=10000, &&&&&', 'cache-control': 'no-store' })).toBe(0);
+    expect(ttl({ 'cdn-cache-control': 'max-age="10000"', 'cache-control': 'no-store' })).toBe(0);
+    expect(ttl({ 'cdn-cache-control': 'max-age=1.5', 'cache-control': 'max-age=5' })).toBe(5);
+    expect(ttl({ 'cdn-cache-control': 'MaX-aGe=3600', 'cache-control': 'max-age=5' })).toBe(5);
+    expect(ttl({ 'cdn-cache-control': 'max-age =100', 'cache-control': 'max-age=5' })).toBe(5);
+    // Valid dictionaries: extensions, parameters and lines joined.
+    expect(ttl({ 'cdn-cache-control': 'foobar, max-age=3600', 'cache-control': 'no-store' })).toBe(3600);
+    expect(ttl({ 'cdn-cache-control': ['max-age=60;x=1', 'stale-if-error=5'], 'cache-control': 'no-store' })).toBe(60);
+    expect(ttl({ 'cdn-cache-control': 'max-age=99999999999' })).toBe(2_147_483_648);
+    expect(ttl({ 'cdn-cache-control': 'no-cache="set-cookie", max-age=60' })).toBe(0);
   });
 
   it('a malformed or empty CDN-Cache-Control is ignored', () => {
