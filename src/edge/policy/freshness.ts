@@ -155,8 +155,11 @@ export function initialAge(headers: Headers, requestTime: number, responseTime: 
   return Math.floor(Math.max(apparentMs, correctedMs) / 1000);
 }
 
-/** §5.1: the Age header in seconds; absent or invalid counts as 0. */
+/**
+ * §5.1: the Age header in seconds; absent or invalid counts as 0. Of several values ("7200, 0"
+ * on one line, or several lines) the first counts, as the cache test suite expects of caches.
+ */
 function ageValue(value: string | string[] | undefined): number {
-  const raw = (Array.isArray(value) ? value[0] : value)?.trim();
+  const raw = (Array.isArray(value) ? value[0] : value)?.split(',')[0]!.trim();
   return raw !== undefined && /^\d+$/.test(raw) ? Math.min(2_147_483_648, Number(raw)) : 0;
 }

@@ -357,6 +357,12 @@ describe('initialAge and the lifetime left (RFC 9111 §4.2.3)', () => {
     expect(decide({ date: 'yesterday', age: 'old' }).initialAgeSeconds).toBe(0);
   });
 
+  it('takes the first of several Age values, on one line or several', () => {
+    expect(decide({ 'cache-control': 'max-age=3600', date: DATE, age: '7200, 0' }).ttlSeconds).toBe(0);
+    expect(decide({ 'cache-control': 'max-age=3600', date: DATE, age: '0, 7200' }).initialAgeSeconds).toBe(0);
+    expect(decide({ 'cache-control': 'max-age=3600', date: DATE, age: ['60', '7200'] }).initialAgeSeconds).toBe(60);
+  });
+
   it('is reported for a rule TTL too, which it does not shorten', () => {
     const d = decide({ date: httpDate(NOW - 100_000) }, { policy: policy({ rules: [dirRule(300)] }) });
     expect([d.initialAgeSeconds, d.ttlSeconds]).toEqual([100, 300]);
