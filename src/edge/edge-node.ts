@@ -29,6 +29,7 @@ import { TARGETED_FIELDS } from './policy/cache-directives.js';
 import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
+import { conditionalHeaders, headersAfterNotModified, keepUntil, servesOnError, servesWhileRevalidating, staleRules } from './policy/revalidation.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
 import { usableConfig } from './policy/usable-config.js';
@@ -88,6 +89,12 @@ interface Joining {
   /** Sends this request to the origin on its own. */
   passAlone(): void;
 }
+
+/**
+ * A revalidation failed (origin unreachable, or a 5xx) and the stale copy may stand in for the
+ * answer (policy/revalidation.ts): the fill fails with this, and its readers serve the stale copy.
+ */
+class StaleInstead extends Error {}
 
 /** The bytes one response sends, for the meter. */
 interface Counted {
@@ -252,7 +259,17 @@ export class EdgeNode implements EdgeAgent {
     const key = cacheKey(config.endpointId, path, config.cachePolicy.ignoreQueryString ? '' : query);
     const now = this.options.now();
     const cached = this.options.cache.get(key, now);
-    if (cached) return this.sendCached(served, req, res, cached, now);
+    if (cached && !cached.stale) return this.sendCached(served, req, res, cached.object, now);
+    // Stale (RFC 9111 §4.3): the fill revalidates it; within stale-while-revalidate it is served
+    // at once and revalidated in the background, one revalidation per key (RFC 5861 §3).
+    const stale = cached?.object;
+    if (stale && servesWhileRevalidating(staleRules(stale.headers), stale.staleAt, now)) {
+      if (!this.fills.has(key)) {
+        // A preload's kind of fill: no client reads it, it goes on while its body is kept.
+        this.runFill(served, new Fill(key, this.fillBudget, true), path, target, originRequestHeaders(req.headers, clientIp, true), stale);
+      }
+      return this.sendCached(served, req, res, stale, now);
+    }
 
     // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
     if (this.passMemory.passes(key, now)) return void this.pass(served, req, res, target, clientIp, { key, path });
@@ -263,12 +280,12 @@ export class EdgeNode implements EdgeAgent {
         shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request),
         passAlone: () => void this.pass(served, req, res, target, clientIp),
       };
-      if (!this.readFill(served, req, res, running.fill, join)) join.passAlone();
+      if (!this.readFill(served, req, res, running.fill, join, stale)) join.passAlone();
       return;
     }
     const fill = new Fill(key, this.fillBudget);
-    this.readFill(served, req, res, fill, undefined);
-    this.runFill(served, fill, path, target, request);
+    this.readFill(served, req, res, fill, undefined, stale);
+    this.runFill(served, fill, path, target, request, stale);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -309,44 +326,63 @@ export class EdgeNode implements EdgeAgent {
    * Streams a fill to a client: the one that started it (`join` undefined), or one that joins
    * it. False when a joining client cannot share the fill (the response is not shareable), so
    * the caller fetches for it alone; one that joined before the head and cannot share what
-   * came is sent to the origin then (`join.passAlone`).
+   * came is sent to the origin then (`join.passAlone`). `stale`: the stored copy the fill
+   * revalidates, served instead when the fill fails with StaleInstead.
    */
-  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining | undefined): boolean {
+  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining | undefined, stale?: CachedObject): boolean {
     const first = join === undefined;
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
+    // The client's own conditional matched what came: it gets a 304 and no body.
+    let notModified = false;
     const reader: FillReader = {
-      wantsBody: !head,
+      get wantsBody() {
+        return !head && !notModified;
+      },
       ...(join && { shares: join.shares, notShared: join.passAlone }),
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         // Age is in the head already: the response's initial age (runFill).
-        res.writeHead(h.status, { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA });
+        const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
+        // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
+        notModified = !head && h.status >= 200 && h.status < 300 && isNotModified(req.headers, h.headers);
+        if (notModified) {
+          res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
+          res.end();
+          return;
+        }
+        res.writeHead(h.status, headers);
         if (head) res.end();
       },
       data: (chunk) => {
-        if (head || res.destroyed) return;
+        if (head || notModified || res.destroyed) return;
         counted.bytes += chunk.length;
         res.write(chunk);
       },
       end: () => {
-        if (!head) res.end();
+        if (!head && !notModified) res.end();
       },
       error: (error) => {
         if (res.headersSent) res.destroy(error);
+        else if (error instanceof StaleInstead && stale) this.sendCached(served, req, res, stale, this.options.now());
         else this.originFailed(served, res, error);
       },
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
     const attached = fill.attach(reader, first);
     // A HEAD client that had its head has not left the fill: it may go on into the cache.
-    if (attached) res.on('close', () => (!head || !res.headersSent) && fill.detach(reader));
+    if (attached) res.on('close', () => (!(head || notModified) || !res.headersSent) && fill.detach(reader));
     return attached;
   }
 
-  /** Fetches from the origin into `fill`, and stores the body if it may be cached. */
-  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>): void {
+  /**
+   * Fetches from the origin into `fill`, and stores the body if it may be cached. With `stale`,
+   * a revalidation (RFC 9111 §4.3): the request carries its validators; a 304 updates the stored
+   * headers and freshness and the readers get the stored body (§4.3.4); a 200 replaces it; a
+   * failure the stale copy may stand in for fails the fill with StaleInstead.
+   */
+  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, stale?: CachedObject): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
@@ -355,13 +391,30 @@ export class EdgeNode implements EdgeAgent {
     const generation = cache.beginFill();
     void (async () => {
       const requested = now();
-      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
+      const rules = stale && staleRules(stale.headers);
+      const sent = stale ? { ...headers, ...conditionalHeaders(stale.headers) } : headers;
+      let response: OriginResponse;
+      try {
+        response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers: sent, signal: fill.signal });
+      } catch (error) {
+        if (stale && !fill.abandoned && servesOnError(rules!, stale.staleAt, now(), true)) throw this.staleInstead(config.endpointId, error as Error);
+        throw error;
+      }
       const received = now();
-      const fromOrigin = endToEndHeaders(response.headers);
-      const decision = storageDecision(headers, response.status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
+      if (stale && response.status >= 500 && servesOnError(rules!, stale.staleAt, received, false)) {
+        response.body.destroy();
+        throw this.staleInstead(config.endpointId, new Error(`the origin answered ${response.status}`));
+      }
+      const notModified = stale !== undefined && response.status === 304;
+      if (notModified) response.body.resume();
+      const status = notModified ? stale.status : response.status;
+      const fromOrigin = notModified
+        ? { ...headersAfterNotModified(stale.headers, endToEndHeaders(response.headers)), 'content-length': String(stale.body.length) }
+        : endToEndHeaders(response.headers);
+      const decision = storageDecision(headers, status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
       // Not shareable: the next requests pass rather than queue. An origin error is not
       // remembered: coalescing is what shields a struggling origin.
-      if (decision.ttlSeconds === 0 && response.status < 500) {
+      if (decision.ttlSeconds === 0 && status < 500) {
         this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
       // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
@@ -371,7 +424,7 @@ export class EdgeNode implements EdgeAgent {
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
-      fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
+      fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
       // While the body is kept for the cache, others may join and it is held in memory: an origin
@@ -379,7 +432,8 @@ export class EdgeNode implements EdgeAgent {
       // readers and is theirs to wait for (a stream of events, say).
       const guard = this.guardRate(response);
       try {
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        // After a 304 the body is the stored one (§4.3.4).
+        for await (const chunk of notModified ? [stale.body] : (response.body as AsyncIterable<Buffer>)) {
           bytes += chunk.length;
           guard.count(chunk.length);
           if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');
@@ -393,7 +447,7 @@ export class EdgeNode implements EdgeAgent {
         }
       } finally {
         guard.stop();
-        this.fetched(config.endpointId, bytes);
+        this.fetched(config.endpointId, notModified ? 0 : bytes);
       }
       if (fill.abandoned) throw fill.signal.reason;
       const stored =
@@ -402,11 +456,12 @@ export class EdgeNode implements EdgeAgent {
           key: fill.key,
           endpointId: config.endpointId,
           path,
-          status: response.status,
+          status,
           headers: withoutHeaders(sharedHeaders, ['content-length']),
           body: fill.body(),
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
+          deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),
           generation,
         });
       fill.finish(stored);
@@ -476,6 +531,12 @@ export class EdgeNode implements EdgeAgent {
       const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
       if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [] });
     }
+  }
+
+  /** A failed revalidation the stale copy answers for: logged, as originFailed would. */
+  private staleInstead(endpointId: string, error: Error): StaleInstead {
+    this.options.log.warn({ endpointId, err: error.message }, 'origin fetch failed; serving the stale copy');
+    return new StaleInstead(error.message);
   }
 
   /** When an origin exchange happened, for its age and freshness (RFC 9111 §4.2.3). */

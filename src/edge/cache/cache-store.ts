@@ -23,13 +23,27 @@ export interface CachedObject {
   readonly storedAt: number;
   /** When it stops being fresh (epoch ms). */
   readonly staleAt: number;
+  /**
+   * When the store drops it (epoch ms; staleAt when absent). Between staleAt and deleteAt it is
+   * kept stale, to be revalidated or served stale (Varnish's grace and keep).
+   */
+  readonly deleteAt?: number;
   /** The store generation when the fill started. */
   readonly generation: number;
 }
 
+/** What `get` finds: an object, and whether it is stale at the `now` asked about. */
+export interface CacheLookup {
+  readonly object: CachedObject;
+  readonly stale: boolean;
+}
+
 export interface CacheStore {
-  /** A fresh, unpurged object, or undefined. `now` decides freshness. */
-  get(key: string, now: number): CachedObject | undefined;
+  /**
+   * An unpurged object not yet past its deleteAt, fresh or stale (`now` decides), or undefined.
+   * A purged object is never returned, stale or not.
+   */
+  get(key: string, now: number): CacheLookup | undefined;
   /** Stores the object unless a purge since its generation covers it; false when refused. */
   put(object: CachedObject): boolean;
   /** The current generation. */

@@ -8,7 +8,7 @@
  * records are pruned as soon as no fill that started before them is still running (such a
  * fill's put must still be refused).
  */
-import type { CachedObject, CacheStore } from './cache-store.js';
+import type { CachedObject, CacheLookup, CacheStore } from './cache-store.js';
 import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
@@ -73,17 +73,18 @@ export class MemoryCacheStore implements CacheStore {
     if (this.prunedThrough < this.sweptThrough) this.prune();
   }
 
-  get(key: string, now: number): CachedObject | undefined {
+  get(key: string, now: number): CacheLookup | undefined {
     const object = this.objects.get(key);
     if (!object) return undefined;
-    if (object.staleAt <= now || this.purgedSince(object)) {
+    // Stale objects stay until deleteAt (or LRU eviction), to be revalidated or served stale.
+    if ((object.deleteAt ?? object.staleAt) <= now || this.purgedSince(object)) {
       this.remove(object);
       return undefined;
     }
     // Most recently used goes last.
     this.objects.delete(key);
     this.objects.set(key, object);
-    return object;
+    return { object, stale: object.staleAt <= now };
   }
 
   put(object: CachedObject): boolean {

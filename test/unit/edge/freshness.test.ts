@@ -24,6 +24,8 @@ describe('parseCacheControl (RFC 9111 §5.2)', () => {
       mustRevalidate: false,
       maxAge: 60,
       sMaxAge: 120,
+      staleWhileRevalidate: undefined,
+      staleIfError: undefined,
     });
     expect(parseCacheControl('no-store, no-cache, private')).toMatchObject({ noStore: true, noCache: true, private: true });
   });
@@ -62,7 +64,7 @@ describe('parseCacheControl (RFC 9111 §5.2)', () => {
   });
 
   it('treats an absent header as no directives', () => {
-    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false, mustRevalidate: false, maxAge: undefined, sMaxAge: undefined });
+    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false, mustRevalidate: false, maxAge: undefined, sMaxAge: undefined, staleWhileRevalidate: undefined, staleIfError: undefined });
   });
 });
 
