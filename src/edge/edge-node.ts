@@ -402,7 +402,8 @@ export class EdgeNode implements EdgeAgent {
       }
       const received = now();
       if (stale && response.status >= 500 && servesOnError(rules!, stale.staleAt, received, false)) {
-        response.body.destroy();
+        // Destroying an undici body emits an abort error: no one reads it.
+        response.body.on('error', () => undefined).destroy();
         throw this.staleInstead(config.endpointId, new Error(`the origin answered ${response.status}`));
       }
       const notModified = stale !== undefined && response.status === 304;
