@@ -415,7 +415,7 @@ export class EdgeNode implements EdgeAgent {
       const decision = storageDecision(headers, status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
       // Not shareable: the next requests pass rather than queue. An origin error is not
       // remembered: coalescing is what shields a struggling origin.
-      if (decision.ttlSeconds === 0 && status < 500) {
+      if (decision.ttlSeconds === 0 && !decision.storedToRevalidate && status < 500) {
         this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
       // CDN-Cache-Control and Surrogate-Control are this edge's, not the client's (RFC 9213 §2.1).
@@ -424,7 +424,7 @@ export class EdgeNode implements EdgeAgent {
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
-      const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
+      const keep = (decision.ttlSeconds > 0 || decision.storedToRevalidate === true) && !(declared > cache.maxObjectBytes);
       fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
@@ -497,7 +497,8 @@ export class EdgeNode implements EdgeAgent {
       const received = this.options.now();
       this.count(res, served, 'PASS');
       const fromOrigin = endToEndHeaders(response.headers);
-      if (marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received)).ttlSeconds > 0) {
+      const decision = marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received));
+      if (marked && decision && (decision.ttlSeconds > 0 || decision.storedToRevalidate)) {
         this.passMemory.forget(marked.key);
       }
       const headers = withoutHeaders(fromOrigin, TARGETED_FIELDS);

@@ -79,6 +79,28 @@ describe('revalidation of a stale object (RFC 9111 §4.3)', () => {
   });
 });
 
+describe('no-cache (RFC 9111 §5.2.2.4)', () => {
+  it('stores a no-cache response with a validator and revalidates it on every use', async () => {
+    const origin = await startOrigin();
+    origin.on('/a.txt', (req: OriginRequestSeen): OriginAnswer =>
+      req.headers['if-none-match'] === '"v1"' ? { status: 304, headers: { etag: '"v1"', 'cache-control': 'no-cache' } } : { headers: { etag: '"v1"', 'cache-control': 'no-cache, max-age=600' }, body: 'body' },
+    );
+    const edge = await edgeFor(origin);
+    await edge.get(DOMAIN, '/a.txt');
+    for (let i = 0; i < 2; i++) expect(await edge.get(DOMAIN, '/a.txt')).toMatchObject({ status: 200, text: 'body' });
+    expect(origin.requests.map((r) => r.headers['if-none-match'])).toEqual([undefined, '"v1"', '"v1"']);
+  });
+
+  it('never serves it stale when the origin cannot be reached', async () => {
+    const origin = await startOrigin();
+    origin.on('/a.txt', { headers: { etag: '"v1"', 'cache-control': 'no-cache, stale-if-error=600' }, body: 'body' });
+    const edge = await edgeFor(origin);
+    await edge.get(DOMAIN, '/a.txt');
+    await origin.close();
+    expect((await edge.get(DOMAIN, '/a.txt')).status).toBe(502);
+  });
+});
+
 describe('serving stale when the origin fails', () => {
   it('serves the stale copy when the origin cannot be reached', async () => {
     const origin = await startOrigin();

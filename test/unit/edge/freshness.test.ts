@@ -150,6 +150,15 @@ describe('freshnessFor: the origin forbids storing (§5.2.2.3, §5.2.2.4, §5.2.
     },
   );
 
+  it('a no-cache response with a validator is stored to be revalidated on every use (§5.2.2.4); without one it is not', () => {
+    const withEtag = decide({ 'cache-control': 'no-cache, max-age=600', etag: '"a"' });
+    expect([withEtag.ttlSeconds, withEtag.storedToRevalidate]).toEqual([0, true]);
+    expect(decide({ 'cache-control': 'no-cache', 'last-modified': 'Sun, 01 Mar 2026 10:00:00 GMT' }).storedToRevalidate).toBe(true);
+    expect(decide({ 'cache-control': 'no-cache' }).storedToRevalidate).toBeFalsy();
+    expect(decide({ 'cache-control': 'no-cache, no-store', etag: '"a"' }).storedToRevalidate).toBeFalsy();
+    expect(decide({ 'cache-control': 'no-cache, private', etag: '"a"' }).storedToRevalidate).toBeFalsy();
+  });
+
   it.each(['no-store', 'no-cache', 'private'])('IgnoreCacheControl lets a matching rule cache a %s response', (cacheControl) => {
     const ignoring = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
     expect(ttl({ 'cache-control': cacheControl }, { policy: ignoring })).toBe(3600);
