@@ -22,7 +22,8 @@ async function edgeFor(origin: OriginServer): Promise<TestEdge> {
 
 /** Polls until `condition` holds (a background revalidation has reached the origin). */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setImmediate(resolve));
+  const deadline = performance.now() + 5_000;
+  while (!condition() && performance.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
   expect(condition()).toBe(true);
 }
 
@@ -63,6 +64,28 @@ describe('revalidation of a stale object (RFC 9111 §4.3)', () => {
     edge.clock.advance(11_000);
     const response = await edge.get(DOMAIN, '/a.txt', { headers: { 'if-none-match': '"v1"' } });
     expect([response.status, response.text]).toEqual([304, '']);
+    expect(origin.count('/a.txt')).toBe(2);
+  });
+
+  it('is one fill: concurrent requests for a stale object join one conditional request', async () => {
+    const origin = await startOrigin();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    origin.on('/a.txt', (req: OriginRequestSeen): OriginAnswer =>
+      req.headers['if-none-match'] === '"v1"'
+        ? { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=10' }, until: held }
+        : { headers: { etag: '"v1"', 'cache-control': 'max-age=10' }, body: 'body' },
+    );
+    const edge = await edgeFor(origin);
+    await edge.get(DOMAIN, '/a.txt');
+    edge.clock.advance(11_000);
+    const first = edge.get(DOMAIN, '/a.txt');
+    await until(() => origin.count('/a.txt') === 2);
+    const second = edge.get(DOMAIN, '/a.txt');
+    // The second has reached the edge and joined once the edge counts two clients on the fill.
+    await until(() => edge.node.fillClients === 2);
+    release();
+    for (const response of await Promise.all([first, second])) expect(response).toMatchObject({ status: 200, text: 'body' });
     expect(origin.count('/a.txt')).toBe(2);
   });
 
