@@ -29,6 +29,7 @@ import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
 import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
+import { conditionalHeaders, headersAfterNotModified, keepUntil, servesOnError, servesWhileRevalidating, staleRules } from './policy/revalidation.js';
 import type { Metrics } from '../observability/metrics.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
 import { usableConfig } from './policy/usable-config.js';
@@ -88,6 +89,12 @@ interface Joining {
   /** Sends this request to the origin on its own. */
   passAlone(): void;
 }
+
+/**
+ * A revalidation failed (origin unreachable, or a 5xx) and the stale copy may stand in for the
+ * answer (policy/revalidation.ts): the fill fails with this, and its readers serve the stale copy.
+ */
+class StaleInstead extends Error {}
 
 /** The bytes one response sends, for the meter. */
 interface Counted {
@@ -251,9 +258,19 @@ export class EdgeNode implements EdgeAgent {
     const { config } = served;
     const key = cacheKey(config.endpointId, path, config.cachePolicy.ignoreQueryString ? '' : query);
     const now = this.options.now();
-    // The stored variant this request's headers select (RFC 9111 §4.1).
+    // The stored variant this request's headers select (RFC 9111 §4.1), fresh or stale.
     const cached = this.options.cache.get(key, now, req.headers);
-    if (cached) return this.sendCached(served, req, res, cached, now);
+    if (cached && !cached.stale) return this.sendCached(served, req, res, cached.object, now);
+    // Stale (RFC 9111 §4.3): the fill revalidates it; within stale-while-revalidate it is served
+    // at once and revalidated in the background, one revalidation per key (RFC 5861 §3).
+    const stale = cached?.object;
+    if (stale && servesWhileRevalidating(staleRules(stale.headers), stale.staleAt, now)) {
+      if (!this.fills.has(key)) {
+        // A preload's kind of fill: no client reads it, it goes on while its body is kept.
+        this.runFill(served, new Fill(key, this.fillBudget, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
+      }
+      return this.sendCached(served, req, res, stale, now);
+    }
 
     // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
     if (this.passMemory.passes(key, now)) return void this.pass(served, req, res, target, clientIp, { key, path });
@@ -262,12 +279,12 @@ export class EdgeNode implements EdgeAgent {
     const passAlone = () => void this.pass(served, req, res, target, clientIp);
     if (running) {
       const join: Joining = { shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request), passAlone };
-      if (!this.readFill(served, req, res, running.fill, join, false)) passAlone();
+      if (!this.readFill(served, req, res, running.fill, join, false, stale)) passAlone();
       return;
     }
     const fill = new Fill(key, this.fillBudget);
-    this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true);
-    this.runFill(served, fill, path, target, request, req.headers);
+    this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true, stale);
+    this.runFill(served, fill, path, target, request, req.headers, stale);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -308,20 +325,25 @@ export class EdgeNode implements EdgeAgent {
    * Streams a fill to a client: the one that started it (`first`), or one that joins it. False
    * when a joining client cannot share the fill (the response is not shareable), so the caller
    * fetches for it alone; one that attached before the head and cannot share what came is sent
-   * to the origin then (`join.passAlone`).
+   * to the origin then (`join.passAlone`). `stale`: the stored copy the fill revalidates,
+   * served instead when the fill fails with StaleInstead.
    *
    * A Range on a miss (video seeking) is served from the fill as the body arrives, when the
    * response is being stored and its length is declared; otherwise the request goes to the
    * origin alone, Range and all, so the edge never sends a whole body for a range of it.
    */
-  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining, first: boolean): boolean {
+  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining, first: boolean, stale?: CachedObject): boolean {
     const counted = this.meterResponse(served, res);
     const head = req.method === 'HEAD';
     const ranged = !head && req.headers.range !== undefined;
     /** The part of the body this client asked for, and how far the fill has come. */
     let window: { readonly start: number; readonly end: number; at: number } | undefined;
+    // The client's own conditional matched what came: it gets a 304 and no body.
+    let notModified = false;
     const reader: FillReader = {
-      wantsBody: !head,
+      get wantsBody() {
+        return !head && !notModified;
+      },
       shares: (h) => (first || join.shares(h)) && (!ranged || servesRanges(fill, h)),
       notShared: join.passAlone,
       // A reader gets the head once, whether it came before or after the origin answered.
@@ -329,8 +351,13 @@ export class EdgeNode implements EdgeAgent {
         this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         // Age is in the head already: the response's initial age (runFill).
         const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
-        const range = ranged ? resolveRange(req.headers, Number(h.headers['content-length']), h.headers) : undefined;
-        if (range?.kind === 'partial') {
+        // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
+        notModified = !head && h.status >= 200 && h.status < 300 && isNotModified(req.headers, h.headers);
+        const range = ranged && !notModified ? resolveRange(req.headers, Number(h.headers['content-length']), h.headers) : undefined;
+        if (notModified) {
+          res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
+          res.end();
+        } else if (range?.kind === 'partial') {
           window = { start: range.start, end: range.end, at: 0 };
           const size = h.headers['content-length'];
           res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
@@ -343,7 +370,7 @@ export class EdgeNode implements EdgeAgent {
         }
       },
       data: (chunk) => {
-        if (head || res.destroyed || res.writableEnded) return;
+        if (head || notModified || res.destroyed || res.writableEnded) return;
         if (window) {
           const from = window.at;
           window.at += chunk.length;
@@ -367,21 +394,25 @@ export class EdgeNode implements EdgeAgent {
       },
       error: (error) => {
         if (res.headersSent) res.destroy(error);
+        else if (error instanceof StaleInstead && stale) this.sendCached(served, req, res, stale, this.options.now());
         else this.originFailed(served, res, error);
       },
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
     const attached = fill.attach(reader, first);
     // A HEAD client that had its head has not left the fill: it may go on into the cache.
-    if (attached) res.on('close', () => (!head || !res.headersSent) && fill.detach(reader));
+    if (attached) res.on('close', () => (!(head || notModified) || !res.headersSent) && fill.detach(reader));
     return attached;
   }
 
   /**
    * Fetches from the origin into `fill`, and stores the body if it may be cached: as the variant
-   * of `client` (the request as the client sent it) when the response has Vary.
+   * of `client` (the request as the client sent it) when the response has Vary. With `stale`, a
+   * revalidation (RFC 9111 §4.3): the request carries its validators; a 304 updates the stored
+   * headers and freshness and the readers get the stored body (§4.3.4); a 200 replaces it; a
+   * failure the stale copy may stand in for fails the fill with StaleInstead.
    */
-  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders): void {
+  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders, stale?: CachedObject): void {
     this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
@@ -390,13 +421,31 @@ export class EdgeNode implements EdgeAgent {
     const generation = cache.beginFill();
     void (async () => {
       const requested = now();
-      const response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers, signal: fill.signal });
+      const rules = stale && staleRules(stale.headers);
+      const sent = stale ? { ...headers, ...conditionalHeaders(stale.headers) } : headers;
+      let response: OriginResponse;
+      try {
+        response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers: sent, signal: fill.signal });
+      } catch (error) {
+        if (stale && !fill.abandoned && servesOnError(rules!, stale.staleAt, now(), true)) throw this.staleInstead(config.endpointId, error as Error);
+        throw error;
+      }
       const received = now();
-      const fromOrigin = endToEndHeaders(response.headers);
-      const decision = storageDecision(headers, response.status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
+      if (stale && response.status >= 500 && servesOnError(rules!, stale.staleAt, received, false)) {
+        // Destroying an undici body emits an abort error: no one reads it.
+        response.body.on('error', () => undefined).destroy();
+        throw this.staleInstead(config.endpointId, new Error(`the origin answered ${response.status}`));
+      }
+      const notModified = stale !== undefined && response.status === 304;
+      if (notModified) response.body.resume();
+      const status = notModified ? stale.status : response.status;
+      const fromOrigin = notModified
+        ? { ...headersAfterNotModified(stale.headers, endToEndHeaders(response.headers)), 'content-length': String(stale.body.length) }
+        : endToEndHeaders(response.headers);
+      const decision = storageDecision(headers, status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
       // Not shareable: the next requests pass rather than queue. An origin error is not
       // remembered: coalescing is what shields a struggling origin.
-      if (decision.ttlSeconds === 0 && response.status < 500) {
+      if (decision.ttlSeconds === 0 && !decision.storedToRevalidate && status < 500) {
         this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
       }
       // Surrogate-Control is this edge's, not the client's; CDN-Cache-Control goes on downstream (RFC 9213 §3).
@@ -405,8 +454,8 @@ export class EdgeNode implements EdgeAgent {
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
-      const keep = decision.ttlSeconds > 0 && !(declared > cache.maxObjectBytes);
-      fill.setHead({ status: response.status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
+      const keep = (decision.ttlSeconds > 0 || decision.storedToRevalidate === true) && !(declared > cache.maxObjectBytes);
+      fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
 
       let bytes = 0;
       // While the body is kept for the cache, others may join and it is held in memory: an origin
@@ -414,7 +463,8 @@ export class EdgeNode implements EdgeAgent {
       // readers and is theirs to wait for (a stream of events, say).
       const guard = this.guardRate(response);
       try {
-        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        // After a 304 the body is the stored one (§4.3.4).
+        for await (const chunk of notModified ? [stale.body] : (response.body as AsyncIterable<Buffer>)) {
           bytes += chunk.length;
           guard.count(chunk.length);
           if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');
@@ -428,7 +478,7 @@ export class EdgeNode implements EdgeAgent {
         }
       } finally {
         guard.stop();
-        this.fetched(config.endpointId, bytes);
+        this.fetched(config.endpointId, notModified ? 0 : bytes);
       }
       if (fill.abandoned) throw fill.signal.reason;
       const vary = varyValues(fromOrigin['vary'], client);
@@ -438,11 +488,12 @@ export class EdgeNode implements EdgeAgent {
           key: fill.key,
           endpointId: config.endpointId,
           path,
-          status: response.status,
+          status,
           headers: withoutHeaders(sharedHeaders, ['content-length']),
           body: fill.body(),
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
+          deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),
           generation,
           ...(vary && { vary }),
         });
@@ -478,7 +529,8 @@ export class EdgeNode implements EdgeAgent {
       const received = this.options.now();
       this.count(res, served, 'PASS');
       const fromOrigin = endToEndHeaders(response.headers);
-      if (marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received)).ttlSeconds > 0) {
+      const decision = marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received));
+      if (marked && decision && (decision.ttlSeconds > 0 || decision.storedToRevalidate)) {
         this.passMemory.forget(marked.key);
       }
       const headers = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
@@ -513,6 +565,12 @@ export class EdgeNode implements EdgeAgent {
       const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
       if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [] });
     }
+  }
+
+  /** A failed revalidation the stale copy answers for: logged, as originFailed would. */
+  private staleInstead(endpointId: string, error: Error): StaleInstead {
+    this.options.log.warn({ endpointId, err: error.message }, 'origin fetch failed; serving the stale copy');
+    return new StaleInstead(error.message);
   }
 
   /** When an origin exchange happened, for its age and freshness (RFC 9111 §4.2.3). */

@@ -28,6 +28,11 @@ export interface CachedObject {
   readonly storedAt: number;
   /** When it stops being fresh (epoch ms). */
   readonly staleAt: number;
+  /**
+   * When the store drops it (epoch ms; staleAt when absent). Between staleAt and deleteAt it is
+   * kept stale, to be revalidated or served stale (Varnish's grace and keep).
+   */
+  readonly deleteAt?: number;
   /** The store generation when the fill started. */
   readonly generation: number;
   /**
@@ -38,12 +43,25 @@ export interface CachedObject {
   readonly vary?: VaryValues;
 }
 
+/** What `get` finds: an object, and whether it is stale at the `now` asked about. */
+export interface CacheLookup {
+  readonly object: CachedObject;
+  readonly stale: boolean;
+}
+
+/** What `get` finds: an object, and whether it is stale at the `now` asked about. */
+export interface CacheLookup {
+  readonly object: CachedObject;
+  readonly stale: boolean;
+}
+
 export interface CacheStore {
   /**
-   * A fresh, unpurged object, or undefined. `now` decides freshness; `request`, the variant
+   * An unpurged object not yet past its deleteAt, fresh or stale (`now` decides), or undefined;
+   * a purged object is never returned, stale or not. `request` selects the variant
    * (policy/vary.ts variantMatches); without it, any variant (to ask whether the key holds one).
    */
-  get(key: string, now: number, request?: RequestHeaders): CachedObject | undefined;
+  get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined;
   /**
    * Stores the object unless a purge since its generation covers it; false when refused. It
    * replaces the variant with the same `vary` values; past MAX_VARIANTS_PER_KEY, the least

@@ -9,7 +9,7 @@
  * fill's put must still be refused).
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
-import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheStore } from './cache-store.js';
+import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore } from './cache-store.js';
 import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
@@ -78,10 +78,10 @@ export class MemoryCacheStore implements CacheStore {
     if (this.prunedThrough < this.sweptThrough) this.prune();
   }
 
-  get(key: string, now: number, request?: RequestHeaders): CachedObject | undefined {
+  get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
     // A response without Vary is stored under its key alone: one lookup, as before variants.
     const object = this.objects.get(key);
-    if (object) return this.usable(key, object, now) ? object : undefined;
+    if (object) return this.usable(key, object, now) ? { object, stale: object.staleAt <= now } : undefined;
     const ids = this.varyVariants.get(key);
     if (!ids) return undefined;
     for (const id of ids) {
@@ -90,14 +90,18 @@ export class MemoryCacheStore implements CacheStore {
       if (!this.usable(id, variant, now)) continue;
       ids.delete(id);
       ids.add(id);
-      return variant;
+      return { object: variant, stale: variant.staleAt <= now };
     }
     return undefined;
   }
 
-  /** Whether a stored entry may be served; if so it becomes the most recently used, else it goes. */
+  /**
+   * Whether a stored entry may be served, fresh or stale (stale ones stay until deleteAt or LRU
+   * eviction, to be revalidated or served stale); if so it becomes the most recently used, else
+   * it goes.
+   */
   private usable(id: string, object: CachedObject, now: number): boolean {
-    if (object.staleAt <= now || this.purgedSince(object)) {
+    if ((object.deleteAt ?? object.staleAt) <= now || this.purgedSince(object)) {
       this.remove(object);
       return false;
     }

@@ -29,6 +29,10 @@ export interface CacheDirectives {
   /** Seconds; 0 when the directive is present but not delta-seconds (§4.2.1: treat as stale). */
   readonly maxAge: number | undefined;
   readonly sMaxAge: number | undefined;
+  /** RFC 5861 §3: seconds a stale response may be served while it is revalidated. */
+  readonly staleWhileRevalidate: number | undefined;
+  /** RFC 5861 §4: seconds a stale response may be served when the origin fails. */
+  readonly staleIfError: number | undefined;
 }
 
 export type DirectiveField = 'cdn-cache-control' | 'surrogate-control' | 'cache-control';
@@ -127,6 +131,8 @@ export function cacheDirectives(list: ReadonlyMap<string, string | undefined>, o
     mustRevalidate: has('must-revalidate') || has('proxy-revalidate'),
     maxAge: seconds('max-age'),
     sMaxAge: seconds('s-maxage'),
+    staleWhileRevalidate: seconds('stale-while-revalidate'),
+    staleIfError: seconds('stale-if-error'),
   };
 }
 

@@ -34,5 +34,5 @@ export function storageDecision(
 ): FreshnessDecision {
   const decision = freshnessFor(status, response, path, policy, context);
   const refused = cookieRule(request, response);
-  return refused === undefined ? decision : { ...decision, ttlSeconds: 0, reason: refused };
+  return refused === undefined ? decision : { ...decision, ttlSeconds: 0, reason: refused, storedToRevalidate: false };
 }

@@ -11,8 +11,8 @@
  *      Other Vary fields are stored as variants (vary.ts).
  *   3. IgnoreCacheControl and a matching rule: the rule's TTL, whatever the origin says.
  *   4. The directives of CDN-Cache-Control, else Surrogate-Control, else Cache-Control (RFC 9213
- *      §2.1): no-store, private or no-cache means not stored (no-cache would need revalidation,
- *      which this edge does not do yet, so it never serves such a response from the cache).
+ *      §2.1): no-store or private means not stored; no-cache means stored stale, to be
+ *      revalidated on every use (policy/revalidation.ts), when the response has a validator.
  *   5. The origin's explicit lifetime: s-maxage, then max-age (§5.2.2.10, §5.2.2.1), then
  *      Expires minus Date (§5.3; ignored when a targeted field decided).
  *   6. A matching rule: its TTL (as in 1).
@@ -68,6 +68,11 @@ export interface FreshnessDecision {
   readonly initialAgeSeconds: number;
   /** Why, for logs and preload failures. */
   readonly reason: string;
+  /**
+   * Stored although not fresh (ttlSeconds 0), to be revalidated on every use: a no-cache
+   * response with a validator (RFC 9111 §5.2.2.4). Never shared with waiting requests.
+   */
+  readonly storedToRevalidate?: boolean;
 }
 
 /** 'explicit-only': any other final status, kept only for the origin's explicit lifetime (RFC 9111 §3). */
@@ -95,8 +100,14 @@ export function freshnessFor(status: number, headers: Headers, path: string, pol
   if (policy.ignoreCacheControl && ruleTtl !== undefined) return decide(ruleTtl, `${ruleReason} (origin Cache-Control ignored)`);
 
   const { directives, field } = responseDirectives(headers);
-  if (directives.noStore || directives.private || directives.noCache) {
-    return decide(0, `the origin forbids caching (${field} no-store, no-cache or private)`);
+  if (directives.noStore || directives.private) {
+    return decide(0, `the origin forbids caching (${field} no-store or private)`);
+  }
+  if (directives.noCache) {
+    // §5.2.2.4: storable, but every use must be validated; without a validator that is a refetch.
+    const validator = headers['etag'] !== undefined || headers['last-modified'] !== undefined;
+    const reason = `the origin asks for revalidation on every use (${field} no-cache)`;
+    return validator ? { ...decide(0, `${reason}: stored to revalidate`), storedToRevalidate: true } : decide(0, `${reason}, and gives no validator`);
   }
   const explicit = explicitLifetime(directives.sMaxAge, directives.maxAge, field === 'cache-control' ? headers : undefined, context.responseTime);
   if (explicit !== undefined) return decide(Math.max(0, explicit - initialAgeSeconds), `origin ${field} or Expires`);

@@ -22,6 +22,7 @@ interface Fill {
   readonly status?: number;
   readonly storedAt?: number;
   readonly staleAt?: number;
+  readonly deleteAt?: number;
   /** The generation the fill started at; the store's current one when omitted. */
   readonly generation?: number;
   /** The Vary values it was filled with (a variant). */
@@ -40,6 +41,7 @@ function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject 
     body: Buffer.isBuffer(body) ? body : Buffer.from(body),
     storedAt: fill.storedAt ?? T0,
     staleAt: fill.staleAt ?? T0 + HOUR,
+    ...(fill.deleteAt !== undefined && { deleteAt: fill.deleteAt }),
     generation: fill.generation ?? store.generation(),
     ...(fill.vary && { vary: fill.vary }),
   };
@@ -69,7 +71,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
     it('returns what was put, and nothing for a key never put', () => {
       const cache = roomy();
       const put = store(cache, '/a.txt', { status: 404, body: 'hello' });
-      const got = cache.get(put.key, T0);
+      const got = cache.get(put.key, T0)?.object;
       expect(got?.body.toString()).toBe('hello');
       expect(got?.status).toBe(404);
       expect(got?.headers).toEqual(put.headers);
@@ -84,19 +86,42 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       store(cache, '/a.txt', { query: 'v=1', body: 'one' });
       store(cache, '/a.txt', { query: 'v=2', body: 'two' });
       store(cache, '/a.txt', { endpointId: OTHER_EP, query: 'v=1', body: 'other' });
-      expect(cache.get(cacheKey(EP, '/a.txt', 'v=1'), T0)?.body.toString()).toBe('one');
-      expect(cache.get(cacheKey(EP, '/a.txt', 'v=2'), T0)?.body.toString()).toBe('two');
-      expect(cache.get(cacheKey(OTHER_EP, '/a.txt', 'v=1'), T0)?.body.toString()).toBe('other');
+      expect(cache.get(cacheKey(EP, '/a.txt', 'v=1'), T0)?.object.body.toString()).toBe('one');
+      expect(cache.get(cacheKey(EP, '/a.txt', 'v=2'), T0)?.object.body.toString()).toBe('two');
+      expect(cache.get(cacheKey(OTHER_EP, '/a.txt', 'v=1'), T0)?.object.body.toString()).toBe('other');
       expect(cache.count).toBe(3);
     });
 
-    it('is fresh before staleAt and a miss from staleAt on (the `now` passed decides)', () => {
+    it('is fresh before staleAt and a miss from staleAt on without a deleteAt (the `now` passed decides)', () => {
       const cache = roomy();
       const put = store(cache, '/a.txt', { staleAt: T0 + 1000 });
-      expect(cache.get(put.key, T0)).toBeDefined();
-      expect(cache.get(put.key, T0 + 999)).toBeDefined();
+      expect(cache.get(put.key, T0)?.stale).toBe(false);
+      expect(cache.get(put.key, T0 + 999)?.stale).toBe(false);
       expect(cache.get(put.key, T0 + 1000)).toBeUndefined();
       expect(cache.get(put.key, T0 + HOUR)).toBeUndefined();
+    });
+
+    it('keeps an object stale from staleAt until deleteAt, flagged stale', () => {
+      const cache = roomy();
+      const put = store(cache, '/a.txt', { staleAt: T0 + 1000, deleteAt: T0 + 5000 });
+      expect(cache.get(put.key, T0 + 999)?.stale).toBe(false);
+      const stale = cache.get(put.key, T0 + 1000);
+      expect(stale?.stale).toBe(true);
+      expect(stale?.object.body.toString()).toBe('body of /a.txt');
+      expect(cache.get(put.key, T0 + 4999)?.stale).toBe(true);
+      expect(cache.get(put.key, T0 + 5000)).toBeUndefined();
+      expect(cache.count).toBe(0);
+    });
+
+    it('never returns a purged object, stale or not', () => {
+      const cache = roomy();
+      const stale = store(cache, '/a.txt', { staleAt: T0 - 1000, deleteAt: T0 + HOUR });
+      const staleInDir = store(cache, '/d/b.txt', { staleAt: T0 - 1000, deleteAt: T0 + HOUR });
+      expect(cache.get(stale.key, T0)?.stale).toBe(true);
+      cache.purgeFile(EP, '/a.txt');
+      cache.purgeDirectory(EP, '/d/');
+      expect(cache.get(stale.key, T0)).toBeUndefined();
+      expect(cache.get(staleInDir.key, T0)).toBeUndefined();
     });
 
     it('replacing a key serves the new object and counts it once', () => {
@@ -104,7 +129,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       store(cache, '/a.txt', { body: 'first version' });
       const single = cache.bytes;
       const second = store(cache, '/a.txt', { body: 'second version' });
-      expect(cache.get(second.key, T0)?.body.toString()).toBe('second version');
+      expect(cache.get(second.key, T0)?.object.body.toString()).toBe('second version');
       expect(cache.count).toBe(1);
       expect(cache.bytes).toBeGreaterThan(single);
       expect(cache.bytes).toBeLessThan(2 * single);
@@ -161,7 +186,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
         const size = (i * 397) % 4000;
         const put = store(cache, `/many/${i}.bin`, { body: Buffer.alloc(size) });
         expect(cache.bytes).toBeLessThanOrEqual(budget);
-        expect(cache.get(put.key, T0)?.body.length).toBe(size);
+        expect(cache.get(put.key, T0)?.object.body.length).toBe(size);
       }
       expect(cache.count).toBeGreaterThan(1);
       expect(cache.count).toBeLessThan(200);
@@ -170,7 +195,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
 
   describe(`${name}: Vary variants (RFC 9111 §4.1)`, () => {
     const key = cacheKey(EP, '/v.css', '');
-    const bodyFor = (cache: CacheStore, request: Record<string, string>) => cache.get(key, T0, request)?.body.toString();
+    const bodyFor = (cache: CacheStore, request: Record<string, string>) => cache.get(key, T0, request)?.object.body.toString();
 
     it('keeps variants of one key side by side and gives each request the one that matches it', () => {
       const cache = roomy();
@@ -253,7 +278,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       store(cache, '/a.jpg');
       cache.purgeFile(EP, '/a.jpg');
       store(cache, '/a.jpg', { body: 'refilled' });
-      expect(cache.get(cacheKey(EP, '/a.jpg', ''), T0)?.body.toString()).toBe('refilled');
+      expect(cache.get(cacheKey(EP, '/a.jpg', ''), T0)?.object.body.toString()).toBe('refilled');
     });
   });
 

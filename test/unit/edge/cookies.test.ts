@@ -27,6 +27,12 @@ describe('the cookie rule', () => {
     expect(cookieRule({ cookie: 'session=1' }, setsCookie)).toMatch(/sets a cookie for a request that sent one/);
   });
 
+  it('does not store a session answer to revalidate either, whatever no-cache and IgnoreCookie say', () => {
+    const response = { 'set-cookie': 'session=2', 'cache-control': 'no-cache', etag: '"a"' };
+    const decision = storageDecision({ cookie: 'session=1' }, 200, response, '/page', { ...RULE, ignoreCookie: true }, { requestTime: NOW, responseTime: NOW, negativeTtlSeconds: 10 });
+    expect(decision.storedToRevalidate).toBe(false);
+  });
+
   it('stores an answer that sets a cookie for a request without one only under IgnoreCookie', () => {
     const setsCookie = { 'set-cookie': 'visitor=1' };
     expect(ttl({}, setsCookie)).toBe(0);

@@ -24,6 +24,8 @@ describe('parseCacheControl (RFC 9111 §5.2)', () => {
       mustRevalidate: false,
       maxAge: 60,
       sMaxAge: 120,
+      staleWhileRevalidate: undefined,
+      staleIfError: undefined,
     });
     expect(parseCacheControl('no-store, no-cache, private')).toMatchObject({ noStore: true, noCache: true, private: true });
   });
@@ -62,7 +64,7 @@ describe('parseCacheControl (RFC 9111 §5.2)', () => {
   });
 
   it('treats an absent header as no directives', () => {
-    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false, mustRevalidate: false, maxAge: undefined, sMaxAge: undefined });
+    expect(parseCacheControl(undefined)).toEqual({ noStore: false, noCache: false, private: false, mustRevalidate: false, maxAge: undefined, sMaxAge: undefined, staleWhileRevalidate: undefined, staleIfError: undefined });
   });
 });
 
@@ -147,6 +149,15 @@ describe('freshnessFor: the origin forbids storing (§5.2.2.3, §5.2.2.4, §5.2.
       expect(ttl({ 'cache-control': cacheControl }, { policy: policy({ rules: [dirRule(3600)] }) })).toBe(0);
     },
   );
+
+  it('a no-cache response with a validator is stored to be revalidated on every use (§5.2.2.4); without one it is not', () => {
+    const withEtag = decide({ 'cache-control': 'no-cache, max-age=600', etag: '"a"' });
+    expect([withEtag.ttlSeconds, withEtag.storedToRevalidate]).toEqual([0, true]);
+    expect(decide({ 'cache-control': 'no-cache', 'last-modified': 'Sun, 01 Mar 2026 10:00:00 GMT' }).storedToRevalidate).toBe(true);
+    expect(decide({ 'cache-control': 'no-cache' }).storedToRevalidate).toBeFalsy();
+    expect(decide({ 'cache-control': 'no-cache, no-store', etag: '"a"' }).storedToRevalidate).toBeFalsy();
+    expect(decide({ 'cache-control': 'no-cache, private', etag: '"a"' }).storedToRevalidate).toBeFalsy();
+  });
 
   it.each(['no-store', 'no-cache', 'private'])('IgnoreCacheControl lets a matching rule cache a %s response', (cacheControl) => {
     const ignoring = policy({ ignoreCacheControl: true, rules: [dirRule(3600)] });
