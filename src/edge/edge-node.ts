@@ -10,7 +10,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
-import { normalizePath, splitTarget } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
 
@@ -19,6 +18,8 @@ import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-ra
 import { Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
 import { PassMemory, passSecondsFor } from './pass-memory.js';
+import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
+import { normalizePath } from '../domain/url-path.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
 import { compileAccess, type CompiledAccess } from './policy/access.js';
@@ -58,9 +59,6 @@ export interface EdgeNodeOptions {
   /** The most a cache rule keeps a 404 or 410 (policy/freshness.ts); default 10. */
   readonly negativeTtlSeconds?: number;
 }
-
-/** As nginx's default buffers allow: longer targets are attacks or mistakes, never content. */
-const MAX_TARGET_LENGTH = 8192;
 
 interface Served {
   readonly config: EdgeEndpointConfig;
@@ -219,11 +217,7 @@ export class EdgeNode implements EdgeAgent {
   // ---- HTTP: what clients ask -----------------------------------------------------------
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const host = String(req.headers.host ?? '')
-      .toLowerCase()
-      .replace(/:\d+$/, '')
-      .replace(/^\[(.*)\]$/, '$1')
-      .replace(/\.$/, '');
+    const host = requestHost(req.headers.host);
     if (this.accessLog) this.logWhenClosed(req, res, host);
     const served = this.byDomain.get(host);
     if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
@@ -231,22 +225,14 @@ export class EdgeNode implements EdgeAgent {
     if (!config.enabled) return this.refuse(res, served, 403, 'This endpoint is disabled.');
     const clientIp = req.socket.remoteAddress ?? '';
     if (access.ipBlocked(clientIp)) return this.refuse(res, served, 403, 'Access from your address is not allowed.');
-
-    const url = req.url ?? '/';
-    if (url.length > MAX_TARGET_LENGTH) return this.refuse(res, served, 414, `The request target is longer than ${MAX_TARGET_LENGTH} bytes.`);
-    const requested = splitTarget(url);
-    const resolved = requested.path.startsWith('/') ? asOriginSees(requested.path, requested.query) : undefined;
-    if (!resolved) return this.refuse(res, served, 400, 'The request target must be a path.');
-    const { path: rawPath, query } = resolved;
-    const path = normalizePath(rawPath);
+    const named = requestTarget(req.url ?? '/');
+    if ('refused' in named) return this.refuse(res, served, named.refused, named.message);
+    const { path, query, target } = named;
     const referer = req.headers.referer;
     if (!access.refererAllowed(pathAsFiled(path), Array.isArray(referer) ? referer[0] : referer)) {
       return this.refuse(res, served, 403, 'Access from this referring page is not allowed.');
     }
 
-    // The origin gets the path in the form the cache key and purges use, so that what is stored
-    // under a key is what the origin serves for that key ("//a.png" is fetched as "/a.png").
-    const target = query ? `${path}?${query}` : path;
     if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
       this.serveFromCache(served, req, res, path, query, target, clientIp);
     } else {
@@ -676,32 +662,6 @@ export class EdgeNode implements EdgeAgent {
       throw error;
     }
   }
-}
-
-/**
- * The path and query as the origin will get them. The origin client parses its URL the WHATWG
- * way, which resolves "." and ".." segments (%2e included) and reads "\" as "/"; the cache key
- * and referer control must see that same path, or "/x/../img/a.png" would be checked as
- * something other than the "/img/a.png" the origin serves.
- */
-function asOriginSees(path: string, query: string): { path: string; query: string } | undefined {
-  // Only dot segments ("/." in any encoding) and backslashes change under WHATWG parsing.
-  if (!/\/(\.|%2e)|\\/i.test(path)) return { path, query };
-  try {
-    const url = new URL(`http://edge.invalid${path}${query ? `?${query}` : ''}`);
-    return { path: url.pathname, query: url.search.slice(1) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The path as a file system behind the origin would read it, for referer control: many origins
- * decode "%2F", so "/img%2Fa.png" is the "/img/a.png" a "/img/*" pattern protects (the path is
- * normal already: "//" merged, escapes upper-cased).
- */
-function pathAsFiled(path: string): string {
-  return path.includes('%2F') ? path.replace(/%2F/g, '/').replace(/\/{2,}/g, '/') : path;
 }
 
 /** Resolves when `res` can take more, or has closed; leaves no listener behind. */
