@@ -32,7 +32,8 @@ import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
 import { conditionalHeaders, headersAfterNotModified, keepUntil, servesOnError, servesWhileRevalidating, staleRules } from './policy/revalidation.js';
 import type { Metrics } from '../observability/metrics.js';
-import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
+import { EdgeAccounting } from './edge-accounting.js';
+import type { EndpointCounters } from './endpoint-metrics.js';
 import { usableConfig } from './policy/usable-config.js';
 import type { TrafficMeter } from './traffic-meter.js';
 
@@ -67,8 +68,6 @@ interface Served {
   readonly counters: EndpointCounters | undefined;
 }
 
-/** A response whose cache result the access log reads when it closes. */
-type Logged = ServerResponse & { edgeResult?: EdgeResult };
 
 /** A fill under way, which requests that miss on its key join. */
 interface RunningFill {
@@ -94,11 +93,6 @@ interface Joining {
  */
 class StaleInstead extends Error {}
 
-/** The bytes one response sends, for the meter. */
-interface Counted {
-  bytes: number;
-}
-
 export class EdgeNode implements EdgeAgent {
   readonly id: string;
   private readonly byId = new Map<string, Served>();
@@ -108,24 +102,14 @@ export class EdgeNode implements EdgeAgent {
   /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
   private readonly passMemory = new PassMemory();
 
-  /** The request counter per result, resolved once (labelling on every request costs more). */
-  private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
-  private readonly endpointMetrics: EndpointMetrics | undefined;
-  private readonly accessLog: Logger | undefined;
+  /** The meter, metrics, origin fetch times and access log of every exchange. */
+  private readonly accounting: EdgeAccounting;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
-    this.accessLog = options.accessLog;
-    this.endpointMetrics = options.metrics && new EndpointMetrics(options.metrics, options.endpointSeries ?? 100);
     this.fillBudget = new FillBudget(options.fillBytes);
-    const counter = options.metrics?.edgeRequests;
-    this.results = counter && {
-      HIT: counter.labels('HIT'),
-      MISS: counter.labels('MISS'),
-      PASS: counter.labels('PASS'),
-      REFUSED: counter.labels('REFUSED'),
-      ERROR: counter.labels('ERROR'),
-    };
+    const { meter, origin, metrics, endpointSeries, accessLog } = options;
+    this.accounting = new EdgeAccounting({ meter, origin, ...(metrics && { metrics }), ...(endpointSeries !== undefined && { endpointSeries }), ...(accessLog && { accessLog }) });
   }
 
   /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
@@ -148,7 +132,7 @@ export class EdgeNode implements EdgeAgent {
     const secureContext = config.certificate
       ? createSecureContext({ cert: config.certificate.certificatePem, key: config.certificate.privateKeyPem })
       : undefined;
-    const counters = this.endpointMetrics?.countersFor(config.endpointId, config.customDomain);
+    const counters = this.accounting.countersFor(config.endpointId, config.customDomain);
     const served: Served = { config, access: compileAccess(config.accessControl), secureContext, counters };
     const previous = this.byId.get(config.endpointId);
     if (previous && previous.config.customDomain !== config.customDomain) this.byDomain.delete(previous.config.customDomain);
@@ -162,7 +146,7 @@ export class EdgeNode implements EdgeAgent {
     const served = this.byId.get(endpointId);
     if (served && this.byDomain.get(served.config.customDomain) === served) this.byDomain.delete(served.config.customDomain);
     this.byId.delete(endpointId);
-    this.endpointMetrics?.forget(endpointId);
+    this.accounting.forget(endpointId);
     this.options.cache.purgeEndpoint(endpointId);
     this.forgetFills(endpointId, () => true);
   }
@@ -218,7 +202,7 @@ export class EdgeNode implements EdgeAgent {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const host = requestHost(req.headers.host);
-    if (this.accessLog) this.logWhenClosed(req, res, host);
+    this.accounting.logWhenClosed(req, res, host);
     const served = this.byDomain.get(host);
     if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
     const { config, access } = served;
@@ -275,7 +259,7 @@ export class EdgeNode implements EdgeAgent {
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
-    this.count(res, served, 'HIT');
+    this.accounting.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
@@ -302,7 +286,7 @@ export class EdgeNode implements EdgeAgent {
     if (req.method === 'HEAD') res.end();
     else {
       // Counted as sent at once: a body from memory goes out whole unless the client leaves.
-      this.sent(served, body.length);
+      this.accounting.sent(served, body.length);
       res.end(body);
     }
   }
@@ -319,7 +303,7 @@ export class EdgeNode implements EdgeAgent {
    * origin alone, Range and all, so the edge never sends a whole body for a range of it.
    */
   private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining, first: boolean, stale?: CachedObject): boolean {
-    const counted = this.meterResponse(served, res);
+    const counted = this.accounting.meterResponse(served, res);
     const head = req.method === 'HEAD';
     const ranged = !head && req.headers.range !== undefined;
     /** The part of the body this client asked for, and how far the fill has come. */
@@ -334,7 +318,7 @@ export class EdgeNode implements EdgeAgent {
       notShared: join.passAlone,
       // A reader gets the head once, whether it came before or after the origin answered.
       head: (h: FillHead) => {
-        this.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
+        this.accounting.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         // Age is in the head already: the response's initial age (runFill).
         const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
         // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
@@ -411,7 +395,7 @@ export class EdgeNode implements EdgeAgent {
       const sent = stale ? { ...headers, ...conditionalHeaders(stale.headers) } : headers;
       let response: OriginResponse;
       try {
-        response = await this.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers: sent, signal: fill.signal });
+        response = await this.accounting.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers: sent, signal: fill.signal });
       } catch (error) {
         if (stale && !fill.abandoned && servesOnError(rules!, stale.staleAt, now(), true)) throw this.staleInstead(config.endpointId, error as Error);
         throw error;
@@ -464,7 +448,7 @@ export class EdgeNode implements EdgeAgent {
         }
       } finally {
         guard.stop();
-        this.fetched(config.endpointId, notModified ? 0 : bytes);
+        this.accounting.fetched(served, notModified ? 0 : bytes);
       }
       if (fill.abandoned) throw fill.signal.reason;
       const vary = varyValues(fromOrigin['vary'], client);
@@ -499,12 +483,12 @@ export class EdgeNode implements EdgeAgent {
    */
   private async pass(served: Served, req: IncomingMessage, res: ServerResponse, target: string, clientIp: string, marked?: { key: string; path: string }): Promise<void> {
     const { config } = served;
-    const counted = this.meterResponse(served, res);
+    const counted = this.accounting.meterResponse(served, res);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     let originBytes = 0;
     try {
       const requested = this.options.now();
-      const response = await this.timedFetch({
+      const response = await this.accounting.timedFetch({
         method: req.method ?? 'GET',
         target,
         addresses: config.originAddresses,
@@ -513,7 +497,7 @@ export class EdgeNode implements EdgeAgent {
         ...(hasBody ? { body: req } : {}),
       });
       const received = this.options.now();
-      this.count(res, served, 'PASS');
+      this.accounting.count(res, served, 'PASS');
       const fromOrigin = endToEndHeaders(response.headers);
       const decision = marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received));
       if (marked && decision && (decision.ttlSeconds > 0 || decision.storedToRevalidate)) {
@@ -535,7 +519,7 @@ export class EdgeNode implements EdgeAgent {
       if (res.headersSent) res.destroy(error as Error);
       else this.originFailed(served, res, error as Error);
     } finally {
-      this.fetched(config.endpointId, originBytes);
+      this.accounting.fetched(served, originBytes);
     }
   }
 
@@ -582,9 +566,9 @@ export class EdgeNode implements EdgeAgent {
   }
 
   private refuse(res: ServerResponse, served: Served | undefined, status: number, message: string): void {
-    this.count(res, served, status >= 500 ? 'ERROR' : 'REFUSED');
+    this.accounting.count(res, served, status >= 500 ? 'ERROR' : 'REFUSED');
     const body = `${message}\n`;
-    if (served) this.sent(served, Buffer.byteLength(body));
+    if (served) this.accounting.sent(served, Buffer.byteLength(body));
     res.writeHead(status, {
       'content-type': 'text/plain; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),
@@ -595,73 +579,6 @@ export class EdgeNode implements EdgeAgent {
     res.end(body);
   }
 
-  /** Counts what a streamed response sends and reports it to the meter when it is done. */
-  private meterResponse(served: Served, res: ServerResponse): Counted {
-    const counted: Counted = { bytes: 0 };
-    res.once('close', () => this.sent(served, counted.bytes));
-    return counted;
-  }
-
-  /** Bytes sent to a client: for the traffic meter and the metrics. */
-  private sent(served: Served, bytes: number): void {
-    this.options.meter.add(served.config.endpointId, bytes, 0);
-    this.options.metrics?.edgeBytesSent.inc(bytes);
-    served.counters?.sent.inc(bytes);
-  }
-
-  /** Bytes taken from an origin: for the traffic meter and the metrics. */
-  private fetched(endpointId: string, bytes: number): void {
-    this.options.meter.add(endpointId, 0, bytes);
-    this.options.metrics?.edgeOriginBytes.inc(bytes);
-    this.byId.get(endpointId)?.counters?.fetched.inc(bytes);
-  }
-
-  private count(res: ServerResponse, served: Served | undefined, result: EdgeResult): void {
-    this.results?.[result].inc();
-    served?.counters?.requests[result].inc();
-    if (this.accessLog) (res as Logged).edgeResult = result;
-  }
-
-  /**
-   * One access log line when the response closes. Bytes are what went to the client's socket
-   * for it, headers included (nginx's $bytes_sent); `complete` is false when the client left or
-   * the connection was cut before the end.
-   */
-  private logWhenClosed(req: IncomingMessage, res: ServerResponse, host: string): void {
-    const started = performance.now();
-    const socket = req.socket;
-    const before = socket.bytesWritten;
-    res.once('close', () => {
-      this.accessLog!.info(
-        {
-          host,
-          method: req.method,
-          path: (req.url ?? '').slice(0, 2048),
-          status: res.statusCode,
-          cache: (res as Logged).edgeResult ?? 'ERROR',
-          bytes: socket.bytesWritten - before,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          client: socket.remoteAddress,
-          complete: res.writableFinished,
-        },
-        'edge request',
-      );
-    });
-  }
-
-  /** An origin fetch, timed to its response headers. */
-  private async timedFetch(request: Parameters<OriginClient['fetch']>[0]) {
-    const started = performance.now();
-    const histogram = this.options.metrics?.originFetchDuration;
-    try {
-      const response = await this.options.origin.fetch(request);
-      histogram?.observe({ outcome: response.status >= 500 ? '5xx' : 'ok' }, (performance.now() - started) / 1000);
-      return response;
-    } catch (error) {
-      histogram?.observe({ outcome: 'failed' }, (performance.now() - started) / 1000);
-      throw error;
-    }
-  }
 }
 
 /** Resolves when `res` can take more, or has closed; leaves no listener behind. */
