@@ -4,37 +4,34 @@
  * EdgeAgent interface (configuration, purge, preload).
  *
  * A request meets, in order: host routing (404 unknown, 403 disabled), ForbiddenIps (403),
- * referer control (403), then for GET and HEAD the cache (hit, or a shared fill from the
- * origin), and for other methods a pass-through to the origin.
+ * referer control (403), then for GET and HEAD the cache (a stored copy delivered here, or a
+ * miss handed to the fill registry, fill-registry.ts), and for other methods a pass-through to
+ * the origin. What each exchange records is edge-accounting.ts's; what a request names,
+ * request-target.ts's; when and how long to store, policy/'s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
+import { normalizePath } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
-
+import type { Metrics } from '../observability/metrics.js';
+import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
-import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
-import { Fill, type FillHead, type FillReader } from './fill.js';
-import { FillBudget } from './fill-budget.js';
-import { PassMemory, passSecondsFor } from './pass-memory.js';
-import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
-import { normalizePath } from '../domain/url-path.js';
+import { EdgeAccounting } from './edge-accounting.js';
+import { drained, FillRegistry } from './fill-registry.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
-import { OriginError, statusText, type OriginClient, type OriginResponse } from './origin-client.js';
-import { compileAccess, type CompiledAccess } from './policy/access.js';
+import { OriginError, statusText, type OriginClient } from './origin-client.js';
+import { compileAccess } from './policy/access.js';
+import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
-import { varyMatches, varyValues, type RequestHeaders } from './policy/vary.js';
-import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
-import { DEFAULT_NEGATIVE_TTL_SECONDS, initialAge, type FreshnessContext } from './policy/freshness.js';
+import { exchangeContext, initialAge } from './policy/freshness.js';
 import { invalidatedTargets } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
-import { conditionalHeaders, headersAfterNotModified, keepUntil, servesOnError, servesWhileRevalidating, staleRules } from './policy/revalidation.js';
-import type { Metrics } from '../observability/metrics.js';
-import { EdgeAccounting } from './edge-accounting.js';
-import type { EndpointCounters } from './endpoint-metrics.js';
 import { usableConfig } from './policy/usable-config.js';
+import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
+import type { Served } from './served.js';
 import type { TrafficMeter } from './traffic-meter.js';
 
 export interface EdgeNodeOptions {
@@ -61,67 +58,41 @@ export interface EdgeNodeOptions {
   readonly negativeTtlSeconds?: number;
 }
 
-interface Served {
-  readonly config: EdgeEndpointConfig;
-  readonly access: CompiledAccess;
-  readonly secureContext: SecureContext | undefined;
-  readonly counters: EndpointCounters | undefined;
-}
-
-
-/** A fill under way, which requests that miss on its key join. */
-interface RunningFill {
-  readonly fill: Fill;
-  readonly endpointId: string;
-  /** Normalised path, so that a purge can tell which fills it covers. */
-  readonly path: string;
-  /** What the fill asked the origin, which a joining request must match on the response's Vary. */
-  readonly request: Readonly<Record<string, string>>;
-}
-
-/** A request joining a fill in progress. */
-interface Joining {
-  /** Whether the fill's response may be given to this request (RFC 9111 §4.1 and §3). */
-  shares(head: FillHead): boolean;
-  /** Sends this request to the origin on its own. */
-  passAlone(): void;
-}
-
-/**
- * A revalidation failed (origin unreachable, or a 5xx) and the stale copy may stand in for the
- * answer (policy/revalidation.ts): the fill fails with this, and its readers serve the stale copy.
- */
-class StaleInstead extends Error {}
-
 export class EdgeNode implements EdgeAgent {
   readonly id: string;
   private readonly byId = new Map<string, Served>();
   private readonly byDomain = new Map<string, Served>();
-  private readonly fills = new Map<string, RunningFill>();
-  private readonly fillBudget: FillBudget;
-  /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
-  private readonly passMemory = new PassMemory();
-
   /** The meter, metrics, origin fetch times and access log of every exchange. */
   private readonly accounting: EdgeAccounting;
+  /** Fills under way, coalescing and hit-for-pass. */
+  private readonly fills: FillRegistry;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
-    this.fillBudget = new FillBudget(options.fillBytes);
     const { meter, origin, metrics, endpointSeries, accessLog } = options;
     this.accounting = new EdgeAccounting({ meter, origin, ...(metrics && { metrics }), ...(endpointSeries !== undefined && { endpointSeries }), ...(accessLog && { accessLog }) });
+    this.fills = new FillRegistry({
+      cache: options.cache,
+      now: options.now,
+      log: options.log,
+      accounting: this.accounting,
+      fillBytes: options.fillBytes,
+      originBodyRate: options.originBodyRate,
+      negativeTtlSeconds: options.negativeTtlSeconds,
+      deliverStored: (served, req, res, object, now) => this.sendCached(served, req, res, object, now),
+      pass: (served, req, res, target, clientIp, marked) => void this.pass(served, req, res, target, clientIp, marked),
+      originFailed: (served, res, error) => this.originFailed(served, res, error),
+    });
   }
 
   /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
   get heldFillBytes(): number {
-    return this.fillBudget.held;
+    return this.fills.heldBytes;
   }
 
   /** Clients attached to fills in progress now (waiting for a head or streaming a body). */
   get fillClients(): number {
-    let clients = 0;
-    for (const running of this.fills.values()) clients += running.fill.readerCount;
-    return clients;
+    return this.fills.clients;
   }
 
   // ---- EdgeAgent: what the control plane asks -------------------------------------------
@@ -139,7 +110,7 @@ export class EdgeNode implements EdgeAgent {
     this.byId.set(config.endpointId, served);
     this.byDomain.set(config.customDomain, served);
     // New cache rules may make shareable what was not.
-    this.passMemory.forgetCovered(config.endpointId, () => true);
+    this.fills.settingsChanged(config.endpointId);
   }
 
   async removeEndpoint(endpointId: string): Promise<void> {
@@ -148,27 +119,15 @@ export class EdgeNode implements EdgeAgent {
     this.byId.delete(endpointId);
     this.accounting.forget(endpointId);
     this.options.cache.purgeEndpoint(endpointId);
-    this.forgetFills(endpointId, () => true);
+    this.fills.forget(endpointId, () => true);
   }
 
   async purge(endpointId: string, target: PurgeTarget): Promise<void> {
     for (const file of target.files) this.options.cache.purgeFile(endpointId, file);
     for (const directory of target.directories) this.options.cache.purgeDirectory(endpointId, directory);
-    this.forgetFills(endpointId, (path) => target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)));
+    this.fills.forget(endpointId, (path) => target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)));
   }
 
-  /**
-   * Fills under way that a purge covers: the store will refuse what they bring (its
-   * generation is older than the purge), and no request may join them from now on, or it
-   * would get the content from before the purge. Their readers so far still get it whole.
-   */
-  private forgetFills(endpointId: string, covered: (path: string) => boolean): void {
-    for (const [key, running] of this.fills) {
-      if (running.endpointId === endpointId && covered(running.path)) this.fills.delete(key);
-    }
-    // What was learnt about the content before the purge no longer holds.
-    this.passMemory.forgetCovered(endpointId, covered);
-  }
 
   async preload(endpointId: string, target: PreloadTarget): Promise<void> {
     const served = this.byId.get(endpointId);
@@ -176,10 +135,7 @@ export class EdgeNode implements EdgeAgent {
     const query = served.config.cachePolicy.ignoreQueryString ? '' : target.query;
     const key = cacheKey(endpointId, target.path, query);
     const originTarget = target.query ? `${target.path}?${target.query}` : target.path;
-    // Always a fetch of its own: a fill already under way may have started before a purge.
-    const fill = new Fill(key, this.fillBudget, true);
-    this.runFill(served, fill, target.path, originTarget, originRequestHeaders({}, '127.0.0.1', true), {});
-    await fill.whenSettled();
+    const fill = await this.fills.preload(served, key, target.path, originTarget);
     // Abandoned after the head: the body would not be stored; the head says why.
     if (fill.error && !(fill.abandoned && fill.head)) throw new Error(fill.error.message);
     const head = fill.head!;
@@ -231,30 +187,7 @@ export class EdgeNode implements EdgeAgent {
     // The stored variant this request's headers select (RFC 9111 §4.1), fresh or stale.
     const cached = this.options.cache.get(key, now, req.headers);
     if (cached && !cached.stale) return this.sendCached(served, req, res, cached.object, now);
-    // Stale (RFC 9111 §4.3): the fill revalidates it; within stale-while-revalidate it is served
-    // at once and revalidated in the background, one revalidation per key (RFC 5861 §3).
-    const stale = cached?.object;
-    if (stale && servesWhileRevalidating(staleRules(stale.headers), stale.staleAt, now)) {
-      if (!this.fills.has(key)) {
-        // A preload's kind of fill: no client reads it, it goes on while its body is kept.
-        this.runFill(served, new Fill(key, this.fillBudget, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
-      }
-      return this.sendCached(served, req, res, stale, now);
-    }
-
-    // Lately not shareable: straight to the origin, no queue behind one fill (hit-for-pass).
-    if (this.passMemory.passes(key, now)) return void this.pass(served, req, res, target, clientIp, { key, path });
-    const running = this.fills.get(key);
-    const request = originRequestHeaders(req.headers, clientIp, true);
-    const passAlone = () => void this.pass(served, req, res, target, clientIp);
-    if (running) {
-      const join: Joining = { shares: (head) => head.ttlSeconds > 0 && varyMatches(head.headers['vary'], running.request, request), passAlone };
-      if (!this.readFill(served, req, res, running.fill, join, false, stale)) passAlone();
-      return;
-    }
-    const fill = new Fill(key, this.fillBudget);
-    this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true, stale);
-    this.runFill(served, fill, path, target, request, req.headers, stale);
+    this.fills.serve(served, req, res, key, path, target, clientIp, cached?.object, now);
   }
 
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
@@ -291,190 +224,7 @@ export class EdgeNode implements EdgeAgent {
     }
   }
 
-  /**
-   * Streams a fill to a client: the one that started it (`first`), or one that joins it. False
-   * when a joining client cannot share the fill (the response is not shareable), so the caller
-   * fetches for it alone; one that attached before the head and cannot share what came is sent
-   * to the origin then (`join.passAlone`). `stale`: the stored copy the fill revalidates,
-   * served instead when the fill fails with StaleInstead.
-   *
-   * A Range on a miss (video seeking) is served from the fill as the body arrives, when the
-   * response is being stored and its length is declared; otherwise the request goes to the
-   * origin alone, Range and all, so the edge never sends a whole body for a range of it.
-   */
-  private readFill(served: Served, req: IncomingMessage, res: ServerResponse, fill: Fill, join: Joining, first: boolean, stale?: CachedObject): boolean {
-    const counted = this.accounting.meterResponse(served, res);
-    const head = req.method === 'HEAD';
-    const ranged = !head && req.headers.range !== undefined;
-    /** The part of the body this client asked for, and how far the fill has come. */
-    let window: { readonly start: number; readonly end: number; at: number } | undefined;
-    // The client's own conditional matched what came: it gets a 304 and no body.
-    let notModified = false;
-    const reader: FillReader = {
-      get wantsBody() {
-        return !head && !notModified;
-      },
-      shares: (h) => (first || join.shares(h)) && (!ranged || servesRanges(fill, h)),
-      notShared: join.passAlone,
-      // A reader gets the head once, whether it came before or after the origin answered.
-      head: (h: FillHead) => {
-        this.accounting.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
-        // Age is in the head already: the response's initial age (runFill).
-        const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
-        // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
-        notModified = !head && h.status >= 200 && h.status < 300 && isNotModified(req.headers, h.headers);
-        const range = ranged && !notModified ? resolveRange(req.headers, Number(h.headers['content-length']), h.headers) : undefined;
-        if (notModified) {
-          res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
-          res.end();
-        } else if (range?.kind === 'partial') {
-          window = { start: range.start, end: range.end, at: 0 };
-          const size = h.headers['content-length'];
-          res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
-        } else if (range?.kind === 'unsatisfiable') {
-          res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${h.headers['content-length']}`, 'content-length': '0' });
-          res.end();
-        } else {
-          res.writeHead(h.status, headers);
-          if (head) res.end();
-        }
-      },
-      data: (chunk) => {
-        if (head || notModified || res.destroyed || res.writableEnded) return;
-        if (window) {
-          const from = window.at;
-          window.at += chunk.length;
-          const part = chunk.subarray(Math.max(0, window.start - from), Math.max(0, window.end + 1 - from));
-          if (part.length === 0) return;
-          counted.bytes += part.length;
-          res.write(part);
-          // Its part has come: this client need not wait for the rest, which goes on into the
-          // cache (within the fill budget) so that its next ranges are hits.
-          if (window.at > window.end) {
-            fill.goOnForTheCache();
-            res.end();
-          }
-          return;
-        }
-        counted.bytes += chunk.length;
-        res.write(chunk);
-      },
-      end: () => {
-        if (!head && !res.writableEnded) res.end();
-      },
-      error: (error) => {
-        if (res.headersSent) res.destroy(error);
-        else if (error instanceof StaleInstead && stale) this.sendCached(served, req, res, stale, this.options.now());
-        else this.originFailed(served, res, error);
-      },
-      backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
-    };
-    const attached = fill.attach(reader, first);
-    // A HEAD client that had its head has not left the fill: it may go on into the cache.
-    if (attached) res.on('close', () => (!(head || notModified) || !res.headersSent) && fill.detach(reader));
-    return attached;
-  }
 
-  /**
-   * Fetches from the origin into `fill`, and stores the body if it may be cached: as the variant
-   * of `client` (the request as the client sent it) when the response has Vary. With `stale`, a
-   * revalidation (RFC 9111 §4.3): the request carries its validators; a 304 updates the stored
-   * headers and freshness and the readers get the stored body (§4.3.4); a 200 replaces it; a
-   * failure the stale copy may stand in for fails the fill with StaleInstead.
-   */
-  private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders, stale?: CachedObject): void {
-    this.fills.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
-    // An abandoned fill is no longer joined: the next request for the key starts its own.
-    fill.signal.addEventListener('abort', () => this.fills.get(fill.key)?.fill === fill && this.fills.delete(fill.key), { once: true });
-    const { cache, now } = this.options;
-    const { config } = served;
-    const generation = cache.beginFill();
-    void (async () => {
-      const requested = now();
-      const rules = stale && staleRules(stale.headers);
-      const sent = stale ? { ...headers, ...conditionalHeaders(stale.headers) } : headers;
-      let response: OriginResponse;
-      try {
-        response = await this.accounting.timedFetch({ method: 'GET', target, addresses: config.originAddresses, host: config.host, headers: sent, signal: fill.signal });
-      } catch (error) {
-        if (stale && !fill.abandoned && servesOnError(rules!, stale.staleAt, now(), true)) throw this.staleInstead(config.endpointId, error as Error);
-        throw error;
-      }
-      const received = now();
-      if (stale && response.status >= 500 && servesOnError(rules!, stale.staleAt, received, false)) {
-        // Destroying an undici body emits an abort error: no one reads it.
-        response.body.on('error', () => undefined).destroy();
-        throw this.staleInstead(config.endpointId, new Error(`the origin answered ${response.status}`));
-      }
-      const notModified = stale !== undefined && response.status === 304;
-      if (notModified) response.body.resume();
-      const status = notModified ? stale.status : response.status;
-      const fromOrigin = notModified
-        ? { ...headersAfterNotModified(stale.headers, endToEndHeaders(response.headers)), 'content-length': String(stale.body.length) }
-        : endToEndHeaders(response.headers);
-      const decision = storageDecision(headers, status, fromOrigin, path, config.cachePolicy, this.freshnessContext(requested, received));
-      // Not shareable: the next requests pass rather than queue. An origin error is not
-      // remembered: coalescing is what shields a struggling origin.
-      if (decision.ttlSeconds === 0 && !decision.storedToRevalidate && status < 500) {
-        this.passMemory.mark(fill.key, config.endpointId, path, received, passSecondsFor(fromOrigin));
-      }
-      // Surrogate-Control is this edge's, not the client's; CDN-Cache-Control goes on downstream (RFC 9213 §3).
-      // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
-      const originHeaders = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
-      originHeaders['age'] = String(decision.initialAgeSeconds);
-      const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
-      const declared = Number(originHeaders['content-length']);
-      const keep = (decision.ttlSeconds > 0 || decision.storedToRevalidate === true) && !(declared > cache.maxObjectBytes);
-      fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
-
-      let bytes = 0;
-      // While the body is kept for the cache, others may join and it is held in memory: an origin
-      // that trickles it must not hold them for ever. A body that is not kept is paced by its
-      // readers and is theirs to wait for (a stream of events, say).
-      const guard = this.guardRate(response);
-      try {
-        // After a 304 the body is the stored one (§4.3.4).
-        for await (const chunk of notModified ? [stale.body] : (response.body as AsyncIterable<Buffer>)) {
-          bytes += chunk.length;
-          guard.count(chunk.length);
-          if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');
-          fill.push(chunk);
-          if (!fill.keepingAll) {
-            guard.stop();
-            await fill.roomForMore();
-          }
-          // Abandoned (every client gone, see Fill): the fetch's signal has stopped the body.
-          if (fill.abandoned) throw fill.signal.reason;
-        }
-      } finally {
-        guard.stop();
-        this.accounting.fetched(served, notModified ? 0 : bytes);
-      }
-      if (fill.abandoned) throw fill.signal.reason;
-      const vary = varyValues(fromOrigin['vary'], client);
-      const stored =
-        fill.keepingAll &&
-        cache.put({
-          key: fill.key,
-          endpointId: config.endpointId,
-          path,
-          status,
-          headers: withoutHeaders(sharedHeaders, ['content-length']),
-          body: fill.body(),
-          storedAt: received,
-          staleAt: received + decision.ttlSeconds * 1000,
-          deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),
-          generation,
-          ...(vary && { vary }),
-        });
-      fill.finish(stored);
-    })()
-      .catch((error: unknown) => fill.fail(error instanceof Error ? error : new Error(String(error))))
-      .finally(() => {
-        cache.endFill(generation);
-        if (this.fills.get(fill.key)?.fill === fill) this.fills.delete(fill.key);
-      });
-  }
 
   /**
    * Any other method, or a request that cannot share a fill: straight to the origin. `marked`:
@@ -499,9 +249,9 @@ export class EdgeNode implements EdgeAgent {
       const received = this.options.now();
       this.accounting.count(res, served, 'PASS');
       const fromOrigin = endToEndHeaders(response.headers);
-      const decision = marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, this.freshnessContext(requested, received));
+      const decision = marked && storageDecision(req.headers, response.status, fromOrigin, marked.path, config.cachePolicy, exchangeContext(requested, received, this.options.negativeTtlSeconds));
       if (marked && decision && (decision.ttlSeconds > 0 || decision.storedToRevalidate)) {
-        this.passMemory.forget(marked.key);
+        this.fills.shareableAgain(marked.key);
       }
       const headers = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
       this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
@@ -537,22 +287,8 @@ export class EdgeNode implements EdgeAgent {
     }
   }
 
-  /** A failed revalidation the stale copy answers for: logged, as originFailed would. */
-  private staleInstead(endpointId: string, error: Error): StaleInstead {
-    this.options.log.warn({ endpointId, err: error.message }, 'origin fetch failed; serving the stale copy');
-    return new StaleInstead(error.message);
-  }
 
-  /** When an origin exchange happened, for its age and freshness (RFC 9111 §4.2.3). */
-  private freshnessContext(requestTime: number, responseTime: number): FreshnessContext {
-    return { requestTime, responseTime, negativeTtlSeconds: this.options.negativeTtlSeconds ?? DEFAULT_NEGATIVE_TTL_SECONDS };
-  }
 
-  /** Cuts off an origin body that comes more slowly than `originBodyRate` allows, until stopped. */
-  private guardRate(response: OriginResponse): BodyRateGuard {
-    const limit = this.options.originBodyRate;
-    return new BodyRateGuard(limit, (bytes) => response.body.destroy(new OriginTooSlowError(response.address, bytes, limit)));
-  }
 
   private originFailed(served: Served, res: ServerResponse, error: Error): void {
     const status = error instanceof OriginError ? error.status : 502;
@@ -579,22 +315,4 @@ export class EdgeNode implements EdgeAgent {
     res.end(body);
   }
 
-}
-
-/** Resolves when `res` can take more, or has closed; leaves no listener behind. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
-
-/** Whether a fill can answer a Range from its body: a whole 200 of declared length, being stored. */
-function servesRanges(fill: Fill, head: FillHead): boolean {
-  return head.status === 200 && fill.keepingAll && Number.isSafeInteger(Number(head.headers['content-length'] ?? NaN));
 }

@@ -61,6 +61,11 @@ export interface FreshnessContext {
   readonly negativeTtlSeconds: number;
 }
 
+/** The context of one origin exchange: when it was asked and answered (RFC 9111 §4.2.3). */
+export function exchangeContext(requestTime: number, responseTime: number, negativeTtlSeconds = DEFAULT_NEGATIVE_TTL_SECONDS): FreshnessContext {
+  return { requestTime, responseTime, negativeTtlSeconds };
+}
+
 export interface FreshnessDecision {
   /** Seconds the response may be served from now; 0 = do not store. */
   readonly ttlSeconds: number;
