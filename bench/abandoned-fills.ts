@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createEndpoint, startBenchServer } from './lib/serve.js';
+import { drained } from '../src/edge/fill-registry.js';
 
 const COUNT = Number(process.argv[2] ?? 150);
 const SIZE = 8 * 1024 * 1024;
@@ -35,7 +36,7 @@ const origin = createServer((req, res) => {
     for (let sent = 0; sent < SIZE && !res.destroyed; ) {
       for (let i = 0; i < 4 && sent < SIZE; i++, sent += piece.length) {
         originSent += piece.length;
-        if (!res.write(piece)) await drainedOrClosed(res);
+        if (!res.write(piece)) await drained(res);
       }
       await sleep(50);
     }
@@ -43,18 +44,6 @@ const origin = createServer((req, res) => {
     res.end();
   })();
 });
-/** Resolves when `res` can take more or has closed; leaves no listener behind. */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
 const originAddress = `127.0.0.1:${(origin.address() as AddressInfo).port}`;
 
