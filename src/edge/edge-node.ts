@@ -16,6 +16,7 @@ import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/ed
 
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
+import { CompressedCopies } from './compressed-copies.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
 import { PassMemory, passSecondsFor } from './pass-memory.js';
@@ -109,6 +110,8 @@ export class EdgeNode implements EdgeAgent {
   private readonly fillBudget: FillBudget;
   /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
   private readonly passMemory = new PassMemory();
+  /** gzip and br copies of cached text for the hits that accept them. */
+  private readonly copies: CompressedCopies;
 
   /** The request counter per result, resolved once (labelling on every request costs more). */
   private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
@@ -120,6 +123,7 @@ export class EdgeNode implements EdgeAgent {
     this.accessLog = options.accessLog;
     this.endpointMetrics = options.metrics && new EndpointMetrics(options.metrics, options.endpointSeries ?? 100);
     this.fillBudget = new FillBudget(options.fillBytes);
+    this.copies = new CompressedCopies(options.cache, (error) => options.log.warn({ err: error }, 'compressing a cached object failed'));
     const counter = options.metrics?.edgeRequests;
     this.results = counter && {
       HIT: counter.labels('HIT'),
@@ -291,25 +295,28 @@ export class EdgeNode implements EdgeAgent {
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
     this.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
-    const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
+    // The stored object, or its gzip or br copy for a client that accepts one (compressed-copies.ts).
+    const sending = this.copies.representation(req.headers, object);
+    const headers: HeaderMap = { ...sending.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
-    if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, object.headers)) {
+    if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, sending.headers)) {
       res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
       res.end();
       return;
     }
-    const size = object.body.length;
-    const range = object.status === 200 ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
+    const size = sending.body.length;
+    // A compressed copy is never sent for a Range (the Range is served from identity).
+    const range = object.status === 200 && !sending.encoding ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${size}`, 'content-length': '0' });
       res.end();
       return;
     }
-    const body = range.kind === 'partial' ? object.body.subarray(range.start, range.end + 1) : object.body;
+    const body = range.kind === 'partial' ? sending.body.subarray(range.start, range.end + 1) : sending.body;
     const status = range.kind === 'partial' ? 206 : object.status;
     res.writeHead(status, {
       ...headers,
-      'accept-ranges': 'bytes',
+      'accept-ranges': sending.encoding ? 'none' : 'bytes',
       'content-length': String(body.length),
       ...(range.kind === 'partial' ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
     });
