@@ -18,6 +18,7 @@ import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/ed
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { CompressedCopies } from './compressed-copies.js';
 import { EdgeAccounting } from './edge-accounting.js';
 import { drained, FillRegistry } from './fill-registry.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
@@ -66,11 +67,14 @@ export class EdgeNode implements EdgeAgent {
   private readonly accounting: EdgeAccounting;
   /** Fills under way, coalescing and hit-for-pass. */
   private readonly fills: FillRegistry;
+  /** gzip and br copies of cached text for the hits that accept them. */
+  private readonly copies: CompressedCopies;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
     const { meter, origin, metrics, endpointSeries, accessLog } = options;
     this.accounting = new EdgeAccounting({ meter, origin, ...(metrics && { metrics }), ...(endpointSeries !== undefined && { endpointSeries }), ...(accessLog && { accessLog }) });
+    this.copies = new CompressedCopies(options.cache, (error) => options.log.warn({ err: error }, 'compressing a cached object failed'));
     this.fills = new FillRegistry({
       cache: options.cache,
       now: options.now,
@@ -194,25 +198,28 @@ export class EdgeNode implements EdgeAgent {
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
     this.accounting.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
-    const headers: HeaderMap = { ...object.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
+    // The stored object, or its gzip or br copy for a client that accepts one (compressed-copies.ts).
+    const sending = this.copies.representation(req.headers, object);
+    const headers: HeaderMap = { ...sending.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
-    if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, object.headers)) {
+    if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, sending.headers)) {
       res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
       res.end();
       return;
     }
-    const size = object.body.length;
-    const range = object.status === 200 ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
+    const size = sending.body.length;
+    // A compressed copy is never sent for a Range (the Range is served from identity).
+    const range = object.status === 200 && !sending.encoding ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${size}`, 'content-length': '0' });
       res.end();
       return;
     }
-    const body = range.kind === 'partial' ? object.body.subarray(range.start, range.end + 1) : object.body;
+    const body = range.kind === 'partial' ? sending.body.subarray(range.start, range.end + 1) : sending.body;
     const status = range.kind === 'partial' ? 206 : object.status;
     res.writeHead(status, {
       ...headers,
-      'accept-ranges': 'bytes',
+      'accept-ranges': sending.encoding ? 'none' : 'bytes',
       'content-length': String(body.length),
       ...(range.kind === 'partial' ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
     });

@@ -49,10 +49,17 @@ export interface CacheLookup {
   readonly stale: boolean;
 }
 
-/** What `get` finds: an object, and whether it is stale at the `now` asked about. */
-export interface CacheLookup {
-  readonly object: CachedObject;
-  readonly stale: boolean;
+/**
+ * Another representation of a stored object, made at the edge from its body (a gzip or br copy,
+ * compressed-copies.ts). It lives and dies with the object: replaced, revalidated, purged,
+ * expired or evicted, the object takes its copies with it.
+ */
+export interface EncodedCopy {
+  /** The content coding, as Content-Encoding names it. */
+  readonly encoding: string;
+  /** The headers it is sent with, prepared once. */
+  readonly headers: HeaderMap;
+  readonly body: Buffer;
 }
 
 export interface CacheStore {
@@ -68,6 +75,14 @@ export interface CacheStore {
    * recently used variant of the key goes.
    */
   put(object: CachedObject): boolean;
+  /**
+   * Keeps `copy` beside `object` while that very object is stored (the one `get` returned, not
+   * a newer one under its key); its bytes count against the budget. False when the object is
+   * no longer stored or the copy does not fit.
+   */
+  putCopy(object: CachedObject, copy: EncodedCopy): boolean;
+  /** The copy of `object` in this encoding, if one is kept. */
+  copyOf(object: CachedObject, encoding: string): EncodedCopy | undefined;
   /** The current generation. */
   generation(): number;
   /**

@@ -9,7 +9,7 @@
  * fill's put must still be refused).
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
-import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore } from './cache-store.js';
+import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
 import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
@@ -18,6 +18,9 @@ import { pathKey, PurgeRecords } from './purge-records.js';
  * budget of small objects holds what it says (BENCHMARKS.md, "Memory").
  */
 const OVERHEAD_BYTES = 1024;
+
+/** Bookkeeping per encoded copy: its header map and map entries, about half an object's. */
+const COPY_OVERHEAD_BYTES = 512;
 
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
@@ -29,6 +32,8 @@ export class MemoryCacheStore implements CacheStore {
   private readonly variants = new Map<string, Set<string>>();
   /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
   private readonly varyVariants = new Map<string, Set<string>>();
+  /** Encoded copies by the object they were made from; they go when it goes (`remove`). */
+  private readonly copies = new Map<CachedObject, Map<string, EncodedCopy>>();
   private readonly records = new PurgeRecords();
   /** Fills running, by the generation they started at. */
   private readonly fillsAt = new Map<number, number>();
@@ -159,6 +164,28 @@ export class MemoryCacheStore implements CacheStore {
     }
   }
 
+  putCopy(object: CachedObject, copy: EncodedCopy): boolean {
+    // Only the object still stored: one replaced or revalidated meanwhile gets no copy.
+    if (this.objects.get(entryId(object)) !== object) return false;
+    const size = copy.body.length + COPY_OVERHEAD_BYTES;
+    if (size > this.budgetBytes) return false;
+    let copies = this.copies.get(object);
+    if (!copies) this.copies.set(object, (copies = new Map()));
+    const previous = copies.get(copy.encoding);
+    if (previous) this.used -= previous.body.length + COPY_OVERHEAD_BYTES;
+    copies.set(copy.encoding, copy);
+    this.used += size;
+    for (const oldest of this.objects.values()) {
+      if (this.used <= this.budgetBytes) break;
+      this.remove(oldest);
+    }
+    return this.copies.get(object)?.get(copy.encoding) === copy;
+  }
+
+  copyOf(object: CachedObject, encoding: string): EncodedCopy | undefined {
+    return this.copies.get(object)?.get(encoding);
+  }
+
   purgeFile(endpointId: string, path: string): void {
     this.records.file(endpointId, path, ++this.counter);
     for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
@@ -228,6 +255,14 @@ export class MemoryCacheStore implements CacheStore {
     this.objects.delete(id);
     this.used -= sizeOf(object);
     this.onRelease(object.body.length);
+    const copies = this.copies.get(object);
+    if (copies) {
+      this.copies.delete(object);
+      for (const copy of copies.values()) {
+        this.used -= copy.body.length + COPY_OVERHEAD_BYTES;
+        this.onRelease(copy.body.length);
+      }
+    }
     const variantsKey = pathKey(object.endpointId, object.path);
     const set = this.variants.get(variantsKey);
     set?.delete(id);

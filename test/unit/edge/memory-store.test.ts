@@ -2,8 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { cacheKey, type CachedObject } from '../../../src/edge/cache/cache-store.js';
 import { MemoryCacheStore } from '../../../src/edge/cache/memory-store.js';
 import { cacheStoreConformance } from './cache-store.conformance.js';
+import { encodedCopyConformance } from './cache-store-copies.conformance.js';
 
 cacheStoreConformance('MemoryCacheStore', (budgetBytes, maxObjectBytes) => new MemoryCacheStore(budgetBytes, maxObjectBytes));
+encodedCopyConformance('MemoryCacheStore', (budgetBytes, maxObjectBytes) => new MemoryCacheStore(budgetBytes, maxObjectBytes));
 
 describe('MemoryCacheStore specifics', () => {
   it('defaults maxObjectBytes to an eighth of the budget', () => {
