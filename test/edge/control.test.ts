@@ -2,7 +2,7 @@
  * What the control plane asks of an edge (the EdgeAgent calls), seen by clients: purge,
  * preload, endpoint removal, disabling, and new settings taking effect.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CACHE_ALL_RULES, closeAll, closedPort, ControlledOrigin, startEdge, startOrigin, streamGet } from './edge-fixture.js';
 
 afterEach(closeAll);
@@ -38,6 +38,22 @@ describe('purge', () => {
     await edge.node.purge(ID, { files: ['/a.png'], directories: ['/x/'] });
 
     for (const path of ['//a.png', '/x//y.png']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
+  });
+
+  it('leaves no purge records behind once they are swept, nor for a removed endpoint', async () => {
+    const origin = await startOrigin();
+    origin.otherwise({ body: 'content' });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+    for (let i = 0; i < 20; i++) await edge.get(DOMAIN, `/d${i}/f.css`);
+    for (let i = 0; i < 200; i++) await edge.node.purge(ID, { files: [`/d${i}/f.css`], directories: [`/d${i}/sub/`] });
+    await vi.waitFor(() => expect(edge.cache.purgeRecords).toBe(0));
+    // The purges still did what they said: the next requests are misses.
+    expect((await edge.get(DOMAIN, '/d3/f.css')).headers['x-cache']).toBe('MISS');
+
+    await edge.node.purge(ID, { files: ['/kept-record.css'], directories: [] });
+    await edge.node.removeEndpoint(ID);
+    await vi.waitFor(() => expect(edge.cache.purgeRecords).toBe(0));
   });
 
   it('drops everything under a purged directory and nothing beside it', async () => {
