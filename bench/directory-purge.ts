@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { cacheKey } from '../src/edge/cache/cache-store.js';
-import { startEmbeddedEdge } from '../src/edge/embedded-edge.js';
+import { startEmbeddedEdge } from '../src/server/embedded-edge.js';
 import { SecretBox } from '../src/domain/secret-box.js';
 import { DEFAULT_QUOTAS } from '../src/domain/quota.js';
 import { systemClock } from '../src/domain/clock.js';

@@ -14,7 +14,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { normalizePath } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
-import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../fleet/edge-config.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';

@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { LISTEN_BACKLOG } from '../server/listen-backlog.js';
+import { LISTEN_BACKLOG } from './listen-backlog.js';
 import { drainServers } from './drain.js';
 import type { EdgeNode } from './edge-node.js';
 

@@ -7,7 +7,7 @@
  * its current bucket; a tally whose bucket has passed waits in `closed` for the next flush.
  */
 import { bucketOf } from '../domain/traffic-range.js';
-import type { TrafficSample } from '../store/repositories/traffic.js';
+import type { TrafficSample } from '../domain/traffic-sample.js';
 
 export type TrafficSink = (samples: TrafficSample[]) => Promise<void>;
 

@@ -3,7 +3,7 @@
  * networked edge will implement it over the wire. Every method resolves when the edge has
  * applied the change, and rejects with an Error whose message says what went wrong.
  */
-import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from './edge-config.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
 
 export interface EdgeAgent {
   readonly id: string;

@@ -1,6 +1,6 @@
 /** Builds the configuration edges get for an endpoint, with its bound certificate. */
 import type { Endpoint } from '../domain/endpoint.js';
-import { edgeConfigOf, type EdgeEndpointConfig } from '../fleet/edge-config.js';
+import { edgeConfigOf, type EdgeEndpointConfig } from './edge-config.js';
 import type { Repositories } from '../store/store.js';
 
 export async function loadEdgeConfig(repos: Repositories, endpoint: Endpoint): Promise<EdgeEndpointConfig> {

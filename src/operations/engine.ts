@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { OperationRecord, OperationType } from '../domain/operation.js';
 import { laneOf } from '../domain/operation-order.js';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet } from './fleet.js';
 import type { Store } from '../store/store.js';
 import { failed, type HandlerContext, type OperationHandler, type Outcome } from './handler.js';
 

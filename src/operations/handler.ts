@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Endpoint } from '../domain/endpoint.js';
 import type { OperationRecord } from '../domain/operation.js';
-import type { Fleet } from '../fleet/fleet.js';
+import type { Fleet } from './fleet.js';
 import type { Repositories, Store } from '../store/store.js';
 
 export type Outcome = { readonly ok: true } | { readonly ok: false; readonly message: string };

@@ -8,7 +8,7 @@ import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
 import { deniedLiteralCheck } from '../edge/policy/origin-address.js';
-import { InProcessFleet } from '../fleet/fleet.js';
+import { InProcessFleet } from '../fleet/in-process-fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
 import { HANDLERS } from '../operations/handlers/index.js';

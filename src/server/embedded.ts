@@ -7,7 +7,7 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { drainServers } from '../edge/drain.js';
-import { denyListeners, startEmbeddedEdge, type EmbeddedEdge } from '../edge/embedded-edge.js';
+import { denyListeners, startEmbeddedEdge, type EmbeddedEdge } from './embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
 import { takeServeLock, type ServeLock } from '../store/serve-lock.js';

@@ -1,7 +1,7 @@
 /** Listening with a message a person can act on when the port is taken. */
 import type { FastifyInstance } from 'fastify';
 import { listeningUrl } from '../api/base-url.js';
-import { LISTEN_BACKLOG } from './listen-backlog.js';
+import { LISTEN_BACKLOG } from '../edge/listen-backlog.js';
 
 export class ListenError extends Error {}
 

@@ -15,13 +15,13 @@ import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/ca
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
 import { EdgeNode } from '../../src/edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../../src/edge/edge-servers.js';
-import { denyListeners } from '../../src/edge/embedded-edge.js';
+import { denyListeners } from '../../src/server/embedded-edge.js';
 import { OriginClient } from '../../src/edge/origin-client.js';
 import { OriginAddressPolicy, parseDenyList } from '../../src/edge/policy/origin-address.js';
 import { TrafficMeter } from '../../src/edge/traffic-meter.js';
-import type { EdgeEndpointConfig } from '../../src/fleet/edge-config.js';
+import type { EdgeEndpointConfig } from '../../src/operations/edge-config.js';
 import type { Metrics } from '../../src/observability/metrics.js';
-import type { TrafficSample } from '../../src/store/repositories/traffic.js';
+import type { TrafficSample } from '../../src/domain/traffic-sample.js';
 import { TestClock } from '../support/clock.js';
 import { edgeGet, type EdgeResponse } from '../support/edge-client.js';
 import { OriginServer } from '../support/origin-server.js';

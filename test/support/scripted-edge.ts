@@ -3,7 +3,7 @@
  * told and can be told to fail or to stall, which a real edge cannot be made to do on cue.
  */
 import type { EdgeAgent } from '../../src/fleet/edge-agent.js';
-import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../src/fleet/edge-config.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../src/operations/edge-config.js';
 
 export type EdgeCall =
   | { readonly kind: 'apply'; readonly config: EdgeEndpointConfig }

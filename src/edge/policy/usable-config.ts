@@ -8,7 +8,7 @@
  */
 import { checkIpOrRange } from '../../domain/access-control.js';
 import { printable } from '../../domain/text.js';
-import type { EdgeEndpointConfig } from '../../fleet/edge-config.js';
+import type { EdgeEndpointConfig } from '../../operations/edge-config.js';
 
 export interface UsableConfig {
   readonly config: EdgeEndpointConfig;

@@ -7,7 +7,7 @@
 import type { Endpoint } from '../../domain/endpoint.js';
 import { restingStatus } from '../../domain/lifecycle.js';
 import type { OperationPayload } from '../../domain/operation.js';
-import { describeFailures } from '../../fleet/fleet.js';
+import { describeFailures } from '../fleet.js';
 import type { EndpointChanges } from '../../store/repositories/endpoints.js';
 import { isServedByEdges, loadEdgeConfig } from '../edge-configs.js';
 import { failed, succeeded, type OperationHandler } from '../handler.js';

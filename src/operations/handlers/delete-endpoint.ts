@@ -1,7 +1,7 @@
 /** DeleteEndpoint: every edge stops serving the endpoint and drops its content; then it is gone. */
 import type { Endpoint } from '../../domain/endpoint.js';
 import { restingStatus } from '../../domain/lifecycle.js';
-import { describeFailures } from '../../fleet/fleet.js';
+import { describeFailures } from '../fleet.js';
 import { failed, succeeded, type OperationHandler } from '../handler.js';
 
 export const deleteEndpoint: OperationHandler = {

@@ -3,7 +3,7 @@
  * Running -> Succeed or Failed; a restart resumes with the items not yet finished.
  */
 import type { OperationItem } from '../../domain/operation.js';
-import { describeFailures } from '../../fleet/fleet.js';
+import { describeFailures } from '../fleet.js';
 import { failed, succeeded, type HandlerContext, type OperationHandler } from '../handler.js';
 
 /** URLs fetched at once; an origin should not see a burst of a whole request's worth. */

@@ -4,7 +4,7 @@
  * outcome in the transaction that ends it. A run cut short by a restart purges again: purging is
  * idempotent, and the content may have been cached since.
  */
-import { describeFailures } from '../../fleet/fleet.js';
+import { describeFailures } from '../fleet.js';
 import { failed, succeeded, type OperationHandler } from '../handler.js';
 
 export const purge: OperationHandler = {

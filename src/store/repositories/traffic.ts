@@ -1,13 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-
-export interface TrafficSample {
-  readonly endpointId: string;
-  /** Start of the 5-minute bucket. */
-  readonly bucketStart: number;
-  readonly cdnBytes: number;
-  readonly originBytes: number;
-}
+import type { TrafficSample } from '../../domain/traffic-sample.js';
 
 export class TrafficRepository {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,7 +1,7 @@
 /** The traffic meter: 5-minute buckets per endpoint, flushed to a sink that may fail. */
 import { describe, expect, it } from 'vitest';
 import { TrafficMeter } from '../../../src/edge/traffic-meter.js';
-import type { TrafficSample } from '../../../src/store/repositories/traffic.js';
+import type { TrafficSample } from '../../../src/domain/traffic-sample.js';
 
 const T0 = Date.parse('2026-11-22T08:00:00Z');
 

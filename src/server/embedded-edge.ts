@@ -7,18 +7,18 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
-import type { InProcessFleet } from '../fleet/fleet.js';
+import type { InProcessFleet } from '../fleet/in-process-fleet.js';
 import type { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
-import { MemoryCacheStore } from './cache/memory-store.js';
-import { Reclaimer } from './cache/reclaimer.js';
-import { EdgeNode } from './edge-node.js';
-import { listenEdge, type EdgeListeners } from './edge-servers.js';
-import { OriginClient } from './origin-client.js';
-import { OriginAddressPolicy } from './policy/origin-address.js';
-import { TrafficMeter } from './traffic-meter.js';
+import { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import { Reclaimer } from '../edge/cache/reclaimer.js';
+import { EdgeNode } from '../edge/edge-node.js';
+import { listenEdge, type EdgeListeners } from '../edge/edge-servers.js';
+import { OriginClient } from '../edge/origin-client.js';
+import { OriginAddressPolicy } from '../edge/policy/origin-address.js';
+import { TrafficMeter } from '../edge/traffic-meter.js';
 
 export interface EmbeddedEdge {
   readonly node: EdgeNode;

@@ -1,0 +1,34 @@
+/**
+ * Dependencies point one way (docs/architecture.md): an edge runs on hosts with no database and
+ * no control plane, so nothing under src/edge may import the store, the API, the server wiring
+ * or the operation engine (only the wire types of operations/edge-config.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '../../../src');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/** The src-relative modules a file imports (relative specifiers only). */
+function importsOf(file: string): string[] {
+  const specifiers = [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)].map((match) => match[1]!);
+  return specifiers.map((specifier) => relative(SRC, resolve(dirname(file), specifier)));
+}
+
+describe('dependencies', () => {
+  it('the edge imports neither the store, the API, the server wiring nor the engine', () => {
+    const allowed = new Set(['operations/edge-config.js']);
+    const offending = filesUnder(join(SRC, 'edge')).flatMap((file) =>
+      importsOf(file)
+        .filter((target) => /^(store|api|server|operations|cli)\//.test(target) && !allowed.has(target))
+        .map((target) => `${relative(SRC, file)} imports ${target}`),
+    );
+    expect(offending).toEqual([]);
+  });
+});
