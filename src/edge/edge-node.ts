@@ -18,7 +18,7 @@ import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operatio
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
-import { CompressedCopies } from './compressed-copies.js';
+import { CompressedCopies, type Representation } from './compressed-copies.js';
 import { EdgeAccounting } from './edge-accounting.js';
 import { drained, FillRegistry } from './fill-registry.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
@@ -34,6 +34,9 @@ import { usableConfig } from './policy/usable-config.js';
 import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
 import type { Served } from './served.js';
 import type { TrafficMeter } from './traffic-meter.js';
+
+/** Header fields a hit sets itself, whatever the stored response had. */
+const REPLACED_ON_HITS = new Set(['age', 'x-cache', 'via', 'accept-ranges', 'content-length']);
 
 export interface EdgeNodeOptions {
   readonly id: string;
@@ -69,6 +72,8 @@ export class EdgeNode implements EdgeAgent {
   private readonly fills: FillRegistry;
   /** gzip and br copies of cached text for the hits that accept them. */
   private readonly copies: CompressedCopies;
+  /** Header lists of whole hits, per stored representation (hitHeaders). */
+  private readonly preparedHits = new WeakMap<Representation, string[]>();
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
@@ -161,9 +166,12 @@ export class EdgeNode implements EdgeAgent {
   // ---- HTTP: what clients ask -----------------------------------------------------------
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const host = requestHost(req.headers.host);
+    // The Host as sent is almost always the domain as configured: one lookup, no normalising.
+    const sent = req.headers.host;
+    const direct = sent === undefined ? undefined : this.byDomain.get(sent);
+    const host = direct ? sent! : requestHost(sent);
     this.accounting.logWhenClosed(req, res, host);
-    const served = this.byDomain.get(host);
+    const served = direct ?? this.byDomain.get(host);
     if (!served) return this.refuse(res, undefined, 404, `No endpoint serves the host "${host}".`);
     const { config, access } = served;
     if (!config.enabled) return this.refuse(res, served, 403, 'This endpoint is disabled.');
@@ -194,12 +202,43 @@ export class EdgeNode implements EdgeAgent {
     this.fills.serve(served, req, res, key, path, target, clientIp, cached?.object, now);
   }
 
+  /**
+   * The header list of a whole hit on a stored representation, without Age, built once per
+   * representation and kept while it is (WeakMap): what a hit sends but its age.
+   */
+  private hitHeaders(sending: Representation): string[] {
+    let list = this.preparedHits.get(sending);
+    if (!list) {
+      list = [];
+      for (const [name, value] of Object.entries(sending.headers)) {
+        if (REPLACED_ON_HITS.has(name)) continue;
+        if (Array.isArray(value)) for (const one of value) list.push(name, one);
+        else list.push(name, value);
+      }
+      list.push('x-cache', 'HIT', 'via', VIA, 'accept-ranges', sending.encoding ? 'none' : 'bytes', 'content-length', String(sending.body.length));
+      this.preparedHits.set(sending, list);
+    }
+    return list;
+  }
+
   /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
   private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
     this.accounting.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     // The stored object, or its gzip or br copy for a client that accepts one (compressed-copies.ts).
     const sending = this.copies.representation(req.headers, object);
+    const { headers: asked } = req;
+    if (asked['if-none-match'] === undefined && asked['if-modified-since'] === undefined && asked.range === undefined) {
+      // Most hits: no conditional, no range. Their headers were listed once (hitHeaders); only
+      // Age is added per hit (the edge's own work per hit was mostly building header objects).
+      res.writeHead(object.status, [...this.hitHeaders(sending), 'age', String(age)]);
+      if (req.method === 'HEAD') res.end();
+      else {
+        this.accounting.sent(served, sending.body.length);
+        res.end(sending.body);
+      }
+      return;
+    }
     const headers: HeaderMap = { ...sending.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
     if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, sending.headers)) {

@@ -14,6 +14,8 @@ export function isNotModified(requestHeaders: Headers, responseHeaders: Headers)
     const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
     return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
   }
+  // Most requests are not conditional: no date is parsed for them.
+  if (requestHeaders['if-modified-since'] === undefined) return false;
   const since = dateHeader(requestHeaders['if-modified-since']);
   const lastModified = dateHeader(responseHeaders['last-modified']);
   return since !== undefined && lastModified !== undefined && lastModified <= since;
