@@ -226,6 +226,9 @@ export class OperationEngine {
   }
 
   private sleep(): Promise<void> {
+    // stop() called while the loop was claiming found nothing to wake: the loop must not then
+    // sleep a whole poll (10 s while listening) before it sees it.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.options.listening?.() ? this.listenedPollMs : this.pollMs);
       const self = this;
