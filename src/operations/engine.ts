@@ -29,7 +29,8 @@ export interface EngineOptions {
   readonly pollMs?: number;
   /**
    * The same while `listening()` says other processes' operations are announced (PostgreSQL
-   * NOTIFY): the poll is then only the fallback for lapsed leases and retries that come due.
+   * NOTIFY): the poll is then only the fallback for leases that lapsed (retries after a
+   * backoff wake the loop themselves).
    */
   readonly listenedPollMs?: number;
   readonly listening?: () => boolean;
@@ -186,6 +187,8 @@ export class OperationEngine {
       const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
       log.error({ err: error, attempt: operation.attempts }, 'operation run failed; it will be retried');
       for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
+      // Look again when it comes due rather than at the next poll (10 s while listening).
+      setTimeout(() => this.notify(), Math.max(0, retryAt - clock.now())).unref();
     } finally {
       clearInterval(renewal);
     }
