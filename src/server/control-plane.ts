@@ -50,7 +50,7 @@ export async function createControlPlane(
       metrics.operationDuration.observe({ type: operation.type }, durationMs / 1000);
     },
     // On PostgreSQL, operations accepted by any process wake it at once (LISTEN/NOTIFY); it
-    // then polls every 10 s only, for lapsed leases and retries that come due.
+    // then polls every 10 s only, for leases that lapsed.
     listening: () => store.listening,
     ...engineOptions,
   });

@@ -14,7 +14,7 @@ import { signRequest, type SigningKey } from '../../src/signing/index.js';
 import { Store } from '../../src/store/store.js';
 import { DEFAULT_SETTINGS } from '../support/api-harness.js';
 import { TestClock } from '../support/clock.js';
-import { databaseName, terminateBackends } from '../support/postgres-faults.js';
+import { allowConnections, databaseName, terminateBackends } from '../support/postgres-faults.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 
 /** Longer than any test may take: a worker that acts did not do it on its poll. */
@@ -89,6 +89,20 @@ describe('workers on PostgreSQL wake on LISTEN/NOTIFY', () => {
     await terminateBackends(databaseName(database.url));
     await until('B listens again', () => b.listening && b.listenerConnects > connects);
     // The reconnection woke B's worker once (notices may have been missed); it sleeps again.
+    await until("B's worker sleeps again", () => planeB.engine.idle);
+    expect(await createEndpointThroughA()).toBe('Succeeded');
+  });
+
+  test('while the database refuses connections B keeps trying to listen, and listens again once they are allowed', async () => {
+    await startIdleWorkerB();
+    const connects = b.listenerConnects;
+    await allowConnections(databaseName(database.url), false);
+    try {
+      await until('B has lost its listening connection', () => !b.listening);
+    } finally {
+      await allowConnections(databaseName(database.url), true);
+    }
+    await until('B listens again', () => b.listening && b.listenerConnects > connects);
     await until("B's worker sleeps again", () => planeB.engine.idle);
     expect(await createEndpointThroughA()).toBe('Succeeded');
   });
