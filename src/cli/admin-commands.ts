@@ -115,7 +115,7 @@ async function run(opts: Record<string, unknown>, work: (store: Store) => Promis
   // Run in the wrong directory, a new empty store would answer "[]" as if that were the truth.
   let store: Store;
   try {
-    store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined), { mustExist: true });
+    store = await Store.open(location, new SecretBox(process.env[envName('master-key')] || undefined), { mustExist: true, listen: false });
   } catch (error) {
     // Store.open says what went wrong and where; no stack trace.
     if (!(error instanceof StoreNotFoundError)) throw new AdminError((error as Error).message);

@@ -25,8 +25,15 @@ export interface EngineOptions {
   readonly concurrency?: number;
   /** How long a claim holds; renewed while the handler runs. */
   readonly leaseMs?: number;
-  /** How often to look for work nobody announced (other processes, lapsed leases). */
+  /** How often to look for work nobody announced (other processes, lapsed leases, retries due). */
   readonly pollMs?: number;
+  /**
+   * The same while `listening()` says other processes' operations are announced (PostgreSQL
+   * NOTIFY): the poll is then only the fallback for leases that lapsed (retries after a
+   * backoff wake the loop themselves).
+   */
+  readonly listenedPollMs?: number;
+  readonly listening?: () => boolean;
   readonly maxAttempts?: number;
   /** Called when an operation ends (metrics, tests). */
   readonly onFinished?: (operation: OperationRecord, outcome: Outcome, durationMs: number) => void;
@@ -44,6 +51,7 @@ export class OperationEngine {
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
+  private readonly listenedPollMs: number;
   private readonly maxAttempts: number;
   private readonly runs = new Map<string, Promise<void>>();
   private stopping = false;
@@ -55,7 +63,13 @@ export class OperationEngine {
     this.concurrency = options.concurrency ?? 8;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 1_000;
+    this.listenedPollMs = options.listenedPollMs ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Whether the loop is waiting for a notice or its poll (it has looked for work and found none it can take). */
+  get idle(): boolean {
+    return this.wake !== undefined;
   }
 
   /** Whether the loop is claiming work (started and not stopped). */
@@ -173,6 +187,8 @@ export class OperationEngine {
       const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
       log.error({ err: error, attempt: operation.attempts }, 'operation run failed; it will be retried');
       for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
+      // Look again when it comes due rather than at the next poll (10 s while listening).
+      setTimeout(() => this.notify(), Math.max(0, retryAt - clock.now())).unref();
     } finally {
       clearInterval(renewal);
     }
@@ -213,8 +229,11 @@ export class OperationEngine {
   }
 
   private sleep(): Promise<void> {
+    // stop() called while the loop was claiming found nothing to wake: the loop must not then
+    // sleep a whole poll (10 s while listening) before it sees it.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollMs);
+      const timer = setTimeout(done, this.options.listening?.() ? this.listenedPollMs : this.pollMs);
       const self = this;
       function done(): void {
         clearTimeout(timer);

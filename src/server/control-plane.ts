@@ -35,7 +35,7 @@ export async function createControlPlane(
   clock: Clock,
   log: Logger,
   metrics: Metrics,
-  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'maxAttempts' | 'concurrency'>> = {},
+  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>> = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
@@ -49,8 +49,12 @@ export async function createControlPlane(
       metrics.operations.inc({ type: operation.type, status: outcome.ok ? 'Succeeded' : 'Failed' });
       metrics.operationDuration.observe({ type: operation.type }, durationMs / 1000);
     },
+    // On PostgreSQL, operations accepted by any process wake it at once (LISTEN/NOTIFY); it
+    // then polls every 10 s only, for leases that lapsed.
+    listening: () => store.listening,
     ...engineOptions,
   });
+  store.onOperationsChanged((endpointId, type) => engine.notify(endpointId, type));
   metrics.countUnfinishedWith(() => store.operations.countUnfinished());
 
   // Readiness: the store answers and the workers run (the edge adds its own check).

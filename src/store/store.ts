@@ -6,6 +6,7 @@ import { Migrator, sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../domain/secret-box.js';
 import { DIALECTS, type DialectTraits } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
+import { ChangeListener, type OperationsListener } from './notifications.js';
 import { openPostgres, runPostgresTransaction } from './postgres.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
@@ -40,8 +41,8 @@ export interface CredentialWrites {
 
 function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites): Repositories {
   return {
-    subscriptions: new SubscriptionRepository(db, writes),
-    apiKeys: new ApiKeyRepository(db, secrets, writes),
+    subscriptions: new SubscriptionRepository(db, dialect.name, writes),
+    apiKeys: new ApiKeyRepository(db, dialect.name, secrets, writes),
     endpoints: new EndpointRepository(db, dialect.name),
     operations: new OperationRepository(db, dialect),
     certificates: new CertificateRepository(db, secrets),
@@ -69,6 +70,7 @@ export class Store {
     private readonly secrets: SecretBox,
     readonly description: string,
     private readonly externalChanges: () => number,
+    private readonly listener?: ChangeListener,
   ) {
     Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites));
   }
@@ -78,11 +80,35 @@ export class Store {
   /**
    * A number that changes whenever API keys or subscriptions may have changed: written through
    * this store (at once), or by another process (SQLite: within 50 ms, by its data_version, which
-   * changes exactly when another connection commits; PostgreSQL, whose writers are many: within
-   * a second). Caches of these rows key on it.
+   * changes exactly when another connection commits; PostgreSQL: as soon as the writer's
+   * NOTIFY arrives, or within a second while the listener is down). Caches of these rows key on it.
    */
   changeToken(): number {
     return this.externalChanges() + this.credentialWrites.count * 2 ** 32;
+  }
+
+  /**
+   * Calls `callback` when an operation may have become runnable in another process (PostgreSQL
+   * NOTIFY), and once after the listener reconnects (notices may have been missed). SQLite has
+   * one process, whose commands tell its engine directly: a no-op. Returns the unsubscribe.
+   */
+  onOperationsChanged(callback: OperationsListener): () => void {
+    return this.listener?.onOperations(callback) ?? (() => undefined);
+  }
+
+  /** Calls `callback` when credentials were written by any process (PostgreSQL only), as onOperationsChanged. */
+  onCredentialsChanged(callback: () => void): () => void {
+    return this.listener?.onCredentials(callback) ?? (() => undefined);
+  }
+
+  /** Whether changes made by other processes are heard at once now (PostgreSQL with its listener up). */
+  get listening(): boolean {
+    return this.listener?.listening ?? false;
+  }
+
+  /** Connections the listener has made so far (0 without one): a reconnection shows here. */
+  get listenerConnects(): number {
+    return this.listener?.connects ?? 0;
   }
 
   /**
@@ -90,7 +116,7 @@ export class Store {
    * `mustExist`, a store that was never made (no SQLite file, no schema in the database) is
    * StoreNotFoundError rather than made now.
    */
-  static async open(location: StoreLocation, secrets: SecretBox, options: { mustExist?: boolean } = {}): Promise<Store> {
+  static async open(location: StoreLocation, secrets: SecretBox, options: { mustExist?: boolean; listen?: boolean } = {}): Promise<Store> {
     const description = location.kind === 'sqlite' ? `SQLite ${location.file}` : `PostgreSQL ${redact(location.connectionString)}`;
     let store: Store | undefined;
     try {
@@ -112,7 +138,13 @@ export class Store {
         });
       } else {
         const { db } = openPostgres({ connectionString: location.connectionString });
-        store = new Store(db, DIALECTS.postgres, secrets, description, () => Math.floor(Date.now() / 1000));
+        // One connection LISTENing for other processes' changes (notifications.ts); one-shot
+        // commands (admin) need none. While it is down, credentials are read again every second
+        // (negative seconds: never equal to a count of notices).
+        const listener = options.listen === false ? undefined : new ChangeListener(location.connectionString);
+        const external = (): number => (listener?.listening ? listener.credentialEvents : -Math.floor(Date.now() / 1000));
+        store = new Store(db, DIALECTS.postgres, secrets, description, external, listener);
+        await listener?.start();
       }
       await store.ping();
       if (options.mustExist && location.kind === 'postgres' && !(await store.hasSchema())) {
@@ -216,6 +248,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.listener?.close();
     await this.db.destroy();
   }
 

@@ -80,6 +80,7 @@ export async function startHarness(
   const log = pino({ level: process.env.MOONCDN_TEST_LOG ?? 'silent' });
   const plane = await createControlPlane(store, { ...DEFAULT_SETTINGS, ...options.settings }, clock, log, new Metrics(), {
     pollMs: 50,
+    listenedPollMs: 50,
     ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
   });
   for (const edge of options.edges ?? []) plane.fleet.attach(edge);

@@ -1,8 +1,9 @@
 /**
  * API keys and subscriptions as the signature checks read them, on every request. They change
  * only through `mooncdn admin` (another process), so they are cached against the store's change
- * token: a revocation takes effect within 50 ms with SQLite and within a second with PostgreSQL
- * (README, "Security").
+ * token: a revocation takes effect within 50 ms with SQLite, and with PostgreSQL on every API
+ * process as soon as the writer's NOTIFY arrives (within a second while a listener is down;
+ * README, "Security").
  */
 import type { ApiKey } from '../../domain/api-key.js';
 import type { Store } from '../../store/store.js';

@@ -2,11 +2,14 @@ import type { Kysely } from 'kysely';
 import type { ApiKey, KeyScope } from '../../domain/api-key.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { ApiKeysTable, Database } from '../schema.js';
+import type { DialectName } from '../dialect.js';
+import { announceCredentials } from '../notifications.js';
 import type { CredentialWrites } from '../store.js';
 
 export class ApiKeyRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
     private readonly secrets: SecretBox,
     private readonly writes: CredentialWrites,
   ) {}
@@ -26,6 +29,7 @@ export class ApiKeyRepository {
         created_at: key.createdAt,
       })
       .execute();
+    await announceCredentials(this.db, this.dialect);
   }
 
   async get(id: string): Promise<ApiKey | undefined> {
@@ -54,6 +58,7 @@ export class ApiKeyRepository {
       .where('id', '=', id)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    await announceCredentials(this.db, this.dialect);
     if (Number(result.numUpdatedRows) > 0) return true;
     return (await this.get(id)) !== undefined;
   }
@@ -66,6 +71,7 @@ export class ApiKeyRepository {
       .set({ secret: this.secrets.seal(value), revoked_at: null, expires_at: null, scope: 'full' })
       .where('id', '=', id)
       .execute();
+    await announceCredentials(this.db, this.dialect);
   }
 
   /**

@@ -11,6 +11,7 @@ import type {
 import { LANE_TYPES, purgeTouches, startable as decide, type EndpointQueue, type Lane, type LaneHead } from '../../domain/operation-order.js';
 import type { DialectTraits } from '../dialect.js';
 import { CompiledLookup } from '../compiled-lookup.js';
+import { announceOperation, announceOperations } from '../notifications.js';
 import type { Database, OperationItemsTable, OperationsTable } from '../schema.js';
 
 const byId = new CompiledLookup<Selectable<OperationsTable>>((db, id) => db.selectFrom('operations').selectAll().where('id', '=', id));
@@ -66,6 +67,8 @@ export class OperationRepository {
         )
         .execute();
     }
+    // Workers in every process hear of it when (and if) the transaction commits.
+    await announceOperation(this.db, this.dialect.name, operation.endpointId, operation.type);
   }
 
   async get(id: string): Promise<OperationRecord | undefined> {
@@ -297,6 +300,8 @@ export class OperationRepository {
     let query = this.db.updateTable('operations').set({ lease_owner: null, lease_until: null }).where('status', 'in', UNFINISHED);
     if (owner !== undefined) query = query.where('lease_owner', '=', owner);
     const result = await query.executeTakeFirst();
+    // Another process's workers may take them now rather than at their next poll.
+    if (Number(result.numUpdatedRows) > 0) await announceOperations(this.db, this.dialect.name);
     return Number(result.numUpdatedRows);
   }
 

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, SubscriptionsTable } from '../schema.js';
+import type { DialectName } from '../dialect.js';
+import { announceCredentials } from '../notifications.js';
 import type { CredentialWrites } from '../store.js';
 
 export interface Subscription {
@@ -11,6 +13,7 @@ export interface Subscription {
 export class SubscriptionRepository {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: DialectName,
     private readonly writes: CredentialWrites,
   ) {}
 
@@ -20,6 +23,7 @@ export class SubscriptionRepository {
       .insertInto('subscriptions')
       .values({ id: subscription.id, name: subscription.name, created_at: subscription.createdAt })
       .execute();
+    await announceCredentials(this.db, this.dialect);
   }
 
   async get(id: string): Promise<Subscription | undefined> {

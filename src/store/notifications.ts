@@ -1,0 +1,139 @@
+/**
+ * Changes other processes must hear of at once, over PostgreSQL LISTEN/NOTIFY: an operation
+ * accepted (a worker anywhere may run it) and credentials written (every API replica's key
+ * cache is stale). Writers announce inside their transaction, so a notice is delivered only if,
+ * and once, the change commits. SQLite has a single process: it announces nothing.
+ */
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { OperationType } from '../domain/operation.js';
+import type { DialectName } from './dialect.js';
+import type { Database } from './schema.js';
+
+const OPERATIONS = 'mooncdn_operations';
+const CREDENTIALS = 'mooncdn_credentials';
+
+/** An operation of this endpoint and type was accepted (or released) somewhere. */
+export type OperationsListener = (endpointId?: string, type?: OperationType) => void;
+
+export function announceOperation(db: Kysely<Database>, dialect: DialectName, endpointId: string, type: OperationType): Promise<unknown> {
+  if (dialect !== 'postgres') return Promise.resolve();
+  return sql`SELECT pg_notify(${OPERATIONS}, ${`${endpointId} ${type}`})`.execute(db);
+}
+
+/** Operations were released (leases given back): any of them may run now. */
+export function announceOperations(db: Kysely<Database>, dialect: DialectName): Promise<unknown> {
+  if (dialect !== 'postgres') return Promise.resolve();
+  return sql`SELECT pg_notify(${OPERATIONS}, '')`.execute(db);
+}
+
+/** Call after the write: outside a transaction the notice goes at once, and must not overtake it. */
+export function announceCredentials(db: Kysely<Database>, dialect: DialectName): Promise<unknown> {
+  if (dialect !== 'postgres') return Promise.resolve();
+  return sql`SELECT pg_notify(${CREDENTIALS}, '')`.execute(db);
+}
+
+/** Waits between attempts to listen again, doubling up to the last. */
+const RECONNECT_MS = [50, 100, 250, 500, 1_000, 2_000];
+
+/**
+ * One dedicated connection per process, LISTENing on both channels. When it is lost (a
+ * failover, a restart, pg_terminate_backend) it connects again by itself, and then tells every
+ * subscriber once that something may have changed: notices sent meanwhile were lost.
+ */
+export class ChangeListener {
+  private readonly operations = new Set<OperationsListener>();
+  private readonly credentials = new Set<() => void>();
+  private client: pg.Client | undefined;
+  private closed = false;
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
+  /** Credential notices heard, plus one per connection made: the API's caches key on it. */
+  credentialEvents = 0;
+  /** Connections made so far (tests wait for a reconnection with it). */
+  connects = 0;
+
+  constructor(private readonly connectionString: string) {}
+
+  /** Whether notices are being heard now. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Makes the first attempt; on failure it keeps trying in the background. */
+  start(): Promise<void> {
+    return this.connect();
+  }
+
+  onOperations(callback: OperationsListener): () => void {
+    this.operations.add(callback);
+    return () => this.operations.delete(callback);
+  }
+
+  onCredentials(callback: () => void): () => void {
+    this.credentials.add(callback);
+    return () => this.credentials.delete(callback);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    // keepAlive: a connection that dies silently (no FIN) is noticed by the system, not never.
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5_000, keepAlive: true });
+    client.on('error', () => undefined); // a lost connection is handled on 'end'
+    client.on('notification', (message) => this.heard(message.channel, message.payload));
+    client.once('end', () => {
+      // A client that never became the listener is retried from the catch below.
+      if (this.client !== client) return;
+      this.client = undefined;
+      if (!this.closed) this.reconnectLater();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OPERATIONS}; LISTEN ${CREDENTIALS}`);
+    } catch {
+      await client.end().catch(() => undefined);
+      if (!this.closed) this.reconnectLater();
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.failures = 0;
+    this.connects++;
+    // Whatever was announced while nobody listened was missed: everyone looks once.
+    this.credentialEvents++;
+    for (const callback of this.credentials) callback();
+    for (const callback of this.operations) callback();
+  }
+
+  private reconnectLater(): void {
+    clearTimeout(this.retry);
+    const wait = RECONNECT_MS[Math.min(this.failures++, RECONNECT_MS.length - 1)]!;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.connect();
+    }, wait);
+  }
+
+  private heard(channel: string, payload: string | undefined): void {
+    if (channel === CREDENTIALS) {
+      this.credentialEvents++;
+      for (const callback of this.credentials) callback();
+      return;
+    }
+    const [endpointId, type] = (payload ?? '').split(' ');
+    for (const callback of this.operations) {
+      if (endpointId && type) callback(endpointId, type as OperationType);
+      else callback();
+    }
+  }
+}

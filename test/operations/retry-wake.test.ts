@@ -1,0 +1,60 @@
+/**
+ * An operation whose run threw (a store or programming error) is given back with a backoff
+ * (engine.ts): the worker looks again when the backoff ends, not at its next poll, which is 10 s
+ * while it listens for notices. Here the poll is a minute, so only that wake can explain the retry.
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.js';
+import { DEFAULT_QUOTAS } from '../../src/domain/quota.js';
+import { InProcessFleet } from '../../src/fleet/fleet.js';
+import { OperationCommands } from '../../src/operations/commands.js';
+import { OperationEngine } from '../../src/operations/engine.js';
+import { HANDLERS } from '../../src/operations/handlers/index.js';
+import { openTestStore, TEST_STORE_KIND } from '../support/stores.js';
+
+let done: (() => Promise<void>) | undefined;
+afterEach(() => done?.());
+
+it('an operation whose run threw once is retried when its backoff ends, though the worker polls every minute', async () => {
+  const { store, cleanup } = await openTestStore(TEST_STORE_KIND);
+  let runs = 0;
+  const engine = new OperationEngine({
+    store,
+    fleet: new InProcessFleet(2_000, 1_000),
+    clock: systemClock,
+    log: pino({ level: 'silent' }),
+    handlers: {
+      ...HANDLERS,
+      CreateEndpoint: {
+        ...HANDLERS.CreateEndpoint,
+        run: (ctx) => (++runs === 1 ? Promise.reject(new Error('the first run breaks')) : HANDLERS.CreateEndpoint.run(ctx)),
+      },
+    },
+    pollMs: 60_000,
+    listenedPollMs: 60_000,
+  });
+  done = async () => {
+    await engine.stop(1_000);
+    await cleanup();
+  };
+  const subscriptionId = randomUUID();
+  await store.subscriptions.insert({ id: subscriptionId, name: 'test', createdAt: systemClock.now() });
+  const commands = new OperationCommands(store, systemClock, { maxUrlsPerRequest: 100, quotas: DEFAULT_QUOTAS }, (id, type) => engine.notify(id, type));
+  engine.start();
+  const { operation } = await commands.createEndpoint(subscriptionId, { CustomDomain: 'retry.example.com', Origin: { Addresses: ['origin.example.com'] } });
+
+  // The first backoff is one second; the deadline is well inside the minute's poll.
+  for (const deadline = Date.now() + 15_000; ; ) {
+    const current = (await store.operations.get(operation.id))!;
+    if (current.status === 'Succeeded' || current.status === 'Failed') {
+      expect(current.status).toBe('Succeeded');
+      expect(current.attempts).toBe(2);
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`the operation was not retried (status ${current.status}, runs ${runs})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(runs).toBe(2);
+});
