@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { DEFAULT_QUOTAS } from '../../src/domain/quota.js';
-import { InProcessFleet } from '../../src/fleet/fleet.js';
+import { InProcessFleet } from '../../src/fleet/in-process-fleet.js';
 import { OperationCommands } from '../../src/operations/commands.js';
 import { OperationEngine } from '../../src/operations/engine.js';
 import { HANDLERS } from '../../src/operations/handlers/index.js';
