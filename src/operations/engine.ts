@@ -15,6 +15,9 @@ import type { Fleet } from './fleet.js';
 import type { Store } from '../store/store.js';
 import { failed, type HandlerContext, type OperationHandler, type Outcome } from './handler.js';
 
+/** How long after a retry comes due the engine looks for it (see execute). */
+const RETRY_WAKE_MARGIN_MS = 20;
+
 export interface EngineOptions {
   readonly store: Store;
   readonly fleet: Fleet;
@@ -187,8 +190,10 @@ export class OperationEngine {
       const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
       log.error({ err: error, attempt: operation.attempts }, 'operation run failed; it will be retried');
       for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
-      // Look again when it comes due rather than at the next poll (10 s while listening).
-      setTimeout(() => this.notify(), Math.max(0, retryAt - clock.now())).unref();
+      // Look again when it comes due rather than at the next poll (10 s while listening). A
+      // little after: a lease is free only once strictly past (claim), and a timer may fire on
+      // the very millisecond, or one early by the wall clock.
+      setTimeout(() => this.notify(), Math.max(0, retryAt - clock.now()) + RETRY_WAKE_MARGIN_MS).unref();
     } finally {
       clearInterval(renewal);
     }
