@@ -120,7 +120,7 @@ export class Metrics {
   });
 
   /** Where the cache's size is read from at each scrape (the edge's cache store). */
-  private cacheSize: () => { bytes: number; objects: number } = () => ({ bytes: 0, objects: 0 });
+  private cacheSize: () => { bytes: number; objects: number; fillBytes: number } = () => ({ bytes: 0, objects: 0, fillBytes: 0 });
 
   readonly cacheBytes = new Gauge({
     name: 'mooncdn_edge_cache_bytes',
@@ -128,6 +128,15 @@ export class Metrics {
     registers: [this.registry],
     collect: () => {
       this.cacheBytes.set(this.cacheSize().bytes);
+    },
+  });
+
+  readonly fillBytes = new Gauge({
+    name: 'mooncdn_edge_fill_bytes',
+    help: 'Bytes the edge holds for fills in progress, against --edge-fill-bytes',
+    registers: [this.registry],
+    collect: () => {
+      this.fillBytes.set(this.cacheSize().fillBytes);
     },
   });
 
@@ -148,7 +157,7 @@ export class Metrics {
     this.unfinished = source;
   }
 
-  measureCacheWith(source: () => { bytes: number; objects: number }): void {
+  measureCacheWith(source: () => { bytes: number; objects: number; fillBytes: number }): void {
     this.cacheSize = source;
   }
 

@@ -58,7 +58,7 @@ export async function startEmbeddedEdge(
     negativeTtlSeconds: config.edge.negativeTtlSeconds,
     originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
   });
-  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count }));
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
 
   // What edges already served before this start (operations still running re-apply theirs).
   for (const endpoint of await store.endpoints.listLive()) {

@@ -106,6 +106,20 @@ describe('metrics and the log', () => {
   });
 });
 
+describe('fill memory', () => {
+  it('mooncdn_edge_fill_bytes shows what fills in progress hold, and 0 once they are done', async () => {
+    const created = await client.sub('POST', '/endpoints', { CustomDomain: 'fill.example.com', Origin: { Addresses: [origin.address] } });
+    await client.waitForOperation(created.body.EndpointID, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+    // Four chunks half a second apart: the fill holds the declared 100,000 bytes meanwhile.
+    origin.on('/slow.bin', { body: Buffer.alloc(100_000, 1), headers: { 'cache-control': 'max-age=600' }, chunkDelayMs: 500 });
+    const fetched = edgeGet(edgePort, 'fill.example.com', '/slow.bin');
+    const fillBytes = async () => Number(/mooncdn_edge_fill_bytes (\d+)/.exec((await text(`${server.url}/metrics`)).body)?.[1]);
+    await vi.waitFor(async () => expect(await fillBytes()).toBe(100_000), { timeout: 5_000, interval: 50 });
+    expect((await fetched).body.length).toBe(100_000);
+    await vi.waitFor(async () => expect(await fillBytes()).toBe(0), { timeout: 5_000, interval: 50 });
+  });
+});
+
 describe('readiness', () => {
   it('/readyz answers 503 naming the store when the database goes away', async () => {
     const name = new URL(where.location.kind === 'postgres' ? where.location.connectionString : '').pathname.slice(1);
