@@ -7,3 +7,4 @@ export * from './endpoint.js';
 export * from './operation.js';
 export * from './purge-preload.js';
 export * from './traffic.js';
+export * from './operation-history.js';

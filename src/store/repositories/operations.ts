@@ -9,6 +9,7 @@ import type {
   OperationType,
 } from '../../domain/operation.js';
 import { LANE_TYPES, purgeTouches, startable as decide, type EndpointQueue, type Lane, type LaneHead } from '../../domain/operation-order.js';
+import type { HistoryQuery } from '../../domain/operation-history.js';
 import type { DialectTraits } from '../dialect.js';
 import { CompiledLookup } from '../compiled-lookup.js';
 import { announceOperation, announceOperations } from '../notifications.js';
@@ -303,6 +304,23 @@ export class OperationRepository {
     // Another process's workers may take them now rather than at their next poll.
     if (Number(result.numUpdatedRows) > 0) await announceOperations(this.db, this.dialect.name);
     return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * A page of history, newest first (by seq, the acceptance order), of one subscription or one
+   * endpoint. Asks for one row more than the page to know whether another page follows.
+   */
+  async listHistory(scope: { subscriptionId: string; endpointId?: string }, query: HistoryQuery): Promise<{ operations: OperationRecord[]; lastSeq?: number }> {
+    let select = this.db.selectFrom('operations').selectAll().where('subscription_id', '=', scope.subscriptionId);
+    if (scope.endpointId !== undefined) select = select.where('endpoint_id', '=', scope.endpointId);
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.type !== undefined) select = select.where('type', '=', query.type);
+    if (query.startTime !== undefined) select = select.where('started_at', '>=', query.startTime);
+    if (query.endTime !== undefined) select = select.where('started_at', '<=', query.endTime);
+    if (query.beforeSeq !== undefined) select = select.where('seq', '<', query.beforeSeq);
+    const rows = await select.orderBy('seq', 'desc').limit(query.top + 1).execute();
+    const page = rows.slice(0, query.top);
+    return { operations: page.map(toOperation), ...(rows.length > query.top ? { lastSeq: page[page.length - 1]!.seq } : {}) };
   }
 
   async countUnfinished(): Promise<number> {
