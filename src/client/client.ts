@@ -13,6 +13,7 @@ import type { CachePolicy, CachePolicyInput } from '../contract/schemas/cache-po
 import type { Certificate, CertificateUpload } from '../contract/schemas/certificate.js';
 import type { Endpoint, EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
+import type { OperationHistory } from '../contract/schemas/operation-history.js';
 import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 import { MooncdnError } from './errors.js';
@@ -35,6 +36,21 @@ export interface ClientOptions {
 export interface Accepted<T = AsyncResponse> {
   readonly operationId: string;
   readonly body: T;
+}
+
+/** What `listOperations` asks for; every field optional (an extension route: mooncdn only). */
+export interface OperationListOptions {
+  /** One endpoint's operations; the whole subscription's without it. */
+  readonly endpointId?: string;
+  readonly status?: Operation['Status'];
+  readonly type?: Operation['Type'];
+  /** Accepted at or after / at or before. */
+  readonly startTime?: string | Date;
+  readonly endTime?: string | Date;
+  /** Page size, 1 to 500 (the server's default: 50). */
+  readonly top?: number;
+  /** The previous page's ContinuationToken. */
+  readonly continuationToken?: string;
 }
 
 export interface TimeRange {
@@ -158,6 +174,23 @@ export class MooncdnClient {
   }
 
   /**
+   * Extension (mooncdn only, not in the v1.0 API): a page of operation history, newest first.
+   * Pass the answer's ContinuationToken back for the next page (null on the last one).
+   */
+  async listOperations(options: OperationListOptions = {}): Promise<OperationHistory> {
+    const params = new URLSearchParams();
+    if (options.status) params.set('status', options.status);
+    if (options.type) params.set('type', options.type);
+    if (options.startTime) params.set('startTime', wireTime(options.startTime));
+    if (options.endTime) params.set('endTime', wireTime(options.endTime));
+    if (options.top !== undefined) params.set('top', String(options.top));
+    if (options.continuationToken) params.set('continuationToken', options.continuationToken);
+    const base = options.endpointId === undefined ? '/operations' : `/endpoints/${id(options.endpointId)}/operations`;
+    const query = params.toString();
+    return this.get<OperationHistory>(query ? `${base}?${query}` : base);
+  }
+
+  /**
    * Polls an operation until it ends. Resolves with it when Succeeded; rejects with a
    * MooncdnError of type OperationFailed (carrying the operation and its Message) when Failed,
    * OperationTimedOut after `timeoutMs`, or Aborted when `signal` fires.
@@ -248,11 +281,15 @@ function operationIdFromLocation(location: string | string[] | undefined): strin
   return match[1]!;
 }
 
+/** A time as the API takes it: yyyy-MM-ddTHH:mm:ssZ (a string is sent as given). */
+function wireTime(value: string | Date): string {
+  return value instanceof Date ? `${value.toISOString().slice(0, 19)}Z` : value;
+}
+
 function trafficQuery(range: TimeRange, granularity?: Granularity): string {
-  const time = (value: string | Date) => (value instanceof Date ? `${value.toISOString().slice(0, 19)}Z` : value);
   const params = new URLSearchParams();
   if (granularity) params.set('granularity', granularity);
-  params.set('startTime', time(range.startTime));
-  params.set('endTime', time(range.endTime));
+  params.set('startTime', wireTime(range.startTime));
+  params.set('endTime', wireTime(range.endTime));
   return params.toString();
 }

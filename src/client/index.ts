@@ -1,5 +1,5 @@
 /** mooncdn/client: the typed client of the management API. */
-export { MooncdnClient, type Accepted, type ClientOptions, type TimeRange, type WaitOptions } from './client.js';
+export { MooncdnClient, type Accepted, type ClientOptions, type OperationListOptions, type TimeRange, type WaitOptions } from './client.js';
 export { MooncdnError, type ClientErrorType } from './errors.js';
 export type { RetryEvent, RetryOptions, TlsOptions } from './transport.js';
 export type { AccessControl, AccessControlInput } from '../contract/schemas/access-control.js';
@@ -8,6 +8,7 @@ export type { CachePolicy, CachePolicyInput } from '../contract/schemas/cache-po
 export type { Certificate, CertificateUpload } from '../contract/schemas/certificate.js';
 export type { Endpoint, EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
 export type { Operation, OperationStatus, OperationType } from '../contract/schemas/operation.js';
+export type { OperationHistory } from '../contract/schemas/operation-history.js';
 export type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 export type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 export type { ErrorType } from '../contract/errors.js';

@@ -57,6 +57,35 @@ describe('operation show', () => {
   });
 });
 
+describe('operation list', () => {
+  it('lists newest first, filters, follows every page with --all, and refuses a bad --top', async () => {
+    const other = await world.endpoint('list.example.com');
+    for (const n of [1, 2, 3]) {
+      const accepted = parseJson(await world.cli(['purge', `http://list.example.com/${n}.js`, '--json']))[0].AsyncInfo.TaskTrackId;
+      await world.api.waitForOperation(other, accepted);
+    }
+    const page = await world.cli(['operation', 'list', other, '--json']);
+    expect(page.code, page.stderr).toBe(0);
+    const history = parseJson(page);
+    expect(history.Operations.map((o: { Type: string }) => o.Type)).toEqual(['Purge', 'Purge', 'Purge', 'CreateEndpoint']);
+    expect(history.ContinuationToken).toBeNull();
+
+    const created = parseJson(await world.cli(['operation', 'list', '--type', 'CreateEndpoint', '--status', 'Succeeded', '--json']));
+    expect(created.Operations.map((o: { EndpointId: string }) => o.EndpointId)).toEqual(expect.arrayContaining([id, other]));
+    expect(created.Operations.every((o: { Type: string }) => o.Type === 'CreateEndpoint')).toBe(true);
+
+    const all = parseJson(await world.cli(['operation', 'list', other, '--top', '1', '--all', '--json']));
+    expect(all).toHaveLength(4);
+    const human = await world.cli(['operation', 'list', other, '--top', '2']);
+    expect(human.stdout).toMatch(/^ID +TYPE +STATUS +START +ENDPOINT\n/);
+    expect(human.stdout).toContain('More: --all lists every page.');
+
+    const bad = await world.cli(['operation', 'list', '--top', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--top "0" must be a whole number from 1 to 500.');
+  });
+});
+
 describe('--wait that runs out of time', () => {
   it('exits 3 and says the operation is still running and how to follow it', async () => {
     world.origin.on('/never.bin', { hang: true });

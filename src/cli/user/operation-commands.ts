@@ -1,7 +1,18 @@
-/** `mooncdn operation show ENDPOINT_ID OPERATION_ID` */
-import { Command } from 'commander';
-import { withClient, withConnection, type ConnectionFlags } from './connection.js';
-import { describeOperation, printJson, printLines } from './output.js';
+/** `mooncdn operation show ENDPOINT_ID OPERATION_ID` and `mooncdn operation list [ENDPOINT_ID]` */
+import { Command, Option } from 'commander';
+import type { Operation, OperationListOptions } from '../../client/index.js';
+import { OPERATION_STATUSES, OPERATION_TYPES } from '../../contract/enums.js';
+import { withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
+import { describeOperation, printJson, printLines, table } from './output.js';
+
+interface ListFlags extends ConnectionFlags {
+  readonly status?: Operation['Status'];
+  readonly type?: Operation['Type'];
+  readonly since?: string;
+  readonly until?: string;
+  readonly top?: string;
+  readonly all?: boolean;
+}
 
 export function operationCommand(): Command {
   const operation = new Command('operation')
@@ -16,5 +27,48 @@ export function operationCommand(): Command {
         else printLines(describeOperation(found));
       }),
     );
+
+  withConnection(
+    operation
+      .command('list')
+      .description('List operations, newest first: of the subscription, or of one endpoint (a mooncdn extension)')
+      .argument('[endpointId]', 'Only this endpoint\'s operations')
+      .addOption(new Option('--status <status>', 'Only operations in this status').choices([...OPERATION_STATUSES]))
+      .addOption(new Option('--type <type>', 'Only operations of this type').choices([...OPERATION_TYPES]))
+      .option('--since <time>', 'Accepted at or after, yyyy-MM-ddTHH:mm:ssZ')
+      .option('--until <time>', 'Accepted at or before, yyyy-MM-ddTHH:mm:ssZ')
+      .option('--top <n>', 'How many (1 to 500; 50 by default)')
+      .option('--all', 'Every page, not only the newest'),
+  )
+    .addHelpText('after', '\nExamples:\n  mooncdn operation list --status Failed\n  mooncdn operation list 46fecf3c-e874-49aa-891d-0d4dc93213e0 --type Purge --all --json | jq length')
+    .action((endpointId: string | undefined, flags: ListFlags) =>
+      withClient(flags, async (client) => {
+        const top = flags.top === undefined ? undefined : Number(flags.top);
+        if (top !== undefined && !(Number.isInteger(top) && top >= 1 && top <= 500)) throw new UsageError(`--top "${flags.top}" must be a whole number from 1 to 500.`);
+        const query: OperationListOptions = {
+          ...(endpointId !== undefined && { endpointId }),
+          ...(flags.status && { status: flags.status }),
+          ...(flags.type && { type: flags.type }),
+          ...(flags.since && { startTime: flags.since }),
+          ...(flags.until && { endTime: flags.until }),
+          ...(top !== undefined && { top }),
+        };
+        const operations: Operation[] = [];
+        let page = await client.listOperations(query);
+        operations.push(...page.Operations);
+        while (flags.all && page.ContinuationToken) {
+          page = await client.listOperations({ ...query, continuationToken: page.ContinuationToken });
+          operations.push(...page.Operations);
+        }
+        if (flags.json) printJson(flags.all ? operations : page);
+        else printLines(operationTable(operations, !flags.all && page.ContinuationToken !== null));
+      }),
+    );
   return operation;
+}
+
+function operationTable(operations: readonly Operation[], more: boolean): string[] {
+  if (operations.length === 0) return ['No operations.'];
+  const rows = operations.map((o) => [o.Id, o.Type, o.Status, o.Start, o.EndpointId]);
+  return [...table(['ID', 'TYPE', 'STATUS', 'START', 'ENDPOINT'], rows), ...(more ? ['More: --all lists every page.'] : [])];
 }
