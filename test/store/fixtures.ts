@@ -14,7 +14,7 @@ import type { Endpoint } from '../../src/domain/endpoint.js';
 import type { ItemStatus, OperationItem, OperationRecord } from '../../src/domain/operation.js';
 import type { Subscription } from '../../src/store/repositories/subscriptions.js';
 import type { Store, StoreLocation } from '../../src/store/store.js';
-import { openTestStore, wipeStore, type StoreKind } from '../support/stores.js';
+import { openTestStore, rawExec, wipeStore, type StoreKind } from '../support/stores.js';
 
 export { STORE_KINDS, type StoreKind } from '../support/stores.js';
 
@@ -169,25 +169,7 @@ export async function rawQuery<Row>(location: StoreLocation, text: string, param
   }
 }
 
-/** Runs one SQL statement that returns no rows straight on the store's database. */
-export async function rawExec(location: StoreLocation, text: string): Promise<void> {
-  if (location.kind === 'sqlite') {
-    const db = new BetterSqlite3(location.file);
-    try {
-      db.exec(text);
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const client = new pg.Client({ connectionString: location.connectionString });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+export { rawExec };
 
 /** Whether the store's database has a table of that name. */
 export async function tableExists(location: StoreLocation, table: string): Promise<boolean> {
