@@ -10,6 +10,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { checkIpOrRange } from '../../domain/access-control.js';
 import { parseOriginAddress } from '../../domain/hostname.js';
 
 export interface DeniedRange {
@@ -65,15 +66,12 @@ export function parseDenyList(text: string): { readonly ranges: readonly DeniedR
   return { ranges };
 }
 
+/** An address or CIDR range, checked as ForbiddenIps entries are (domain/access-control.ts). */
 function parseRange(entry: string): DeniedRange | undefined {
-  const slash = entry.indexOf('/');
-  const address = slash < 0 ? entry : entry.slice(0, slash);
+  if (checkIpOrRange(entry) !== undefined) return undefined;
+  const [address, prefix] = entry.split('/') as [string, string | undefined];
   const version = isIP(address);
-  if (version === 0) return undefined;
-  const max = version === 4 ? 32 : 128;
-  const prefixText = slash < 0 ? String(max) : entry.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) return undefined;
-  return { address, prefix: Number(prefixText), family: version === 4 ? 'ipv4' : 'ipv6' };
+  return { address, prefix: prefix === undefined ? (version === 4 ? 32 : 128) : Number(prefix), family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /** Why a connection is refused: the operator's list, or one of this server's own listeners. */
