@@ -160,7 +160,7 @@ export class EdgeNode implements EdgeAgent {
 
   /** The certificate bound to a domain, for TLS by SNI. */
   secureContextFor(servername: string): SecureContext | undefined {
-    return this.byDomain.get(servername.toLowerCase().replace(/\.$/, ''))?.secureContext;
+    return this.byDomain.get(requestHost(servername))?.secureContext;
   }
 
   // ---- HTTP: what clients ask -----------------------------------------------------------
