@@ -40,6 +40,7 @@ import { parseQueryString } from './pipeline/query-string.js';
 import { certificateRoutes } from './routes/certificates.js';
 import { contentRoutes } from './routes/content.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { fleetRoutes } from './routes/fleet.js';
 import { operationRoutes } from './routes/operations.js';
 import { policyRoutes } from './routes/policies.js';
 import { statusRoutes } from './routes/status.js';
@@ -62,6 +63,8 @@ export interface ApiOptions {
   readonly metrics: Metrics;
   readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Bearer token of the operator routes (GET /edges); without one they answer 404. */
+  readonly operatorToken?: string;
 }
 
 export async function buildApi(options: ApiOptions): Promise<App> {
@@ -178,6 +181,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   operationRoutes(app, deps);
   trafficRoutes(app, deps);
   certificateRoutes(app, deps);
+  fleetRoutes(app, options.store, options.operatorToken);
 
   await app.ready();
   return app;

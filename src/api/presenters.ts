@@ -6,6 +6,7 @@ import type { Certificate } from '../contract/schemas/certificate.js';
 import type { Endpoint as WireEndpoint } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
 import type { PreloadResult, PurgeResult } from '../contract/schemas/purge-preload.js';
+import type { EdgeOutcomeRecord } from '../store/repositories/edges.js';
 import type { AccessControlPolicy } from '../domain/access-control.js';
 import type { CachePolicyRules } from '../domain/cache-policy.js';
 import type { StoredCertificate } from '../domain/certificate.js';
@@ -94,16 +95,21 @@ export function presentAccessControl(policy: AccessControlPolicy): AccessControl
   };
 }
 
-export function presentPurgeResult(items: readonly OperationItem[]): PurgeResult {
+export function presentPurgeResult(items: readonly OperationItem[], edges: readonly EdgeOutcomeRecord[]): PurgeResult {
   const item = (i: OperationItem) => ({ Url: i.url, Status: i.status });
   return {
     Files: items.filter((i) => i.kind === 'file').map(item),
     Directories: items.filter((i) => i.kind === 'directory').map(item),
+    Edges: presentEdgeResults(edges),
   };
 }
 
-export function presentPreloadResult(items: readonly OperationItem[]): PreloadResult {
-  return { Files: items.map((i) => ({ Url: i.url, Status: i.status })) };
+export function presentPreloadResult(items: readonly OperationItem[], edges: readonly EdgeOutcomeRecord[]): PreloadResult {
+  return { Files: items.map((i) => ({ Url: i.url, Status: i.status })), Edges: presentEdgeResults(edges) };
+}
+
+function presentEdgeResults(edges: readonly EdgeOutcomeRecord[]) {
+  return edges.map((edge) => ({ EdgeId: edge.edgeId, Status: edge.status, Message: edge.message }));
 }
 
 export function presentCertificate(cert: StoredCertificate): Certificate {

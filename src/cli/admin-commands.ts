@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { positiveInteger } from './arguments.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KEY_ID_PATTERN, KEY_SCOPES, keyProblem, newKeyValue, type ApiKey, type KeyScope } from '../domain/api-key.js';
+import { fleetView } from '../domain/fleet-view.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { rawValues, storeLocation } from '../config/serve-config.js';
 import { envName } from '../config/options.js';
@@ -16,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AdminError extends Error {}
 
 export function adminCommand(): Command {
-  const admin = new Command('admin').description('Manage subscriptions and API keys in the store (JSON output).');
+  const admin = new Command('admin').description('Manage subscriptions and API keys in the store (JSON output), and see the fleet.');
 
   const subscription = admin.command('subscription').description('Subscriptions');
   withStore(subscription.command('create').description('Create a subscription').option('--id <uuid>', 'Its id (default: a new UUID)', uuidArg).option('--name <name>', 'A name for people', 'default'))
@@ -83,7 +84,41 @@ export function adminCommand(): Command {
         return { KeyId: id, Revoked: true };
       }),
     );
+  withStore(
+    admin
+      .command('edges')
+      .description("The fleet of the scaled shape: each edge's state, applied sequence, lag and last heartbeat")
+      .option('--json', 'Print JSON instead of a table'),
+  )
+    .addHelpText('after', '\nStates: serving; syncing (catching up, passing requests to the origin); fenced (its lease ran out).\n\nExample:\n  mooncdn admin edges --database-url postgres://mooncdn@db.internal/mooncdn')
+    .action((opts) =>
+      run(
+        opts,
+        async (store) => {
+          const { now, edges } = await store.edges.list();
+          return fleetView(now, edges).map((edge) => ({
+            EdgeId: edge.id,
+            Address: edge.address,
+            State: edge.state,
+            AppliedSequence: edge.appliedSeq,
+            Lag: edge.lag,
+            LastHeartbeat: new Date(edge.lastHeartbeat).toISOString(),
+            HeartbeatAgeSeconds: edge.heartbeatAgeMs / 1000,
+          }));
+        },
+        opts.json ? undefined : edgeTable,
+      ),
+    );
   return admin;
+}
+
+function edgeTable(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return 'No edge has sent a heartbeat to this store (mooncdn edge --nats-url ... --edge-id ...).\n';
+  const columns = ['EdgeId', 'Address', 'State', 'AppliedSequence', 'Lag', 'HeartbeatAgeSeconds'];
+  const headers = ['EDGE', 'ADDRESS', 'STATE', 'APPLIED', 'LAG', 'HEARTBEAT'];
+  const cells = rows.map((row) => columns.map((column) => (column === 'HeartbeatAgeSeconds' ? `${(row[column] as number).toFixed(1)} s ago` : String(row[column]))));
+  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((line) => line[i]!.length)));
+  return [headers, ...cells].map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
 function describeKey(key: ApiKey) {
@@ -105,7 +140,7 @@ function withStore(command: Command): Command {
     .option('--database-url <url>', `postgres://... to use PostgreSQL (${envName('database-url')})`);
 }
 
-async function run(opts: Record<string, unknown>, work: (store: Store) => Promise<unknown>): Promise<void> {
+async function run<T>(opts: Record<string, unknown>, work: (store: Store) => Promise<T>, print: (value: T) => string = (value) => `${JSON.stringify(value, null, 2)}\n`): Promise<void> {
   const raw = rawValues({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl }, process.env);
   const problems: string[] = [];
   const location = storeLocation(raw, problems, (flag) => `--${flag}`);
@@ -127,7 +162,7 @@ async function run(opts: Record<string, unknown>, work: (store: Store) => Promis
     if (warning) process.stderr.write(`${warning}\n`);
   }
   try {
-    process.stdout.write(`${JSON.stringify(await work(store), null, 2)}\n`);
+    process.stdout.write(print(await work(store)));
   } finally {
     await store.close();
   }

@@ -1,6 +1,7 @@
 /** The `mooncdn` command tree: every command, its flags and help, in the order `--help` lists them. */
 import { Command } from 'commander';
 import { adminCommand } from './admin-commands.js';
+import { scaledCommand } from './scaled-commands.js';
 import { serveCommand } from './serve-command.js';
 import { purgeCommand, preloadCommand } from './user/content-commands.js';
 import { certificateCommand } from './user/certificate-commands.js';
@@ -17,6 +18,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
 
   program.addCommand(serveCommand());
+  program.addCommand(scaledCommand('api'));
+  program.addCommand(scaledCommand('worker'));
+  program.addCommand(scaledCommand('edge'));
   program.addCommand(adminCommand());
   program.addCommand(endpointCommand(setExitCode));
   program.addCommand(cacheRulesCommand(setExitCode));

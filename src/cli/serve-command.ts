@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, loadServeConfig } from '../config/serve-config.js';
-import { envName, SERVE_OPTIONS } from '../config/options.js';
+import { envName, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
 import { listeningUrl } from '../api/base-url.js';
 import { credentialsFile } from '../server/bootstrap.js';
 import type { RunningServer } from '../server/embedded.js';
@@ -10,13 +10,7 @@ import type { createLogger } from './logger.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve').description('Run the management API, the operation workers and the embedded edge in one process.');
-  for (const option of SERVE_OPTIONS) {
-    if ('envOnly' in option && option.envOnly) continue;
-    // A boolean flag alone means true: `--edge-access-log` as much as `--edge-access-log true`.
-    const value = option.kind === 'boolean' ? ' [true|false]' : ' <value>';
-    const fallback = 'default' in option ? `; default ${option.default}` : '';
-    command.option(`--${option.flag}${value}`, `${option.description} (${envName(option.flag)}${fallback})`);
-  }
+  addOptions(command, SERVE_OPTIONS);
   command.addHelpText(
     'after',
     `\nEvery flag can also be set as its MOONCDN_* variable. Only in the environment:\n` +
@@ -68,6 +62,17 @@ export function serveCommand(): Command {
   return command;
 }
 
+/** Registers settings as flags (those only read from the environment are left out). */
+export function addOptions(command: Command, options: readonly OptionSpec[]): void {
+  for (const option of options) {
+    if (option.envOnly) continue;
+    // A boolean flag alone means true: `--edge-access-log` as much as `--edge-access-log true`.
+    const value = option.kind === 'boolean' ? ' [true|false]' : ' <value>';
+    const fallback = option.default !== undefined ? `; default ${option.default}` : '';
+    command.option(`--${option.flag}${value}`, `${option.description} (${envName(option.flag)}${fallback})`);
+  }
+}
+
 /**
  * What a person starting the server needs. A development key's value goes where logs are not
  * collected: to stderr when stdout (the JSON log lines) is not a terminal, and to the
@@ -101,7 +106,7 @@ function printBanner(server: RunningServer, edgeHost: string, storeName: string,
   if (secret.length > 0) (process.stdout.isTTY ? process.stdout : process.stderr).write(`${secret.join('\n')}\n`);
 }
 
-function installShutdown(server: RunningServer, log: ReturnType<typeof createLogger>, flushLogger: (log: ReturnType<typeof createLogger>) => Promise<void>): void {
+export function installShutdown(server: { close(): Promise<void> }, log: ReturnType<typeof createLogger>, flushLogger: (log: ReturnType<typeof createLogger>) => Promise<void>): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -60,6 +60,41 @@ export const SERVE_OPTIONS = [
 
 export type ServeOptionFlag = (typeof SERVE_OPTIONS)[number]['flag'];
 
+/** The settings of the scaled shape's processes (`mooncdn api`, `worker`, `edge`) beyond serve's. */
+export const FLEET_OPTIONS = [
+  { flag: 'nats-url', kind: 'string', default: 'nats://127.0.0.1:4222', description: 'NATS server(s) with JetStream, comma separated; tls://host:port for TLS' },
+  { flag: 'nats-user', kind: 'string', description: 'NATS user name (with MOONCDN_NATS_PASSWORD)' },
+  { flag: 'nats-password', kind: 'string', envOnly: true, description: 'Password of --nats-user' },
+  { flag: 'nats-token', kind: 'string', envOnly: true, description: 'NATS authentication token' },
+  { flag: 'nats-creds', kind: 'string', description: 'NATS credentials file (NKey and JWT, as nsc writes it)' },
+  { flag: 'nats-tls-ca', kind: 'string', description: "PEM file of the CA that signed the NATS server's certificate" },
+  { flag: 'nats-tls-cert', kind: 'string', description: 'PEM client certificate for NATS servers that verify clients' },
+  { flag: 'nats-tls-key', kind: 'string', description: 'PEM private key of --nats-tls-cert' },
+  { flag: 'edge-id', kind: 'string', description: "This edge's id: lower-case letters, digits, - and _ (default: the host name)" },
+  { flag: 'edge-lease-ms', kind: 'count', default: '10000', description: 'Fencing lease: an edge that has not heard the workers for this long stops serving from cache until it has caught up' },
+  { flag: 'edge-status-port', kind: 'port', description: "Port of the edge's /metrics and /readyz (on --edge-host); default: none" },
+  { flag: 'fleet-log-max-messages', kind: 'count', default: '1000000', description: 'Changes the fleet log keeps; an edge further behind resyncs in full' },
+  { flag: 'operator-token', kind: 'string', envOnly: true, description: "Bearer token of the operator routes (GET /edges); unset: they answer 404" },
+] as const satisfies readonly OptionSpec[];
+
+export type FleetOptionFlag = (typeof FLEET_OPTIONS)[number]['flag'];
+
+/** Which of serve's settings each process of the scaled shape takes (the rest do not concern it). */
+export const SCALED_COMMAND_OPTIONS: Record<'api' | 'worker' | 'edge', { serve: readonly ServeOptionFlag[]; fleet: readonly FleetOptionFlag[] }> = {
+  api: {
+    serve: ['host', 'port', 'database-url', 'tls-cert', 'tls-key', 'public-url', 'log-level', 'log-format', 'signature-skew-minutes', 'allow-twelve-hour-dates', 'replay-cache', 'max-urls-per-request', 'body-limit-bytes', 'quota-file-purges', 'quota-directory-purges', 'quota-preloads', 'cname-suffix', 'master-key', 'subscription-id', 'key-id', 'key-value'],
+    fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'operator-token'],
+  },
+  worker: {
+    serve: ['database-url', 'log-level', 'log-format', 'edge-deadline-ms', 'edge-origin-timeout-ms', 'master-key'],
+    fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-lease-ms', 'fleet-log-max-messages'],
+  },
+  edge: {
+    serve: ['edge-host', 'edge-port', 'edge-tls-port', 'data-dir', 'log-level', 'log-format', 'edge-cache-bytes', 'edge-max-object-bytes', 'edge-origin-timeout-ms', 'edge-access-log', 'edge-metrics-endpoints', 'edge-origin-deny', 'edge-fill-bytes', 'edge-origin-min-bytes-per-second', 'edge-negative-ttl-seconds', 'meter-flush-ms'],
+    fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-id', 'edge-lease-ms', 'edge-status-port'],
+  },
+};
+
 export function envName(flag: string): string {
   return `MOONCDN_${flag.toUpperCase().replace(/-/g, '_')}`;
 }

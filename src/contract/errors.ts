@@ -134,6 +134,8 @@ export const Errors = {
   requestTimeout: () => new ApiError('ParameterInvalid', 408, 'The request did not arrive whole in time; send it again.'),
   expectationFailed: (expect: string) =>
     new ApiError('ParameterInvalid', 417, `The Expect header "${truncate(expect)}" cannot be met; send "100-continue" or no Expect header.`),
+  operatorTokenRequired: () =>
+    new ApiError('InvalidAuthorizationHeader', 401, 'This operator route needs "Authorization: Bearer <token>" with the value of MOONCDN_OPERATOR_TOKEN the API was started with.'),
   routeNotFound: (method: string, path: string) =>
     new ApiError('ParameterInvalid', 404, `No route ${method} ${truncate(path)}. See /openapi.json for the routes.`),
   methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>

@@ -74,6 +74,12 @@ export class EdgeNode implements EdgeAgent {
   private readonly copies: CompressedCopies;
   /** Header lists of whole hits, per stored representation (hitHeaders). */
   private readonly preparedHits = new WeakMap<Representation, string[]>();
+  /**
+   * Until when (performance.now()) the edge may answer from its cache: for ever in the embedded
+   * shape; in the scaled one, the lease its fleet link holds (fleet/nats/edge-link.ts). Past
+   * it, requests pass to the origin: what a cut-off edge has cached may have been purged.
+   */
+  cacheUntil = Infinity;
 
   constructor(private readonly options: EdgeNodeOptions) {
     this.id = options.id;
@@ -120,6 +126,11 @@ export class EdgeNode implements EdgeAgent {
     this.byDomain.set(config.customDomain, served);
     // New cache rules may make shareable what was not.
     this.fills.settingsChanged(config.endpointId);
+  }
+
+  /** Every endpoint this edge serves, by id. */
+  endpointIds(): string[] {
+    return [...this.byId.keys()];
   }
 
   async removeEndpoint(endpointId: string): Promise<void> {
@@ -185,7 +196,7 @@ export class EdgeNode implements EdgeAgent {
       return this.refuse(res, served, 403, 'Access from this referring page is not allowed.');
     }
 
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization === undefined && performance.now() < this.cacheUntil) {
       this.serveFromCache(served, req, res, path, query, target, clientIp);
     } else {
       void this.pass(served, req, res, target, clientIp);

@@ -2,6 +2,7 @@
  * Every Prometheus metric of a mooncdn process, defined once, in its own registry (so tests
  * can build several). The API, the engine and the edge record into it; /metrics serves it.
  */
+import type { EdgeView } from '../domain/fleet-view.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class Metrics {
@@ -70,6 +71,66 @@ export class Metrics {
       this.queueDepth.set(await this.unfinished());
     },
   });
+
+  /** Where the fleet is read from at each scrape (the store's edges, scaled shape). */
+  private fleet: () => Promise<readonly EdgeView[]> = async () => [];
+  private fleetSnapshot: Promise<readonly EdgeView[]> | undefined;
+
+  /** One read of the fleet per scrape, shared by its gauges. */
+  private fleetNow(): Promise<readonly EdgeView[]> {
+    this.fleetSnapshot ??= this.fleet().finally(() => setImmediate(() => (this.fleetSnapshot = undefined)));
+    return this.fleetSnapshot;
+  }
+
+  readonly fleetApplied = new Gauge({
+    name: 'mooncdn_fleet_edge_applied_sequence',
+    help: 'Last fleet log sequence each edge applied (scaled shape)',
+    labelNames: ['edge'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      this.fleetApplied.reset();
+      for (const edge of await this.fleetNow()) this.fleetApplied.set({ edge: edge.id }, edge.appliedSeq);
+    },
+  });
+
+  readonly fleetLag = new Gauge({
+    name: 'mooncdn_fleet_edge_lag',
+    help: 'Changes in the fleet log each edge had not applied at its last heartbeat',
+    labelNames: ['edge'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      this.fleetLag.reset();
+      for (const edge of await this.fleetNow()) this.fleetLag.set({ edge: edge.id }, edge.lag);
+    },
+  });
+
+  readonly fleetHeartbeatAge = new Gauge({
+    name: 'mooncdn_fleet_edge_heartbeat_age_seconds',
+    help: "Seconds since each edge's last heartbeat was recorded",
+    labelNames: ['edge'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      this.fleetHeartbeatAge.reset();
+      for (const edge of await this.fleetNow()) this.fleetHeartbeatAge.set({ edge: edge.id }, edge.heartbeatAgeMs / 1000);
+    },
+  });
+
+  readonly fleetState = new Gauge({
+    name: 'mooncdn_fleet_edge_state',
+    help: "1 for each edge's state (serving, syncing, fenced)",
+    labelNames: ['edge', 'state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      this.fleetState.reset();
+      for (const edge of await this.fleetNow()) {
+        for (const state of ['serving', 'syncing', 'fenced'] as const) this.fleetState.set({ edge: edge.id, state }, edge.state === state ? 1 : 0);
+      }
+    },
+  });
+
+  measureFleetWith(source: () => Promise<readonly EdgeView[]>): void {
+    this.fleet = source;
+  }
 
   readonly edgeRequests = new Counter({
     name: 'mooncdn_edge_requests_total',

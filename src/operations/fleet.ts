@@ -10,6 +10,11 @@ export interface EdgeOutcome {
   readonly edgeId: string;
   /** Undefined when the edge applied the change. */
   readonly error?: string;
+  /**
+   * The edge was cut off from the control plane past its lease (scaled shape): it serves nothing
+   * from cache until it has applied this change, so the change counts as done for it.
+   */
+  readonly fenced?: boolean;
 }
 
 export interface Fleet {
@@ -25,4 +30,19 @@ export function describeFailures(outcomes: readonly EdgeOutcome[]): string | und
   const failed = outcomes.filter((outcome) => outcome.error !== undefined);
   if (failed.length === 0) return undefined;
   return failed.map((outcome) => `edge "${outcome.edgeId}": ${outcome.error}`).join('; ');
+}
+
+export type EdgeStatus = 'Succeeded' | 'Failed' | 'Fenced';
+
+/** Each edge's status over several calls (a preload's URLs): its first failure, else fenced if it was, else Succeeded. */
+export function edgeStatuses(outcomes: readonly EdgeOutcome[]): { edgeId: string; status: EdgeStatus; message: string | null }[] {
+  const byEdge = new Map<string, { edgeId: string; status: EdgeStatus; message: string | null }>();
+  for (const outcome of outcomes) {
+    const earlier = byEdge.get(outcome.edgeId);
+    if (earlier?.status === 'Failed') continue;
+    if (outcome.error !== undefined) byEdge.set(outcome.edgeId, { edgeId: outcome.edgeId, status: 'Failed', message: outcome.error });
+    else if (outcome.fenced) byEdge.set(outcome.edgeId, { edgeId: outcome.edgeId, status: 'Fenced', message: 'cut off from the control plane; it applies this before it serves from cache again' });
+    else if (!earlier) byEdge.set(outcome.edgeId, { edgeId: outcome.edgeId, status: 'Succeeded', message: null });
+  }
+  return [...byEdge.values()].sort((a, b) => a.edgeId.localeCompare(b.edgeId));
 }

@@ -7,10 +7,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { Endpoint } from '../domain/endpoint.js';
 import type { OperationRecord } from '../domain/operation.js';
-import type { Fleet } from './fleet.js';
+import type { EdgeOutcome, Fleet } from './fleet.js';
 import type { Repositories, Store } from '../store/store.js';
 
-export type Outcome = { readonly ok: true } | { readonly ok: false; readonly message: string };
+export type Outcome = ({ readonly ok: true } | { readonly ok: false; readonly message: string }) & {
+  /** What each edge did, for the per-edge status of purges and preloads (extension). */
+  readonly edges?: readonly EdgeOutcome[];
+};
 
 export interface HandlerContext {
   readonly operation: OperationRecord;
@@ -43,4 +46,9 @@ export const succeeded: Outcome = { ok: true };
 
 export function failed(message: string): Outcome {
   return { ok: false, message };
+}
+
+/** The outcome with each edge's part in it. */
+export function withEdges(outcome: Outcome, edges: readonly EdgeOutcome[]): Outcome {
+  return { ...outcome, edges };
 }

@@ -7,7 +7,9 @@ import { buildApi } from '../api/app.js';
 import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
-import { deniedLiteralCheck } from '../edge/policy/origin-address.js';
+import { deniedLiteralCheck, type DeniedRange } from '../edge/policy/origin-address.js';
+import type { OperationType } from '../domain/operation.js';
+import type { Fleet } from '../operations/fleet.js';
 import { InProcessFleet } from '../fleet/in-process-fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
@@ -35,10 +37,25 @@ export async function createControlPlane(
   clock: Clock,
   log: Logger,
   metrics: Metrics,
-  engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>> = {},
+  engineOptions: EngineSettings = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
+  const engine = createEngine(store, fleet, clock, log, metrics, engineOptions);
+  // Readiness: the store answers and the workers run (the edge adds its own check).
+  const health = storeHealth(store);
+  addWorkersCheck(health, engine);
+  const { commands, api } = await createApi(store, settings, clock, log, metrics, health, (endpointId, type) => engine.notify(endpointId, type), {
+    // The edge runs in this process, so its policy is known here: refuse denied IP literals at once.
+    originDeny: settings.edge.originDeny,
+  });
+  return { health, fleet, engine, commands, api };
+}
+
+export type EngineSettings = Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>>;
+
+/** The operation engine over a fleet: woken by this process's commands and, on PostgreSQL, by every other's. */
+export function createEngine(store: Store, fleet: Fleet, clock: Clock, log: Logger, metrics: Metrics, engineOptions: EngineSettings = {}): OperationEngine {
   const engine = new OperationEngine({
     store,
     fleet,
@@ -56,28 +73,46 @@ export async function createControlPlane(
   });
   store.onOperationsChanged((endpointId, type) => engine.notify(endpointId, type));
   metrics.countUnfinishedWith(() => store.operations.countUnfinished());
+  return engine;
+}
 
-  // Readiness: the store answers and the workers run (the edge adds its own check).
+/** Readiness that starts with the store answering. */
+export function storeHealth(store: Store): Health {
   const health = new Health();
   health.add('store', () =>
     store.ping().catch((error: unknown) => {
       throw new Error(`${store.description} does not answer: ${(error as Error).message}`);
     }),
   );
+  return health;
+}
+
+export function addWorkersCheck(health: Health, engine: OperationEngine): void {
   health.add('workers', () => {
     if (!engine.running) throw new Error('the operation workers are not running');
   });
+}
 
+/** The commands that accept operations, and the API over them. */
+export async function createApi(
+  store: Store,
+  settings: ControlPlaneSettings,
+  clock: Clock,
+  log: Logger,
+  metrics: Metrics,
+  health: Health,
+  notify: (endpointId: string, type: OperationType) => void,
+  extra: { readonly originDeny?: readonly DeniedRange[] | undefined; readonly operatorToken?: string | undefined } = {},
+): Promise<{ commands: OperationCommands; api: App }> {
   const commands = new OperationCommands(
     store,
     clock,
     {
       maxUrlsPerRequest: settings.maxUrlsPerRequest,
       quotas: settings.quotas,
-      // The edge runs in this process, so its policy is known here: refuse denied IP literals at once.
-      ...(settings.edge.originDeny?.length ? { deniedOrigin: deniedLiteralCheck(settings.edge.originDeny) } : {}),
+      ...(extra.originDeny?.length ? { deniedOrigin: deniedLiteralCheck(extra.originDeny) } : {}),
     },
-    (endpointId, type) => engine.notify(endpointId, type),
+    notify,
   );
   const api = await buildApi({
     store,
@@ -92,6 +127,7 @@ export async function createControlPlane(
     metrics,
     health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),
+    ...(extra.operatorToken ? { operatorToken: extra.operatorToken } : {}),
   });
-  return { health, fleet, engine, commands, api };
+  return { commands, api };
 }

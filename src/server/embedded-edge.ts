@@ -12,13 +12,11 @@ import type { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
-import { MemoryCacheStore } from '../edge/cache/memory-store.js';
-import { Reclaimer } from '../edge/cache/reclaimer.js';
-import { EdgeNode } from '../edge/edge-node.js';
+import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import type { EdgeNode } from '../edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../edge/edge-servers.js';
-import { OriginClient } from '../edge/origin-client.js';
-import { OriginAddressPolicy } from '../edge/policy/origin-address.js';
-import { TrafficMeter } from '../edge/traffic-meter.js';
+import type { OriginAddressPolicy } from '../edge/policy/origin-address.js';
+import { buildEdge } from './edge-parts.js';
 
 export interface EmbeddedEdge {
   readonly node: EdgeNode;
@@ -38,27 +36,7 @@ export async function startEmbeddedEdge(
   metrics: Metrics,
   health: Health,
 ): Promise<EmbeddedEdge> {
-  // A full collection after every eighth of the budget (at least 32 MiB) let go.
-  const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
-  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
-  const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
-  const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
-  const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
-  const node = new EdgeNode({
-    id: 'edge-embedded',
-    cache,
-    origin,
-    meter,
-    now: () => clock.now(),
-    log,
-    metrics,
-    endpointSeries: config.edge.metricsEndpoints,
-    ...(config.edge.accessLog ? { accessLog: log } : {}),
-    fillBytes: config.edge.fillBytes,
-    negativeTtlSeconds: config.edge.negativeTtlSeconds,
-    originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
-  });
-  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
+  const { node, cache, origin, meter, originPolicy } = buildEdge('edge-embedded', config.edge, (samples) => store.traffic.add(samples), clock, log, metrics);
 
   // What edges already served before this start (operations still running re-apply theirs).
   for (const endpoint of await store.endpoints.listLive()) {

@@ -106,6 +106,35 @@ export interface QuotaUsageTable {
   used: number;
 }
 
+export interface EdgesTable {
+  id: string;
+  /** host:port of its HTTP listener, as the edge reported it. */
+  address: string;
+  /** What the edge said it was doing: serving, syncing or fenced. */
+  state: string;
+  applied_seq: number;
+  /** The fleet log's last sequence when the heartbeat was answered (lag = log_seq - applied_seq). */
+  log_seq: number;
+  first_seen: number;
+  last_heartbeat: number;
+  /** Until when (the database's clock) the edge may serve from cache without hearing from us. */
+  lease_until: number;
+}
+
+export interface OperationEdgesTable {
+  operation_id: string;
+  edge_id: string;
+  /** Succeeded, Failed, or Fenced (cut off: it drops the change's targets before it serves again). */
+  status: string;
+  message: string | null;
+}
+
+export interface TrafficReportsTable {
+  /** The report's NATS message id. */
+  id: string;
+  received_at: number;
+}
+
 export interface Database {
   subscriptions: SubscriptionsTable;
   api_keys: ApiKeysTable;
@@ -115,4 +144,7 @@ export interface Database {
   certificates: CertificatesTable;
   traffic: TrafficTable;
   quota_usage: QuotaUsageTable;
+  edges: EdgesTable;
+  operation_edges: OperationEdgesTable;
+  traffic_reports: TrafficReportsTable;
 }

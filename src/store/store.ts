@@ -10,6 +10,7 @@ import { ChangeListener, type OperationsListener } from './notifications.js';
 import { openPostgres, runPostgresTransaction } from './postgres.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
+import { EdgeRepository } from './repositories/edges.js';
 import { EndpointRepository } from './repositories/endpoints.js';
 import { OperationRepository } from './repositories/operations.js';
 import { QuotaRepository } from './repositories/quotas.js';
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly certificates: CertificateRepository;
   readonly traffic: TrafficRepository;
   readonly quotas: QuotaRepository;
+  readonly edges: EdgeRepository;
 }
 
 /** Writes of credentials made through this process, which another process's counter would not show. */
@@ -48,6 +50,7 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
+    edges: new EdgeRepository(db, dialect.name),
   };
 }
 

@@ -32,7 +32,10 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
       params: Type.Object({ ...EndpointParams.properties, purgeId: UuidParam }), querystring: ApiVersionQuery,
       response: { 200: PurgeResult, default: ErrorResponse },
     },
-    handler: async (request) => presentPurgeResult(await itemsOf(deps, request, request.params.endpointId, request.params.purgeId, 'Purge')),
+    handler: async (request) => {
+      const { items, edges } = await resultOf(deps, request, request.params.endpointId, request.params.purgeId, 'Purge');
+      return presentPurgeResult(items, edges);
+    },
   });
 
   app.post('/subscriptions/:subscriptionId/endpoints/:endpointId/preloads', {
@@ -53,15 +56,19 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
       params: Type.Object({ ...EndpointParams.properties, preloadId: UuidParam }), querystring: ApiVersionQuery,
       response: { 200: PreloadResult, default: ErrorResponse },
     },
-    handler: async (request) => presentPreloadResult(await itemsOf(deps, request, request.params.endpointId, request.params.preloadId, 'Preload')),
+    handler: async (request) => {
+      const { items, edges } = await resultOf(deps, request, request.params.endpointId, request.params.preloadId, 'Preload');
+      return presentPreloadResult(items, edges);
+    },
   });
 }
 
-async function itemsOf(deps: RouteDeps, request: FastifyRequest, endpointId: string, id: string, type: OperationType) {
+async function resultOf(deps: RouteDeps, request: FastifyRequest, endpointId: string, id: string, type: OperationType) {
   const endpoint = await findEndpointOfOperations(deps.store, authOf(request).subscriptionId, endpointId.toLowerCase());
   const operation = await deps.store.operations.get(id.toLowerCase());
   if (!operation || operation.type !== type || operation.endpointId !== endpoint.id) {
     throw Errors.resourceNotFound(`${type} "${id}" does not exist for endpoint "${endpoint.id}".`);
   }
-  return deps.store.operations.listItems(operation.id);
+  const [items, edges] = await Promise.all([deps.store.operations.listItems(operation.id), deps.store.edges.outcomesOf(operation.id)]);
+  return { items, edges };
 }

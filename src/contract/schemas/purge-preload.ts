@@ -23,11 +23,24 @@ export type PreloadParameters = Static<typeof PreloadParameters>;
 const ItemResult = (statuses: readonly string[]) =>
   Type.Object({ Url: Type.String(), Status: Type.String({ enum: [...statuses] }) });
 
+/** Extension: each edge's part, written when the operation ends (empty before). */
+const EdgeResults = Type.Array(
+  Type.Object({
+    EdgeId: Type.String(),
+    Status: Type.String({ enum: ['Succeeded', 'Failed', 'Fenced'] }),
+    Message: Type.Union([Type.String(), Type.Null()]),
+  }),
+  {
+    description:
+      'Extension (mooncdn): per-edge outcome once the operation has ended. Fenced: the edge was cut off from the control plane past its lease; it serves nothing from cache until it has applied this.',
+  },
+);
+
 export const PurgeResult = Type.Object(
-  { Files: Type.Array(ItemResult(PURGE_ITEM_STATUSES)), Directories: Type.Array(ItemResult(PURGE_ITEM_STATUSES)) },
+  { Files: Type.Array(ItemResult(PURGE_ITEM_STATUSES)), Directories: Type.Array(ItemResult(PURGE_ITEM_STATUSES)), Edges: Type.Optional(EdgeResults) },
   { $id: 'PurgeResult' },
 );
 export type PurgeResult = Static<typeof PurgeResult>;
 
-export const PreloadResult = Type.Object({ Files: Type.Array(ItemResult(PRELOAD_ITEM_STATUSES)) }, { $id: 'PreloadResult' });
+export const PreloadResult = Type.Object({ Files: Type.Array(ItemResult(PRELOAD_ITEM_STATUSES)), Edges: Type.Optional(EdgeResults) }, { $id: 'PreloadResult' });
 export type PreloadResult = Static<typeof PreloadResult>;

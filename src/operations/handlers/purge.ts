@@ -4,8 +4,8 @@
  * outcome in the transaction that ends it. A run cut short by a restart purges again: purging is
  * idempotent, and the content may have been cached since.
  */
-import { describeFailures } from '../fleet.js';
-import { failed, succeeded, type OperationHandler } from '../handler.js';
+import { describeFailures, edgeStatuses } from '../fleet.js';
+import { failed, succeeded, withEdges, type OperationHandler } from '../handler.js';
 
 export const purge: OperationHandler = {
   coalesces: true,
@@ -16,11 +16,13 @@ export const purge: OperationHandler = {
       files: items.filter((item) => item.kind === 'file').map((item) => item.path),
       directories: items.filter((item) => item.kind === 'directory').map((item) => item.path),
     };
-    const failure = describeFailures(await ctx.fleet.purge(ctx.endpoint.id, target));
-    return failure === undefined ? succeeded : failed(`The purge did not reach every edge: ${failure}.`);
+    const edges = await ctx.fleet.purge(ctx.endpoint.id, target);
+    const failure = describeFailures(edges);
+    return withEdges(failure === undefined ? succeeded : failed(`The purge did not reach every edge: ${failure}.`), edges);
   },
 
   async commit(tx, ctx, outcome) {
+    await tx.edges.recordOutcomes(ctx.operation.id, edgeStatuses(outcome.edges ?? []));
     if (outcome.ok) await tx.operations.settleItems(ctx.operation.id, 'Succeed');
     else await tx.operations.settleItems(ctx.operation.id, 'Failed', outcome.message);
   },

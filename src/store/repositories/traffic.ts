@@ -26,6 +26,19 @@ export class TrafficRepository {
     }
   }
 
+  /**
+   * Adds an edge's traffic report unless one with its id was added before (NATS may deliver a
+   * report twice). Run it in a transaction, so the id and the figures are written together.
+   * Returns whether the report was new. Ids older than a day are forgotten.
+   */
+  async addReport(id: string, samples: readonly TrafficSample[], now: number): Promise<boolean> {
+    const inserted = await this.db.insertInto('traffic_reports').values({ id, received_at: now }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    await this.add(samples);
+    await this.db.deleteFrom('traffic_reports').where('received_at', '<', now - 86_400_000).execute();
+    return true;
+  }
+
   /** The 5-minute buckets of the endpoints in [from, to), by bucket, then endpoint. */
   async list(endpointIds: readonly string[], from: number, to: number): Promise<TrafficSample[]> {
     if (endpointIds.length === 0) return [];

@@ -1,0 +1,80 @@
+/** The typed settings of the scaled shape's processes, from flags and environment, checked at once. */
+import { hostname } from 'node:os';
+import { EDGE_ID_PATTERN } from '../fleet/nats/protocol.js';
+import type { NatsSettings } from '../fleet/nats/connection.js';
+import { envName, FLEET_OPTIONS, type FleetOptionFlag, type OptionSpec } from './options.js';
+import { ConfigError } from './serve-config.js';
+
+export interface FleetConfig {
+  readonly nats: NatsSettings;
+  readonly edgeId: string;
+  readonly leaseMs: number;
+  readonly edgeStatusPort: number | undefined;
+  readonly logMaxMessages: number;
+  readonly operatorToken: string | undefined;
+}
+
+/** The shortest lease: heartbeats go at a fifth of it, and a round trip must fit. */
+const MIN_LEASE_MS = 500;
+
+export function loadFleetConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): FleetConfig {
+  const raw = new Map<FleetOptionFlag, string>();
+  for (const option of FLEET_OPTIONS as readonly OptionSpec[]) {
+    const camel = option.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const fromFlag = option.envOnly ? undefined : flags[camel];
+    const value = fromFlag !== undefined ? String(fromFlag) : (env[envName(option.flag)] ?? option.default);
+    if (value !== undefined && value !== '') raw.set(option.flag as FleetOptionFlag, value);
+  }
+  const problems: string[] = [];
+  const where = (flag: FleetOptionFlag) => ((FLEET_OPTIONS as readonly OptionSpec[]).find((o) => o.flag === flag)?.envOnly ? envName(flag) : `--${flag} (${envName(flag)})`);
+  const count = (flag: FleetOptionFlag, min: number): number => {
+    const text = raw.get(flag) ?? '';
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) problems.push(`${where(flag)} "${text}" must be a whole number of at least ${min}.`);
+    return value;
+  };
+
+  const url = raw.get('nats-url')!;
+  for (const server of url.split(',').map((s) => s.trim())) {
+    if (!/^(nats|tls):\/\/[^\s/]+$|^[^\s/:]+(:\d+)?$/.test(server)) problems.push(`${where('nats-url')} "${server}" must be nats://host:port or tls://host:port.`);
+  }
+  const edgeId = raw.get('edge-id') ?? defaultEdgeId();
+  if (!EDGE_ID_PATTERN.test(edgeId)) problems.push(`${where('edge-id')} "${edgeId}" must be 1 to 63 lower-case letters, digits, - or _, starting with a letter or digit.`);
+  if (raw.has('nats-password') && !raw.has('nats-user')) problems.push(`${where('nats-password')} needs ${where('nats-user')}.`);
+  if (raw.has('nats-tls-cert') !== raw.has('nats-tls-key')) problems.push(`${where('nats-tls-cert')} and ${where('nats-tls-key')} go together.`);
+  const statusPortText = raw.get('edge-status-port');
+  let edgeStatusPort: number | undefined;
+  if (statusPortText !== undefined) {
+    edgeStatusPort = Number(statusPortText);
+    if (!/^\d+$/.test(statusPortText) || edgeStatusPort > 65535) problems.push(`${where('edge-status-port')} "${statusPortText}" is not a port number from 0 to 65535.`);
+  }
+  const config: FleetConfig = {
+    nats: {
+      url,
+      ...optional('user', raw.get('nats-user')),
+      ...optional('password', raw.get('nats-password')),
+      ...optional('token', raw.get('nats-token')),
+      ...optional('credsFile', raw.get('nats-creds')),
+      ...optional('tlsCaFile', raw.get('nats-tls-ca')),
+      ...optional('tlsCertFile', raw.get('nats-tls-cert')),
+      ...optional('tlsKeyFile', raw.get('nats-tls-key')),
+    },
+    edgeId,
+    leaseMs: count('edge-lease-ms', MIN_LEASE_MS),
+    edgeStatusPort,
+    logMaxMessages: count('fleet-log-max-messages', 1),
+    operatorToken: raw.get('operator-token'),
+  };
+  if (config.operatorToken !== undefined && config.operatorToken.length < 16) problems.push(`${where('operator-token')} must be at least 16 characters (use e.g. "openssl rand -base64 32").`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+/** The host name as an edge id: one edge per host is the usual layout. */
+function defaultEdgeId(): string {
+  return hostname().toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[-_]+/, '').slice(0, 63) || 'edge';
+}

@@ -1,0 +1,48 @@
+/**
+ * An edge's parts built from its settings, the same in both shapes: the cache, the origin client
+ * under the origin address policy, the traffic meter flushing to `sink`, and the node over them.
+ * The embedded shape's sink is the store; the scaled one's is NATS.
+ */
+import type { Logger } from 'pino';
+import type { ServeConfig } from '../config/serve-config.js';
+import type { Clock } from '../domain/clock.js';
+import { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import { Reclaimer } from '../edge/cache/reclaimer.js';
+import { EdgeNode } from '../edge/edge-node.js';
+import { OriginClient } from '../edge/origin-client.js';
+import { OriginAddressPolicy } from '../edge/policy/origin-address.js';
+import { TrafficMeter, type TrafficSink } from '../edge/traffic-meter.js';
+import type { Metrics } from '../observability/metrics.js';
+
+export interface EdgeParts {
+  readonly node: EdgeNode;
+  readonly cache: MemoryCacheStore;
+  readonly origin: OriginClient;
+  readonly meter: TrafficMeter;
+  readonly originPolicy: OriginAddressPolicy;
+}
+
+export function buildEdge(id: string, settings: ServeConfig['edge'], sink: TrafficSink, clock: Clock, log: Logger, metrics: Metrics): EdgeParts {
+  // A full collection after every eighth of the budget (at least 32 MiB) let go.
+  const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, settings.cacheBytes / 8));
+  const cache = new MemoryCacheStore(settings.cacheBytes, settings.maxObjectBytes, reclaimer.release);
+  const originPolicy = new OriginAddressPolicy(settings.originDeny);
+  const origin = new OriginClient(settings.originTimeoutMs, originPolicy);
+  const meter = new TrafficMeter(sink, () => clock.now());
+  const node = new EdgeNode({
+    id,
+    cache,
+    origin,
+    meter,
+    now: () => clock.now(),
+    log,
+    metrics,
+    endpointSeries: settings.metricsEndpoints,
+    ...(settings.accessLog ? { accessLog: log } : {}),
+    fillBytes: settings.fillBytes,
+    negativeTtlSeconds: settings.negativeTtlSeconds,
+    originBodyRate: { minBytesPerSecond: settings.originMinBytesPerSecond, windowMs: settings.originTimeoutMs },
+  });
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
+  return { node, cache, origin, meter, originPolicy };
+}
