@@ -12,6 +12,7 @@ export interface FleetConfig {
   readonly edgeStatusPort: number | undefined;
   readonly logMaxMessages: number;
   readonly operatorToken: string | undefined;
+  readonly operationLeaseMs: number;
 }
 
 /** The shortest lease: heartbeats go at a fifth of it, and a round trip must fit. */
@@ -64,6 +65,7 @@ export function loadFleetConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     edgeStatusPort,
     logMaxMessages: count('fleet-log-max-messages', 1),
     operatorToken: raw.get('operator-token'),
+    operationLeaseMs: count('operation-lease-ms', 1_000),
   };
   if (config.operatorToken !== undefined && config.operatorToken.length < 16) problems.push(`${where('operator-token')} must be at least 16 characters (use e.g. "openssl rand -base64 32").`);
   if (problems.length > 0) throw new ConfigError(problems);

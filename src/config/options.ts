@@ -74,6 +74,7 @@ export const FLEET_OPTIONS = [
   { flag: 'edge-lease-ms', kind: 'count', default: '10000', description: 'Fencing lease: an edge that has not heard the workers for this long stops serving from cache until it has caught up' },
   { flag: 'edge-status-port', kind: 'port', description: "Port of the edge's /metrics and /readyz (on --edge-host); default: none" },
   { flag: 'fleet-log-max-messages', kind: 'count', default: '1000000', description: 'Changes the fleet log keeps; an edge further behind resyncs in full' },
+  { flag: 'operation-lease-ms', kind: 'count', default: '30000', description: 'How long a worker holds an operation it runs without renewing; after a worker dies, another takes its operations over after this' },
   { flag: 'operator-token', kind: 'string', envOnly: true, description: "Bearer token of the operator routes (GET /edges); unset: they answer 404" },
 ] as const satisfies readonly OptionSpec[];
 
@@ -87,7 +88,7 @@ export const SCALED_COMMAND_OPTIONS: Record<'api' | 'worker' | 'edge', { serve: 
   },
   worker: {
     serve: ['database-url', 'log-level', 'log-format', 'edge-deadline-ms', 'edge-origin-timeout-ms', 'master-key'],
-    fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-lease-ms', 'fleet-log-max-messages'],
+    fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-lease-ms', 'fleet-log-max-messages', 'operation-lease-ms'],
   },
   edge: {
     serve: ['edge-host', 'edge-port', 'edge-tls-port', 'data-dir', 'log-level', 'log-format', 'edge-cache-bytes', 'edge-max-object-bytes', 'edge-origin-timeout-ms', 'edge-access-log', 'edge-metrics-endpoints', 'edge-origin-deny', 'edge-fill-bytes', 'edge-origin-min-bytes-per-second', 'edge-negative-ttl-seconds', 'meter-flush-ms'],

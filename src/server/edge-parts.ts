@@ -3,6 +3,8 @@
  * under the origin address policy, the traffic meter flushing to `sink`, and the node over them.
  * The embedded shape's sink is the store; the scaled one's is NATS.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -45,4 +47,15 @@ export function buildEdge(id: string, settings: ServeConfig['edge'], sink: Traff
   });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
   return { node, cache, origin, meter, originPolicy };
+}
+
+/**
+ * Refuses origins at these listening servers, whatever the deny list says: an origin at the
+ * edge's own ports would loop requests through it, one at the API would serve its /metrics.
+ */
+export function denyListeners(policy: OriginAddressPolicy, servers: readonly Server[]): void {
+  for (const server of servers) {
+    const { address, port } = server.address() as AddressInfo;
+    policy.addListener(address, port);
+  }
 }

@@ -17,8 +17,7 @@ import { connectNats } from '../fleet/nats/connection.js';
 import { EdgeLink } from '../fleet/nats/edge-link.js';
 import { Health } from '../observability/health.js';
 import { Metrics } from '../observability/metrics.js';
-import { denyListeners } from './embedded-edge.js';
-import { buildEdge } from './edge-parts.js';
+import { buildEdge, denyListeners } from './edge-parts.js';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 

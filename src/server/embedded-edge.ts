@@ -2,8 +2,6 @@
  * The edge of the embedded shape: built, loaded with every endpoint the store says edges serve,
  * attached to the in-process fleet, and listening.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -16,7 +14,7 @@ import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
 import type { EdgeNode } from '../edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../edge/edge-servers.js';
 import type { OriginAddressPolicy } from '../edge/policy/origin-address.js';
-import { buildEdge } from './edge-parts.js';
+import { buildEdge, denyListeners } from './edge-parts.js';
 
 export interface EmbeddedEdge {
   readonly node: EdgeNode;
@@ -63,15 +61,4 @@ export async function startEmbeddedEdge(
       await origin.close();
     },
   };
-}
-
-/**
- * Refuses origins at these listening servers, whatever the deny list says: an origin at the
- * edge's own ports would loop requests through it, one at the API would serve its /metrics.
- */
-export function denyListeners(policy: OriginAddressPolicy, servers: readonly Server[]): void {
-  for (const server of servers) {
-    const { address, port } = server.address() as AddressInfo;
-    policy.addListener(address, port);
-  }
 }

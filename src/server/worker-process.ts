@@ -61,7 +61,7 @@ export async function startWorker(config: ServeConfig, fleetConfig: FleetConfig,
     fleet.start();
     const recorder = new FleetRecorder(nc, jsm, store, clock, fleetConfig.leaseMs, log.child({ component: 'fleet' }));
     await recorder.start();
-    const engine = createEngine(store, fleet, clock, log, new Metrics({ processMetrics: false }));
+    const engine = createEngine(store, fleet, clock, log, new Metrics({ processMetrics: false }), { leaseMs: fleetConfig.operationLeaseMs });
     engine.start();
 
     return {

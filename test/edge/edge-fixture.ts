@@ -15,7 +15,7 @@ import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/ca
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
 import { EdgeNode } from '../../src/edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../../src/edge/edge-servers.js';
-import { denyListeners } from '../../src/server/embedded-edge.js';
+import { denyListeners } from '../../src/server/edge-parts.js';
 import { OriginClient } from '../../src/edge/origin-client.js';
 import { OriginAddressPolicy, parseDenyList } from '../../src/edge/policy/origin-address.js';
 import { TrafficMeter } from '../../src/edge/traffic-meter.js';

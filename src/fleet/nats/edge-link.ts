@@ -73,6 +73,8 @@ export class EdgeLink {
   private readonly replies = new Set<(reply: HeartbeatReply) => void>();
   private stopReading: (() => void) | undefined;
   private reading: Promise<void> | undefined;
+  /** The applied sequence at the previous heartbeat's answer: unchanged while behind = stalled. */
+  private appliedAtLastAnswer = -1;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -102,6 +104,14 @@ export class EdgeLink {
     };
     beat();
     this.reading = this.read();
+    void this.watchConnection();
+  }
+
+  /** After a reconnection the log is read anew from the applied sequence (a pull in flight is lost with the link). */
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'reconnect') this.stopReading?.();
+    }
   }
 
   async stop(): Promise<void> {
@@ -137,6 +147,12 @@ export class EdgeLink {
       this.stopReading?.();
     }
     this.target = reply.logSeq;
+    // Behind, and nothing applied since the last answer: the reader is stuck; read anew.
+    if (this.applied < reply.logSeq && this.applied === this.appliedAtLastAnswer && !this.resyncNeeded) {
+      this.log.info({ applied: this.applied, logSeq: reply.logSeq }, 'the fleet log reader is behind and idle; reading anew');
+      this.stopReading?.();
+    }
+    this.appliedAtLastAnswer = this.applied;
     this.updateServing();
     for (const waiting of this.replies) waiting(reply);
   }

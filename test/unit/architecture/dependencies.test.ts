@@ -21,6 +21,12 @@ function importsOf(file: string): string[] {
   return specifiers.map((specifier) => relative(SRC, resolve(dirname(file), specifier)));
 }
 
+/** The same, without `import type` (erased at build): what loading the module loads. */
+function runtimeImportsOf(file: string): string[] {
+  const specifiers = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export) (?!type )[^;]*? from '(\.[^']+)'/gms)].map((match) => match[1]!);
+  return specifiers.map((specifier) => relative(SRC, resolve(dirname(file), specifier)));
+}
+
 describe('dependencies', () => {
   it('the edge imports neither the store, the API, the server wiring nor the engine', () => {
     const allowed = new Set(['operations/edge-config.js']);
@@ -30,5 +36,19 @@ describe('dependencies', () => {
         .map((target) => `${relative(SRC, file)} imports ${target}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('the edge process of the scaled shape reaches no module that imports the store', () => {
+    // Everything `mooncdn edge` loads, followed import by import from its start-up (an edge host
+    // need not have the database drivers' configuration, nor may it reach the database).
+    const seen = new Set<string>();
+    const visit = (module: string): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      for (const target of runtimeImportsOf(join(SRC, module.replace(/\.js$/, '.ts')))) visit(target);
+    };
+    visit('server/edge-process.js');
+    expect([...seen].filter((module) => /^(store|api|operations\/(?!edge-config))/.test(module))).toEqual([]);
+    expect(seen.has('fleet/nats/edge-link.js')).toBe(true);
   });
 });
