@@ -38,6 +38,7 @@ import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
 import { parseQueryString } from './pipeline/query-string.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { consoleRoutes } from './routes/console.js';
 import { contentRoutes } from './routes/content.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { operationRoutes } from './routes/operations.js';
@@ -178,6 +179,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   operationRoutes(app, deps);
   trafficRoutes(app, deps);
   certificateRoutes(app, deps);
+  consoleRoutes(app);
 
   await app.ready();
   return app;
