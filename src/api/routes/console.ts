@@ -1,8 +1,8 @@
 /**
  * The web console (src/console, built into dist/console by `npm run build`), public and unsigned
  * like /openapi.json: its files hold no secret, and everything it shows it asks the signed API
- * for, with the key the user typed. Only the built files are served, read once when the routes
- * are registered, under a Content-Security-Policy that allows no inline script and no framing.
+ * for, with the key the user typed. Only the built files are served, read once at the first
+ * request for one, under a Content-Security-Policy that allows no inline script and no framing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { FastifyReply } from 'fastify';
@@ -53,8 +53,9 @@ function loadAssets(dir: URL): Map<string, Asset> | undefined {
 }
 
 export function consoleRoutes(app: App, dir: URL = CONSOLE_DIR): void {
-  const assets = loadAssets(dir);
+  let assets: Map<string, Asset> | undefined;
   const send = (name: string, reply: FastifyReply) => {
+    assets ??= loadAssets(dir);
     if (!assets) throw Errors.resourceNotFound('The web console is not built in this installation: run npm run build.');
     const asset = assets.get(name.toLowerCase());
     if (!asset) throw Errors.resourceNotFound(`/console/${name} does not exist.`);
