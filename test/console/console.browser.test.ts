@@ -227,14 +227,46 @@ describe('the web console', () => {
     });
     expect(drawn).toBeGreaterThan(20);
     await checkPage('traffic');
+    // The whole subscription: the sum of its endpoints (one here).
+    await page.getByLabel('Endpoint').selectOption('');
+    await expect.poll(() => page.locator('[data-figure="total-cdn"]').textContent()).toBe('3 MB');
+    expect(await page.locator('#volume-chart canvas').count()).toBe(1);
   });
 
-  it('shows the certificates page, and the console caused no CSP violation', async () => {
+  it('shows the certificates page', async () => {
     await go('#/certificates', 'Certificates and HTTPS');
     await page.getByText('No certificate uploaded yet.').waitFor();
     await checkPage('certificates');
+  });
+
+  it('changes the host header, disables, enables and deletes the endpoint, each to the end of its operation', async () => {
     await go(`#/endpoints/${endpointId}`, DOMAIN);
     await checkPage('endpoint-settings');
+    const ended = async (label: string) => {
+      const tracker = page.locator('.operation', { hasText: label });
+      await expect.poll(() => tracker.locator('.operation-status').textContent(), { timeout: 10_000 }).toBe('Succeeded');
+    };
+    await page.getByLabel('Host header').fill('origin-host.example.com');
+    await page.getByRole('button', { name: 'Change host' }).click();
+    await ended('Changing the host header');
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await ended('Disabling');
+    await expect.poll(() => page.locator('.endpoint-status').textContent()).toContain('disabled');
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await ended('Enabling');
+    await expect.poll(() => page.locator('.endpoint-status').textContent()).toContain('enabled');
+    expect((await client.sub('GET', `/endpoints/${endpointId}`)).body.Settings.Host).toBe('origin-host.example.com');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    // When the deletion ends, the console goes back to the (now empty) list.
+    await page.getByText('No endpoints yet: create one below.').waitFor({ timeout: 10_000 });
+    expect((await client.sub('GET', `/endpoints/${endpointId}`)).status).toBe(404);
+  });
+
+  it('signs out, forgetting the key; the console caused no CSP violation throughout', async () => {
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sign in to mooncdn' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 });

@@ -59,13 +59,13 @@ export function EndpointPage({ api, id, tab }: { api: Api; id: string; tab: Endp
 function SettingsPanel({ api, endpoint, onChange }: { api: Api; endpoint: Endpoint; onChange: () => void }) {
   const id = endpoint.EndpointID;
   const [problem, setProblem] = useState<ApiProblem>();
-  const [accepted, setAccepted] = useState<{ accepted: Accepted; label: string }>();
+  const [accepted, setAccepted] = useState<{ accepted: Accepted; label: string; then?: () => void }>();
   const field = fieldOf(problem?.message ?? '');
 
-  const run = async (label: string, method: string, path: string, body?: unknown) => {
+  const run = async (label: string, method: string, path: string, body?: unknown, then?: () => void) => {
     setProblem(undefined);
     try {
-      setAccepted({ accepted: await api.change(method, path, body), label });
+      setAccepted({ accepted: await api.change(method, path, body), label, ...(then ? { then } : {}) });
       onChange();
     } catch (error) {
       setProblem(asProblem(error));
@@ -113,14 +113,14 @@ function SettingsPanel({ api, endpoint, onChange }: { api: Api; endpoint: Endpoi
           type="button"
           class="danger"
           onClick={() => {
-            if (confirm(`Delete ${endpoint.Settings.CustomDomain}? The CDN stops serving it.`)) void run('Deleting', 'DELETE', `/endpoints/${id}`);
+            if (confirm(`Delete ${endpoint.Settings.CustomDomain}? The CDN stops serving it.`)) void run('Deleting', 'DELETE', `/endpoints/${id}`, undefined, () => (location.hash = '#/endpoints'));
           }}
         >
           Delete
         </button>
       </div>
       {originProblem || hostProblem ? null : <Problem problem={problem} />}
-      {accepted ? <OperationTracker key={accepted.accepted.operationId} api={api} accepted={accepted.accepted} label={accepted.label} onEnd={onChange} /> : null}
+      {accepted ? <OperationTracker key={accepted.accepted.operationId} api={api} accepted={accepted.accepted} label={accepted.label} onEnd={accepted.then ?? onChange} /> : null}
     </section>
   );
 }
