@@ -1,6 +1,6 @@
 /** Operations history: filters (endpoint, status, type, accepted between), pages, each one's detail. */
 import { Fragment } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Endpoint } from '../../contract/schemas/endpoint.js';
 import type { Operation } from '../../contract/schemas/operation.js';
 import type { OperationHistory } from '../../contract/schemas/operation-history.js';
@@ -46,7 +46,10 @@ export function OperationsPage({ api, endpoint }: { api: Api; endpoint: string |
       setProblem(asProblem(error));
     }
   };
-  useLoad(() => load(filters), [api]);
+  useEffect(() => {
+    void load(filters);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api]);
   const domainOf = new Map((endpoints.value ?? []).map((e) => [e.EndpointID, e.Settings.CustomDomain]));
   const set = (name: keyof Filters) => (event: Event) => setFilters({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value });
 
