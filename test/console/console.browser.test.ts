@@ -67,7 +67,7 @@ beforeAll(async () => {
   ]);
   client = new SignedClient(server.apiUrl, CREDENTIALS);
   page = browser.pages()[0] ?? (await browser.newPage());
-  page.setDefaultTimeout(5_000);
+  page.setDefaultTimeout(10_000);
   // Every CSP violation the console causes, recorded from before its first script runs.
   await page.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };

@@ -60,7 +60,8 @@ function CreateEndpoint({ api, onChange }: { api: Api; onChange: () => void }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const data = new FormData(event.currentTarget as HTMLFormElement);
+    const form = event.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
     const domain = String(data.get('CustomDomain')).trim();
     const host = String(data.get('Host')).trim();
     setProblem(undefined);
@@ -72,6 +73,7 @@ function CreateEndpoint({ api, onChange }: { api: Api; onChange: () => void }) {
         ServiceType: String(data.get('ServiceType')),
       });
       setAccepted({ accepted: result, domain });
+      form.reset();
       onChange();
     } catch (error) {
       setProblem(asProblem(error));
