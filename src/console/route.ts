@@ -1,5 +1,12 @@
 /** The console's pages, addressed by the URL fragment (#/endpoints/ID/cache-rules), parsed purely. */
-import { ENDPOINT_TABS, type EndpointTab } from './pages/endpoint-page.js';
+
+export const ENDPOINT_TABS = [
+  ['settings', 'Settings'],
+  ['cache-rules', 'Cache rules'],
+  ['access-control', 'Access control'],
+  ['content', 'Purge and preload'],
+] as const;
+export type EndpointTab = (typeof ENDPOINT_TABS)[number][0];
 
 export type Route =
   | { readonly page: 'endpoints' }

@@ -9,18 +9,12 @@ import { OperationTracker } from '../components/operation-tracker.js';
 import { FieldProblem, Problem } from '../components/problem.js';
 import { asProblem, useLoad } from '../components/use-async.js';
 import { belongsTo, fieldOf } from '../field-errors.js';
+import { ENDPOINT_TABS, type EndpointTab } from '../route.js';
 import { items } from '../text-input.js';
 import { AccessControlEditor } from './access-control.js';
 import { CacheRulesEditor } from './cache-rules.js';
 import { ContentPanel } from './content.js';
 
-export const ENDPOINT_TABS = [
-  ['settings', 'Settings'],
-  ['cache-rules', 'Cache rules'],
-  ['access-control', 'Access control'],
-  ['content', 'Purge and preload'],
-] as const;
-export type EndpointTab = (typeof ENDPOINT_TABS)[number][0];
 
 export function EndpointPage({ api, id, tab }: { api: Api; id: string; tab: EndpointTab }) {
   const endpoint = useLoad(() => api.get<Endpoint>(`/endpoints/${id}`), [api, id]);

@@ -1,6 +1,7 @@
-/** Which field the console shows an API validation message beside (messages as the API writes them). */
+/** The console's pure logic: which field an API message is about, traffic figures, the URL fragment's page. */
 import { describe, expect, it } from 'vitest';
 import { belongsTo, fieldOf } from '../../../src/console/field-errors.js';
+import { parseRoute } from '../../../src/console/route.js';
 import { figures, formatRatio } from '../../../src/console/traffic-figures.js';
 
 describe('fieldOf', () => {
@@ -46,5 +47,24 @@ describe('traffic figures', () => {
     expect(formatRatio(figures([{ cdn: 0, origin: 0 }]).hitRatio)).toBe('no traffic');
     // A fill the client abandoned: more from the origin than to clients.
     expect(figures([{ cdn: 1, origin: 2 }]).hitRatio).toBe(0);
+  });
+});
+
+describe('parseRoute', () => {
+  const ID = '9d69f326-ad7a-4a5b-8408-2abf67f5e38e';
+  it.each([
+    ['', { page: 'endpoints' }],
+    ['#/endpoints', { page: 'endpoints' }],
+    [`#/endpoints/${ID}`, { page: 'endpoint', id: ID, tab: 'settings' }],
+    [`#/endpoints/${ID}/cache-rules`, { page: 'endpoint', id: ID, tab: 'cache-rules' }],
+    [`#/endpoints/${ID}/nonsense`, { page: 'endpoint', id: ID, tab: 'settings' }],
+    ['#/endpoints/not-an-id', { page: 'endpoints' }],
+    [`#/operations?endpoint=${ID}`, { page: 'operations', endpoint: ID }],
+    ['#/operations?endpoint=../../x', { page: 'operations', endpoint: undefined }],
+    ['#/traffic', { page: 'traffic', endpoint: undefined }],
+    ['#/certificates', { page: 'certificates' }],
+    ['#/elsewhere', { page: 'endpoints' }],
+  ])('%s', (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
   });
 });

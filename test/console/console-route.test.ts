@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
-import { expectError } from './route-test-kit.js';
+import { expectError } from '../api/route-test-kit.js';
 
 let harness: Harness;
 beforeAll(async () => {
