@@ -26,8 +26,10 @@ export function Chart({ title, unit, series, id }: { title: string; unit: string
           { label: `CDN (${unit})`, stroke: '#1f6feb', fill: 'rgba(31, 111, 235, 0.12)', width: 2 },
           { label: `Origin (${unit})`, stroke: '#bf5b04', width: 2, dash: [6, 3] },
         ],
-        axes: [{}, { label: unit, size: 60 }],
+        axes: [{ label: 'UTC' }, { label: unit, size: 60 }],
         scales: { x: { time: true } },
+        // The API's buckets are UTC days and hours: so is the axis, whatever the browser's zone.
+        tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       },
       [series.times.map((t) => t / 1000), [...series.cdn], [...series.origin]],
       element,

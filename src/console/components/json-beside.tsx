@@ -19,7 +19,6 @@ export function JsonBeside<T>({ value, onChange, label }: { value: T; onChange: 
       setText(JSON.stringify(value, null, 2));
       setError(undefined);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
   return (
     <label class="json-beside">

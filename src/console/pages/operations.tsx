@@ -48,7 +48,6 @@ export function OperationsPage({ api, endpoint }: { api: Api; endpoint: string |
   };
   useEffect(() => {
     void load(filters);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api]);
   const domainOf = new Map((endpoints.value ?? []).map((e) => [e.EndpointID, e.Settings.CustomDomain]));
   const set = (name: keyof Filters) => (event: Event) => setFilters({ ...filters, [name]: (event.currentTarget as HTMLInputElement).value });
@@ -93,7 +92,7 @@ export function OperationsPage({ api, endpoint }: { api: Api; endpoint: string |
           </select>
         </label>
         <label>
-          Accepted from
+          Accepted from (local time)
           <input type="datetime-local" value={filters.from} onChange={set('from')} />
         </label>
         <label>
@@ -108,7 +107,7 @@ export function OperationsPage({ api, endpoint }: { api: Api; endpoint: string |
           <caption>Newest first</caption>
           <thead>
             <tr>
-              <th scope="col">Accepted</th>
+              <th scope="col">Accepted (UTC)</th>
               <th scope="col">Type</th>
               <th scope="col">Endpoint</th>
               <th scope="col">Status</th>
