@@ -38,6 +38,7 @@ import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
 import { parseQueryString } from './pipeline/query-string.js';
 import { certificateRoutes } from './routes/certificates.js';
+import { consoleRoutes } from './routes/console.js';
 import { contentRoutes } from './routes/content.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { fleetRoutes } from './routes/fleet.js';
@@ -182,6 +183,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   trafficRoutes(app, deps);
   certificateRoutes(app, deps);
   fleetRoutes(app, options.store, options.operatorToken);
+  consoleRoutes(app);
 
   await app.ready();
   return app;

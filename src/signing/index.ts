@@ -4,3 +4,5 @@ export * from './canonical-string.js';
 export * from './hmac.js';
 export * from './request-date.js';
 export * from './sign-request.js';
+export * from './sign-request-web.js';
+export * from './web-hmac.js';

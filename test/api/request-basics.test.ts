@@ -196,7 +196,7 @@ describe('unknown routes and methods', () => {
   });
 
   it('an unknown route outside /subscriptions is 404 too', async () => {
-    expectError(await harness.request('GET', '/', { unsigned: true, apiVersion: false }), 404, 'ParameterInvalid');
+    expectError(await harness.request('GET', '/nothing-here', { unsigned: true, apiVersion: false }), 404, 'ParameterInvalid');
   });
 
   it('a wrong method on a known path is 405 with Allow', async () => {

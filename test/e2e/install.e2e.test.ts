@@ -29,22 +29,24 @@ describe('installing outside the clone', () => {
     expect(help.stdout).toContain('Usage: mooncdn purge');
   });
 
-  it('npm install of the clone in another project gives it mooncdn/client and mooncdn/signing', async () => {
+  it('npm install of the clone in another project gives it mooncdn/client, mooncdn/signing and mooncdn/signing/web', async () => {
     const project = join(dir, 'app');
     await run('mkdir', ['-p', project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', private: true }));
     await run('npm', ['install', '--no-audit', '--no-fund', CLONE], { cwd: project });
     const script = "import { MooncdnClient, MooncdnError } from 'mooncdn/client'; import { signRequest } from 'mooncdn/signing'; " +
+      "import { signRequestWithWebCrypto } from 'mooncdn/signing/web'; " +
       "const headers = signRequest('GET', 'http://127.0.0.1:7070/subscriptions/s/endpoints?apiVersion=1.0', { keyId: 'k', keyValue: 'v' }); " +
-      "console.log(typeof MooncdnClient, typeof MooncdnError, Object.keys(headers).sort().join())";
+      "const web = await signRequestWithWebCrypto('GET', 'http://127.0.0.1:7070/subscriptions/s/endpoints?apiVersion=1.0', { keyId: 'k', keyValue: 'v' }, new Date(headers['x-azurecdn-request-date'].replace(' ', 'T') + 'Z')); " +
+      "console.log(typeof MooncdnClient, typeof MooncdnError, Object.keys(headers).sort().join(), web.authorization === headers.authorization)";
     const imported = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: project });
-    expect(imported.stdout).toBe('function function authorization,x-azurecdn-request-date\n');
+    expect(imported.stdout).toBe('function function authorization,x-azurecdn-request-date true\n');
   });
 
   it('a packed package holds the built command, client and docs, and no tests', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: CLONE });
     const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    for (const file of ['dist/cli/main.js', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/signing/index.js', 'dist/signing/index.d.ts', 'README.md', 'LICENSE', 'docs/api.md', 'package.json']) {
+    for (const file of ['dist/cli/main.js', 'dist/client/index.js', 'dist/client/index.d.ts', 'dist/signing/index.js', 'dist/signing/index.d.ts', 'dist/signing/sign-request-web.js', 'dist/console/index.html', 'dist/console/app.js', 'dist/console/app.css', 'README.md', 'LICENSE', 'docs/api.md', 'package.json']) {
       expect(files).toContain(file);
     }
     expect(files.filter((file) => file.startsWith('test/') || file.startsWith('src/'))).toEqual([]);

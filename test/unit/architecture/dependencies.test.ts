@@ -3,7 +3,7 @@
  * no control plane, so nothing under src/edge may import the store, the API, the server wiring
  * or the operation engine (only the wire types of operations/edge-config.ts).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -11,13 +11,13 @@ const SRC = resolve(import.meta.dirname, '../../../src');
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : /\.tsx?$/.test(entry.name) ? [join(dir, entry.name)] : [],
   );
 }
 
 /** The src-relative modules a file imports (relative specifiers only). */
 function importsOf(file: string): string[] {
-  const specifiers = [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)].map((match) => match[1]!);
+  const specifiers = [...readFileSync(file, 'utf8').matchAll(/(?:from|import) '(\.[^']+)'/g)].map((match) => match[1]!);
   return specifiers.map((specifier) => relative(SRC, resolve(dirname(file), specifier)));
 }
 
@@ -50,5 +50,34 @@ describe('dependencies', () => {
     visit('server/edge-process.js');
     expect([...seen].filter((module) => /^(store|api|operations\/(?!edge-config))/.test(module))).toEqual([]);
     expect(seen.has('fleet/nats/edge-link.js')).toBe(true);
+  });
+
+  it('the web console reaches only browser code: no node: module, and of the server only signing, enums and schema types', () => {
+    const seen = new Set<string>();
+    const queue = filesUnder(join(SRC, 'console'));
+    const offending: string[] = [];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/(?:from|import) '(node:[^']+|[a-z@][^']*)'/g)) {
+        if (!/^(preact|preact\/hooks|uplot|uplot\/dist\/uPlot\.min\.css|@sinclair\/typebox)$/.test(match[1]!)) offending.push(`${relative(SRC, file)} imports ${match[1]}`);
+      }
+      for (const target of importsOf(file)) {
+        const typeOnly = new RegExp(`import type [^;]+ from '[^']*${target.split('/').pop()!.replace('.', '\\.')}'`).test(text);
+        // Types are erased from the bundle: a schema's type costs nothing in the browser.
+        if (typeOnly && target.startsWith('contract/schemas/')) continue;
+        if (target.startsWith('console/') || target.startsWith('signing/') || target === 'contract/enums.js') {
+          const source = join(SRC, target).replace(/\.js$/, '');
+          for (const candidate of [`${source}.ts`, `${source}.tsx`]) if (existsSync(candidate)) queue.push(candidate);
+        } else if (!target.endsWith('.css')) {
+          offending.push(`${relative(SRC, file)} imports ${target}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+    expect([...seen].map((file) => relative(SRC, file))).toContain('signing/sign-request-web.ts');
+    expect([...seen].map((file) => relative(SRC, file))).not.toContain('signing/hmac.ts');
   });
 });

@@ -1,0 +1,80 @@
+/** Access control: forbidden IPs and referer control as fields, and the JSON beside. */
+import { useEffect, useState } from 'preact/hooks';
+import type { AccessControl } from '../../contract/schemas/access-control.js';
+import type { Accepted, Api, ApiProblem } from '../api.js';
+import { JsonBeside } from '../components/json-beside.js';
+import { OperationTracker } from '../components/operation-tracker.js';
+import { FieldProblem, Problem } from '../components/problem.js';
+import { asProblem, useLoad } from '../components/use-async.js';
+import { belongsTo, fieldOf } from '../field-errors.js';
+import { lines } from '../text-input.js';
+
+export function AccessControlEditor({ api, id }: { api: Api; id: string }) {
+  const stored = useLoad(() => api.get<AccessControl>(`/endpoints/${id}/accesscontrol`), [api, id]);
+  const [draft, setDraft] = useState<AccessControl>();
+  const [problem, setProblem] = useState<ApiProblem>();
+  const [accepted, setAccepted] = useState<Accepted>();
+  useEffect(() => {
+    if (stored.value && !draft) setDraft(stored.value);
+  }, [stored.value]);
+  if (!draft) return <Problem problem={stored.problem} />;
+
+  const field = fieldOf(problem?.message ?? '');
+  const at = (path: string) => (belongsTo(field, path) ? problem : undefined);
+  const referer = draft.RefererControl;
+  const setReferer = (change: Partial<AccessControl['RefererControl']>) => setDraft({ ...draft, RefererControl: { ...referer, ...change } });
+  const save = async (event: Event) => {
+    event.preventDefault();
+    setProblem(undefined);
+    try {
+      setAccepted(await api.change('PUT', `/endpoints/${id}/accesscontrol`, draft));
+    } catch (error) {
+      setProblem(asProblem(error));
+    }
+  };
+  const listField = (label: string, name: string, value: string[], set: (value: string[]) => void, path: string) => (
+    <label>
+      {label}
+      <textarea
+        name={name}
+        rows={3}
+        spellcheck={false}
+        value={value.join('\n')}
+        aria-describedby={`${name}-problem`}
+        aria-invalid={at(path) ? 'true' : undefined}
+        onChange={(e) => set(lines((e.currentTarget as HTMLTextAreaElement).value))}
+      />
+      <FieldProblem problem={at(path)} id={`${name}-problem`} />
+    </label>
+  );
+  const shownAtField = ['ForbiddenIps', 'RefererControl.PathPatterns', 'RefererControl.Referers'].some((path) => belongsTo(field, path));
+
+  return (
+    <section aria-labelledby="access-title" class="editor">
+      <h2 id="access-title">Access control</h2>
+      <form onSubmit={save} class="structured stacked">
+        {listField('Forbidden IPs and ranges (one per line)', 'ForbiddenIps', draft.ForbiddenIps, (ForbiddenIps) => setDraft({ ...draft, ForbiddenIps }), 'ForbiddenIps')}
+        <fieldset>
+          <legend>Referer control</legend>
+          <label class="check">
+            <input type="checkbox" name="RefererEnabled" checked={referer.Enabled} onChange={(e) => setReferer({ Enabled: (e.currentTarget as HTMLInputElement).checked })} />
+            Enabled
+          </label>
+          <label>
+            List type
+            <select name="RefererControlType" value={referer.RefererControlType} onChange={(e) => setReferer({ RefererControlType: (e.currentTarget as HTMLSelectElement).value })}>
+              <option value="AllowList">Allow only these referers</option>
+              <option value="BlockList">Block these referers</option>
+            </select>
+          </label>
+          {listField('Path patterns (one per line)', 'PathPatterns', referer.PathPatterns, (PathPatterns) => setReferer({ PathPatterns }), 'RefererControl.PathPatterns')}
+          {listField('Referers (one per line)', 'Referers', referer.Referers, (Referers) => setReferer({ Referers }), 'RefererControl.Referers')}
+        </fieldset>
+        <button type="submit">Save access control</button>
+      </form>
+      <JsonBeside value={draft} onChange={setDraft} label="The same, as JSON" />
+      {shownAtField ? null : <Problem problem={problem} />}
+      {accepted ? <OperationTracker key={accepted.operationId} api={api} accepted={accepted} label="Saving access control" /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * Purge and preload: URLs one per line (a URL ending in "/" purges a directory); each URL's
+ * status is polled with the operation's until it ends, with the operation's Message.
+ */
+import { useState } from 'preact/hooks';
+import type { Endpoint } from '../../contract/schemas/endpoint.js';
+import type { PurgeResult } from '../../contract/schemas/purge-preload.js';
+import type { Accepted, Api, ApiProblem } from '../api.js';
+import { OperationTracker } from '../components/operation-tracker.js';
+import { FieldProblem, Problem } from '../components/problem.js';
+import { asProblem, usePoll } from '../components/use-async.js';
+import { lines } from '../text-input.js';
+
+type Kind = 'purges' | 'preloads';
+
+interface Job {
+  readonly kind: Kind;
+  readonly accepted: Accepted;
+}
+
+export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }) {
+  const id = endpoint.EndpointID;
+  const [problem, setProblem] = useState<ApiProblem>();
+  const [job, setJob] = useState<Job>();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget as HTMLFormElement);
+    const kind = String(data.get('kind')) as Kind;
+    const urls = lines(String(data.get('urls')));
+    const body =
+      kind === 'purges' ? { Files: urls.filter((url) => !url.endsWith('/')), Directories: urls.filter((url) => url.endsWith('/')) } : { Files: urls };
+    setProblem(undefined);
+    try {
+      setJob({ kind, accepted: await api.change('POST', `/endpoints/${id}/${kind}`, body) });
+    } catch (error) {
+      setProblem(asProblem(error));
+    }
+  };
+
+  return (
+    <section aria-labelledby="content-title">
+      <h2 id="content-title">Purge and preload</h2>
+      <form onSubmit={submit} class="stacked">
+        <fieldset>
+          <legend>Action</legend>
+          <label class="check">
+            <input type="radio" name="kind" value="purges" defaultChecked />
+            Purge (a URL ending in "/" purges the directory)
+          </label>
+          <label class="check">
+            <input type="radio" name="kind" value="preloads" />
+            Preload
+          </label>
+        </fieldset>
+        <label>
+          URLs, one per line
+          <textarea
+            name="urls"
+            rows={5}
+            required
+            spellcheck={false}
+            placeholder={`http://${endpoint.Settings.CustomDomain}/index.html`}
+            aria-describedby="urls-problem"
+            aria-invalid={problem ? 'true' : undefined}
+          />
+          <FieldProblem problem={problem} id="urls-problem" />
+        </label>
+        <button type="submit">Send</button>
+      </form>
+      {job ? <JobProgress key={job.accepted.operationId} api={api} job={job} /> : null}
+    </section>
+  );
+}
+
+function JobProgress({ api, job }: { api: Api; job: Job }) {
+  const [result, setResult] = useState<PurgeResult>();
+  const [done, setDone] = useState(false);
+  const [problem, setProblem] = useState<ApiProblem>();
+  const read = async () => {
+    try {
+      setResult(await api.get<PurgeResult>(`/endpoints/${job.accepted.endpointId}/${job.kind}/${job.accepted.operationId}`));
+    } catch (error) {
+      setProblem(asProblem(error));
+    }
+  };
+  usePoll(read, !done);
+  const rows = [...(result?.Files ?? []).map((item) => ({ ...item, what: 'file' })), ...(result?.Directories ?? []).map((item) => ({ ...item, what: 'directory' }))];
+  return (
+    <div class="job">
+      <OperationTracker
+        api={api}
+        accepted={job.accepted}
+        label={job.kind === 'purges' ? 'Purge' : 'Preload'}
+        onEnd={() => {
+          setDone(true);
+          void read();
+        }}
+      />
+      <Problem problem={problem} />
+      <table class="urls">
+        <caption>Each URL</caption>
+        <thead>
+          <tr>
+            <th scope="col">URL</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={`${row.what} ${row.Url}`}>
+              <td>{row.Url}</td>
+              <td>{row.what}</td>
+              <td class={`item-status item-${row.Status}`}>{row.Status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
