@@ -178,6 +178,7 @@ describe('input as clients send it', () => {
     expect((await harness.sub('GET', `/endpoints/${id}/purges/${filesOnly.body.AsyncInfo.TaskTrackId}`)).body).toEqual({
       Files: [{ Url: 'http://go.example.cn/a.png', Status: 'Succeed' }],
       Directories: [],
+      Edges: [{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null }],
     });
   });
 

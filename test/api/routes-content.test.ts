@@ -47,6 +47,7 @@ describe('POST /purges', () => {
         { Url: 'https://CDN.example.com:8443/%7Euser/b%20c.js', Status: 'Succeed' },
       ],
       Directories: [{ Url: 'http://cdn.example.com/img/', Status: 'Succeed' }],
+      Edges: [{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null }],
     });
     const operation = await harness.sub('GET', `/endpoints/${endpointId}/operations/${id}`);
     expect(operation.body).toEqual({
@@ -121,6 +122,7 @@ describe('POST /preloads', () => {
         { Url: 'http://cdn.example.com/1.mp4', Status: 'Succeed' },
         { Url: 'http://cdn.example.com/2.mp4', Status: 'Succeed' },
       ],
+      Edges: [{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null }],
     });
   });
 

@@ -30,6 +30,11 @@ describe('operation failures', () => {
     expect(items.body).toEqual({
       Files: [{ Url: 'http://cdn.example.com/a.png', Status: 'Failed' }],
       Directories: [{ Url: 'http://cdn.example.com/img/', Status: 'Failed' }],
+      // Extension: what each edge did.
+      Edges: [
+        { EdgeId: 'edge-bad', Status: 'Failed', Message: 'disk full' },
+        { EdgeId: 'edge-good', Status: 'Succeeded', Message: null },
+      ],
     });
   });
 
