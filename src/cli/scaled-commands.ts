@@ -51,10 +51,11 @@ export function scaledCommand(kind: Kind): Command {
       }
       throw error;
     }
-    const [{ createLogger, flushLogger }, { ListenError }, { EdgeListenError }] = await Promise.all([
+    const [{ createLogger, flushLogger }, { ListenError }, { EdgeListenError }, { NatsCredentialsError }] = await Promise.all([
       import('./logger.js'),
       import('../server/listen.js'),
       import('../edge/edge-servers.js'),
+      import('../fleet/nats/connection.js'),
     ]);
     const log = createLogger(config.logLevel, config.logFormat).child({ process: kind });
     try {
@@ -63,7 +64,7 @@ export function scaledCommand(kind: Kind): Command {
       process.stdout.write(`${running.banner}\n`);
     } catch (error) {
       const text = (error as Error).message;
-      const known = error instanceof ListenError || error instanceof EdgeListenError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
+      const known = error instanceof ListenError || error instanceof EdgeListenError || error instanceof NatsCredentialsError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
       process.stderr.write(`mooncdn ${kind} could not start: ${known ? text : String((error as Error).stack ?? error)}\n`);
       await flushLogger(log);
       process.exit(1);

@@ -34,16 +34,23 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
   const { edgeId } = fleetConfig;
   const metrics = new Metrics({ processMetrics: true });
 
-  // 1. The edge's parts; traffic goes to NATS once the link exists (the meter flushes later).
+  // 1. NATS, with an inbox of its own (permissions can confine replies to it). Until it answers
+  // the edge would know no endpoint, so it waits for it before it listens.
+  log.info({ nats: fleetConfig.nats.url }, 'connecting to NATS');
+  const nc = await connectNats(fleetConfig.nats, `mooncdn-edge-${edgeId}`, log, `_INBOX_${edgeId}`);
+
+  // 2. The edge's parts; traffic goes to NATS through the link (the meter flushes later).
   let link: EdgeLink | undefined;
   const parts = buildEdge(edgeId, config.edge, (samples) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet'))), clock, log, metrics);
 
-  // 2. Listening (fenced: every request passes to the origin until the link has caught up).
-  const listeners = await listenEdge(parts.node, config.edgeHost, config.edgePort, config.edgeTlsPort);
+  // 3. Listening (fenced: every request passes to the origin until the link has caught up).
+  const listeners = await listenEdge(parts.node, config.edgeHost, config.edgePort, config.edgeTlsPort).catch(async (error: unknown) => {
+    await nc.close();
+    throw error;
+  });
   denyListeners(parts.originPolicy, listeners.servers);
 
-  // 3. The link: NATS with an inbox of its own (permissions can confine replies to it).
-  const nc = await connectNats(fleetConfig.nats, `mooncdn-edge-${edgeId}`, log, `_INBOX_${edgeId}`);
+  // 4. The link.
   const refuseOrigin = config.edge.originDeny.length > 0 ? deniedLiteralCheck(config.edge.originDeny) : undefined;
   link = new EdgeLink(
     nc,
@@ -61,7 +68,7 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
   link.start();
   parts.meter.start(config.edge.meterFlushMs);
 
-  // 4. Status: /readyz is 200 only while it serves from cache (a load balancer skips it otherwise).
+  // 5. Status: /readyz is 200 only while it serves from cache (a load balancer skips it otherwise).
   const running = link;
   const health = new Health();
   health.add('fleet', () => {

@@ -39,10 +39,19 @@ export async function connectNats(settings: NatsSettings, name: string, log: Log
     maxPingOut: 2,
     // A process may start before NATS does; it keeps trying rather than exit.
     waitOnFirstConnect: true,
+  }).catch((error: unknown) => {
+    const reason = (error as Error).message;
+    if (/authorization|authentication|permission/i.test(reason)) {
+      throw new NatsCredentialsError(`NATS at ${settings.url} refused the credentials (${reason}); check --nats-user and MOONCDN_NATS_PASSWORD, MOONCDN_NATS_TOKEN or --nats-creds.`);
+    }
+    throw error;
   });
   void watchStatus(nc, log);
   return nc;
 }
+
+/** NATS refused who we said we were: a setting to fix, not a fault to wait out. */
+export class NatsCredentialsError extends Error {}
 
 async function watchStatus(nc: NatsConnection, log: Logger): Promise<void> {
   for await (const status of nc.status()) {
