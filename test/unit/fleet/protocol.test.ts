@@ -1,0 +1,48 @@
+/** What crosses NATS is checked before it is believed: malformed or hostile messages are refused, never thrown on. */
+import { describe, expect, it } from 'vitest';
+import { decodeAck, decodeHeartbeat, decodeHeartbeatReply, decodeLogEntry, decodeTrafficReport, edgeOfSubject, edgeSubject, encode } from '../../../src/fleet/nats/protocol.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('fleet protocol', () => {
+  it('takes the edge id from the subject, and only a well-formed one', () => {
+    expect(edgeOfSubject(edgeSubject('edge-fra-1', 'ack'))).toBe('edge-fra-1');
+    for (const subject of ['mooncdn.edge.Edge.ack', 'mooncdn.edge..ack', 'mooncdn.edge.a.b.ack', 'other.edge.a.ack', 'mooncdn.edge.-x.ack']) {
+      expect(edgeOfSubject(subject), subject).toBeUndefined();
+    }
+  });
+
+  it('decodes every kind of change, and says why a change is not one', () => {
+    const purge = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: ['/d/'] } };
+    expect(decodeLogEntry(encode(purge))).toEqual(purge);
+    expect(decodeLogEntry(encode({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '', extra: 1 } }))).toEqual({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '' } });
+    expect(decodeLogEntry(encode({ kind: 'remove', endpointId: 'e' }))).toEqual({ kind: 'remove', endpointId: 'e' });
+    expect(decodeLogEntry(bytes('not json'))).toEqual({ problem: 'the change is not a JSON object with a kind' });
+    expect(decodeLogEntry(bytes('[1]'))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [1], directories: [] } }))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'apply', config: { endpointId: 'e' } }))).toEqual({ problem: 'the endpoint configuration is incomplete' });
+    expect(decodeLogEntry(encode({ kind: 'soft-purge' }))).toEqual({ problem: 'this edge does not know changes of kind "soft-purge" (is it older than the control plane?)' });
+  });
+
+  it('refuses heartbeats, acks, answers and traffic reports that are not what they claim', () => {
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', refused: [{ seq: 2, applied: 2, error: 'no' }] }))).toEqual({
+      applied: 3,
+      state: 'serving',
+      address: 'h:1',
+      refused: [{ seq: 2, applied: 2, error: 'no' }],
+    });
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1' }))?.refused).toEqual([]);
+    for (const beat of [{ applied: -1, state: 'serving', address: 'h' }, { applied: 1.5, state: 'serving', address: 'h' }, { applied: 1, state: 'bored', address: 'h' }, { applied: 1, state: 'serving', address: 'h'.repeat(301) }, { applied: 1, state: 'serving', address: 'h', refused: [{ seq: 'x' }] }]) {
+      expect(decodeHeartbeat(encode(beat)), JSON.stringify(beat).slice(0, 80)).toBeUndefined();
+    }
+    expect(decodeAck(encode({ seq: 4, applied: 4, error: 'x'.repeat(5000) }))?.error).toHaveLength(1000);
+    expect(decodeAck(encode({ seq: 4, applied: 4, error: 7 }))).toBeUndefined();
+    expect(decodeAck(bytes('{"seq":1e400,"applied":1}'))).toBeUndefined();
+    expect(decodeHeartbeatReply(encode({ logSeq: 9, leaseMs: 0 }))).toBeUndefined();
+    expect(decodeHeartbeatReply(encode({ logSeq: 9, leaseMs: 1000 }))).toEqual({ logSeq: 9, leaseMs: 1000 });
+    expect(decodeTrafficReport(encode({ samples: [{ endpointId: 'e', bucketStart: 0, cdnBytes: 1, originBytes: 2 }] }))?.samples).toHaveLength(1);
+    expect(decodeTrafficReport(encode({ samples: [{ endpointId: 'e', bucketStart: 0, cdnBytes: -1, originBytes: 2 }] }))).toBeUndefined();
+    expect(decodeTrafficReport(encode({ samples: [null] }))).toBeUndefined();
+    expect(decodeTrafficReport(bytes('{"samples":{"__proto__":1}}'))).toBeUndefined();
+  });
+});
