@@ -24,10 +24,6 @@ export class InProcessFleet implements Fleet {
     this.agents.delete(edgeId);
   }
 
-  edgeIds(): readonly string[] {
-    return [...this.agents.keys()];
-  }
-
   applyEndpoint(config: EdgeEndpointConfig): Promise<EdgeOutcome[]> {
     return this.each((agent) => agent.applyEndpoint(config));
   }

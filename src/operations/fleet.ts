@@ -18,7 +18,6 @@ export interface EdgeOutcome {
 }
 
 export interface Fleet {
-  edgeIds(): readonly string[];
   applyEndpoint(config: EdgeEndpointConfig): Promise<EdgeOutcome[]>;
   removeEndpoint(endpointId: string): Promise<EdgeOutcome[]>;
   purge(endpointId: string, target: PurgeTarget): Promise<EdgeOutcome[]>;

@@ -65,10 +65,6 @@ export class NatsFleet implements Fleet {
     for (const waiter of this.waiters) waiter.wake();
   }
 
-  edgeIds(): readonly string[] {
-    return [...this.applied.keys()];
-  }
-
   async applyEndpoint(config: EdgeEndpointConfig): Promise<EdgeOutcome[]> {
     // The snapshot first: an edge resyncing after the log's entry was written finds it there.
     await this.configs.put(config.endpointId, JSON.stringify(config));
