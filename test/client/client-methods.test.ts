@@ -170,7 +170,7 @@ describe('purge and preload', () => {
     expect(preload.operationId).toMatch(UUID);
     expect(await client.waitForOperation(id, preload.operationId, { pollMs: 50 })).toMatchObject({ Type: 'Preload', Status: 'Succeeded' });
     const preloaded: PreloadResult = await client.getPreload(id, preload.operationId);
-    expect(preloaded).toEqual({ Files: [{ Url: 'http://content.example.com/app.css', Status: 'Succeed' }] });
+    expect(preloaded).toEqual({ Files: [{ Url: 'http://content.example.com/app.css', Status: 'Succeed' }], Edges: [{ EdgeId: 'edge-embedded', Status: 'Succeeded', Message: null }] });
     expect(origin.count('/app.css')).toBe(1);
     // The edge now answers from its cache: the origin sees nothing more.
     expect((await edgeGet(edge, 'content.example.com', '/app.css')).text).toBe('body { margin: 0 }');
@@ -182,6 +182,7 @@ describe('purge and preload', () => {
     expect(purged).toEqual({
       Files: [{ Url: 'http://content.example.com/app.css', Status: 'Succeed' }],
       Directories: [{ Url: 'http://content.example.com/img/', Status: 'Succeed' }],
+      Edges: [{ EdgeId: 'edge-embedded', Status: 'Succeeded', Message: null }],
     });
     // Purged: the next request goes to the origin again.
     await edgeGet(edge, 'content.example.com', '/app.css');

@@ -41,7 +41,14 @@ beforeAll(async () => {
     databaseUrl: database.url,
     natsUrl: nats.url,
     credentials,
-    env: { MOONCDN_EDGE_LEASE_MS: String(LEASE_MS), MOONCDN_EDGE_DEADLINE_MS: '5000', MOONCDN_OPERATION_LEASE_MS: '2000', MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN },
+    env: {
+      MOONCDN_EDGE_LEASE_MS: String(LEASE_MS),
+      MOONCDN_EDGE_DEADLINE_MS: '5000',
+      MOONCDN_OPERATION_LEASE_MS: '2000',
+      MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      // A short log, so that an edge cut off for a while finds it no longer reaches back.
+      MOONCDN_FLEET_LOG_MAX_MESSAGES: '30',
+    },
   };
   apis = [await startScaled('api', common)];
   apis.push(await startScaled('api', common));
@@ -116,6 +123,25 @@ describe('faults in the scaled shape', () => {
     await until(async () => (await fleet()).find((edge) => edge.EdgeId === 'edge-b')?.State === 'serving', 'edge-b serving again');
     const after = await edgeGet(edges[1]!.httpPort, DOMAIN, '/page.html');
     expect([after.text, after.headers['x-cache']]).toEqual(['v2', 'MISS']);
+  });
+
+  it('an edge cut off for longer than the log reaches back resyncs in full, and serves nothing it had cached', async () => {
+    await cacheEverywhere();
+    proxy.cut();
+    version = 20;
+    const ids = [await purgePage()];
+    for (let i = 0; i < 40; i++) {
+      const accepted = await client.sub('POST', `/endpoints/${endpointId}/purges`, { Files: [`http://${DOMAIN}/other-${i}.css`] });
+      ids.push(accepted.body.AsyncInfo.TaskTrackId);
+      // One at a time, so each is a change of its own in the log (consecutive purges group).
+      await client.waitForOperation(endpointId, accepted.body.AsyncInfo.TaskTrackId, 20_000);
+    }
+    for (const id of ids) expect((await client.waitForOperation(endpointId, id, 20_000)).Status).toBe('Succeeded');
+    proxy.heal();
+    await until(async () => (await fleet()).find((edge) => edge.EdgeId === 'edge-b')?.State === 'serving', 'edge-b serving again');
+    expect(edges[1]!.output()).toMatch(/the fleet log no longer holds the next change; resyncing/);
+    const after = await edgeGet(edges[1]!.httpPort, DOMAIN, '/page.html');
+    expect([after.text, after.headers['x-cache']]).toEqual(['v20', 'MISS']);
   });
 
   it('a NATS restart in the middle of a purge burst: every accepted purge ends, and the fleet recovers by itself', async () => {

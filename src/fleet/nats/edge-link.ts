@@ -23,6 +23,7 @@ import type { TrafficSample } from '../../domain/traffic-sample.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
 import {
   CONFIG_BUCKET,
+  decodeConfig,
   decodeHeartbeatReply,
   decodeLogEntry,
   edgeSubject,
@@ -213,26 +214,29 @@ export class EdgeLink {
     this.edge.cacheUntil = 0;
     // The log's last sequence, read by a worker: the bucket is at least that new.
     const { logSeq } = await this.nextReply();
-    for (const endpointId of this.edge.endpointIds()) await this.edge.removeEndpoint(endpointId);
     const configs = await new Kvm(this.js).open(CONFIG_BUCKET);
-    let loaded = 0;
+    const loaded: EdgeEndpointConfig[] = [];
     for await (const key of await configs.keys()) {
       const entry = await configs.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
-      const config = JSON.parse(entry.string()) as EdgeEndpointConfig;
-      const refusal = this.options.refuse?.(config);
-      if (refusal) {
-        this.log.warn({ endpointId: config.endpointId, refusal }, 'left out an endpoint this edge refuses');
+      const config = decodeConfig(entry.value);
+      if (!config) {
+        this.log.warn({ key }, 'left out a configuration the bucket holds that is not one');
         continue;
       }
-      await this.edge.applyEndpoint(config).then(
-        () => loaded++,
-        (error: unknown) => this.log.warn({ err: error, endpointId: config.endpointId }, 'could not apply an endpoint while resyncing'),
-      );
+      const refusal = this.options.refuse?.(config);
+      if (refusal) this.log.warn({ endpointId: config.endpointId, refusal }, 'left out an endpoint this edge refuses');
+      else loaded.push(config);
+    }
+    // Read whole before anything changes: endpoints go out of service only for the moment of
+    // the swap, each dropping what it cached (removeEndpoint purges it).
+    for (const endpointId of this.edge.endpointIds()) await this.edge.removeEndpoint(endpointId);
+    for (const config of loaded) {
+      await this.edge.applyEndpoint(config).catch((error: unknown) => this.log.warn({ err: error, endpointId: config.endpointId }, 'could not apply an endpoint while resyncing'));
     }
     this.applied = logSeq;
     this.resyncNeeded = false;
-    this.log.info({ endpoints: loaded, applied: logSeq }, 'resynced from the configuration bucket');
+    this.log.info({ endpoints: loaded.length, applied: logSeq }, 'resynced from the configuration bucket');
     this.updateServing();
   }
 
@@ -292,3 +296,4 @@ export class EdgeLink {
     }
   }
 }
+

@@ -105,11 +105,8 @@ export function decodeLogEntry(data: Uint8Array): LogEntry | { readonly problem:
   if (value === undefined || !isText(kind)) return { problem: 'the change is not a JSON object with a kind' };
   switch (kind) {
     case 'apply': {
-      const config = value.config as Record<string, unknown> | undefined;
-      if (typeof config !== 'object' || config === null || !isText(config.endpointId) || !isText(config.customDomain)) {
-        return { problem: 'the endpoint configuration is incomplete' };
-      }
-      return { kind, config: config as unknown as EdgeEndpointConfig };
+      const config = asConfig(value.config);
+      return config ? { kind, config } : { problem: 'the endpoint configuration is incomplete' };
     }
     case 'remove':
       return isText(value.endpointId) ? { kind, endpointId: value.endpointId } : { problem: 'the removal names no endpoint' };
@@ -126,6 +123,17 @@ export function decodeLogEntry(data: Uint8Array): LogEntry | { readonly problem:
     default:
       return { problem: `this edge does not know changes of kind "${kind}" (is it older than the control plane?)` };
   }
+}
+
+/** An endpoint configuration as the bucket holds it (JSON text), or undefined. */
+export function decodeConfig(data: Uint8Array): EdgeEndpointConfig | undefined {
+  return asConfig(decodeObject(data));
+}
+
+function asConfig(value: unknown): EdgeEndpointConfig | undefined {
+  const config = value as Record<string, unknown> | undefined;
+  if (typeof config !== 'object' || config === null || !isText(config.endpointId) || !isText(config.customDomain)) return undefined;
+  return config as unknown as EdgeEndpointConfig;
 }
 
 export function decodeHeartbeat(data: Uint8Array): Heartbeat | undefined {
