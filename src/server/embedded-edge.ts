@@ -40,7 +40,7 @@ export async function startEmbeddedEdge(
 ): Promise<EmbeddedEdge> {
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
-  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, reclaimer.release);
+  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, { onRelease: reclaimer.release });
   const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
   const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());

@@ -10,6 +10,7 @@
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
 import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
+import { entryId } from './entry-id.js';
 import { pathKey, PurgeRecords } from './purge-records.js';
 
 /**
@@ -25,9 +26,30 @@ const COPY_OVERHEAD_BYTES = 512;
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
 
+/**
+ * The least an object stays put in the LRU order after a hit moved it (Varnish's
+ * `lru_interval`, 2 s there too): a hot object is moved once per interval, not on every hit,
+ * which would cost a map delete and insert each time. Eviction order is then right to within
+ * this interval, which no budget notices.
+ */
+export const LRU_INTERVAL_MS = 2_000;
+
+export interface MemoryCacheStoreOptions {
+  /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
+  readonly onRelease?: (bytes: number) => void;
+  /** LRU_INTERVAL_MS unless given; 0 moves an object on every hit. */
+  readonly lruIntervalMs?: number;
+}
+
+/** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
+interface Entry {
+  readonly object: CachedObject;
+  touchedAt: number;
+}
+
 export class MemoryCacheStore implements CacheStore {
   /** Objects by entry id (entryId: the key, plus the Vary values for a variant), least recently used first. */
-  private readonly objects = new Map<string, CachedObject>();
+  private readonly objects = new Map<string, Entry>();
   /** Entry ids by path, for file purges (query and Vary variants alike). */
   private readonly variants = new Map<string, Set<string>>();
   /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
@@ -40,19 +62,24 @@ export class MemoryCacheStore implements CacheStore {
   private counter = 0;
   private used = 0;
   /** The sweep under way: the objects left to check, and the last generation it applies. */
-  private sweep: { readonly objects: IterableIterator<CachedObject>; readonly through: number } | undefined;
+  private sweep: { readonly objects: IterableIterator<Entry>; readonly through: number } | undefined;
   /** Another sweep is due when this one ends (purges came meanwhile). */
   private sweepAgain = false;
   /** Records of this generation or older cover no stored object; pruned when no older fill runs. */
   private sweptThrough = 0;
   private prunedThrough = 0;
 
+  private readonly onRelease: (bytes: number) => void;
+  private readonly lruIntervalMs: number;
+
   constructor(
     private readonly budgetBytes: number,
     readonly maxObjectBytes: number = Math.floor(budgetBytes / 8),
-    /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
-    private readonly onRelease: (bytes: number) => void = () => undefined,
-  ) {}
+    options: MemoryCacheStoreOptions = {},
+  ) {
+    this.onRelease = options.onRelease ?? (() => undefined);
+    this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
+  }
 
   get bytes(): number {
     return this.used;
@@ -85,34 +112,44 @@ export class MemoryCacheStore implements CacheStore {
 
   get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
     // A response without Vary is stored under its key alone: one lookup, as before variants.
-    const object = this.objects.get(key);
-    if (object) return this.usable(key, object, now) ? { object, stale: object.staleAt <= now } : undefined;
+    const entry = this.objects.get(key);
+    if (entry) {
+      const { object } = entry;
+      return this.usable(key, entry, now) ? { object, stale: object.staleAt <= now } : undefined;
+    }
     const ids = this.varyVariants.get(key);
     if (!ids) return undefined;
     for (const id of ids) {
       const variant = this.objects.get(id)!;
-      if (request && !variantMatches(variant.vary, request)) continue;
+      if (request && !variantMatches(variant.object.vary, request)) continue;
+      const touchedAt = variant.touchedAt;
       if (!this.usable(id, variant, now)) continue;
-      ids.delete(id);
-      ids.add(id);
-      return { object: variant, stale: variant.staleAt <= now };
+      if (variant.touchedAt !== touchedAt) {
+        ids.delete(id);
+        ids.add(id);
+      }
+      return { object: variant.object, stale: variant.object.staleAt <= now };
     }
     return undefined;
   }
 
   /**
    * Whether a stored entry may be served, fresh or stale (stale ones stay until deleteAt or LRU
-   * eviction, to be revalidated or served stale); if so it becomes the most recently used, else
-   * it goes.
+   * eviction, to be revalidated or served stale); if so it becomes the most recently used (at
+   * most once per LRU interval), else it goes.
    */
-  private usable(id: string, object: CachedObject, now: number): boolean {
+  private usable(id: string, entry: Entry, now: number): boolean {
+    const { object } = entry;
     if ((object.deleteAt ?? object.staleAt) <= now || this.purgedSince(object)) {
       this.remove(object);
       return false;
     }
-    // Most recently used goes last.
-    this.objects.delete(id);
-    this.objects.set(id, object);
+    if (now - entry.touchedAt >= this.lruIntervalMs) {
+      // Most recently used goes last.
+      entry.touchedAt = now;
+      this.objects.delete(id);
+      this.objects.set(id, entry);
+    }
     return true;
   }
 
@@ -122,8 +159,8 @@ export class MemoryCacheStore implements CacheStore {
     const id = entryId(object);
     this.makeRoomForVariant(object);
     const existing = this.objects.get(id);
-    if (existing) this.remove(existing);
-    this.objects.set(id, object);
+    if (existing) this.remove(existing.object);
+    this.objects.set(id, { object, touchedAt: -Infinity });
     const variantsKey = pathKey(object.endpointId, object.path);
     let set = this.variants.get(variantsKey);
     if (!set) this.variants.set(variantsKey, (set = new Set()));
@@ -134,11 +171,16 @@ export class MemoryCacheStore implements CacheStore {
       ids.add(id);
     }
     this.used += size;
+    this.evictOverBudget();
+    return true;
+  }
+
+  /** Evicts the least recently used objects until the budget holds. */
+  private evictOverBudget(): void {
     for (const oldest of this.objects.values()) {
       if (this.used <= this.budgetBytes) break;
-      this.remove(oldest);
+      this.remove(oldest.object);
     }
-    return true;
   }
 
   /**
@@ -148,25 +190,25 @@ export class MemoryCacheStore implements CacheStore {
    */
   private makeRoomForVariant(object: CachedObject): void {
     const plain = this.objects.get(object.key);
-    if (plain && object.vary) this.remove(plain);
+    if (plain && object.vary) this.remove(plain.object);
     const ids = this.varyVariants.get(object.key);
     if (!ids) return;
     const id = entryId(object);
     for (const other of [...ids]) {
-      const variant = this.objects.get(other)!;
+      const variant = this.objects.get(other)!.object;
       if (!object.vary || !sameVaryFields(variant.vary, object.vary)) this.remove(variant);
     }
     if (!ids.has(id)) {
       for (const other of ids) {
         if (ids.size < MAX_VARIANTS_PER_KEY) break;
-        this.remove(this.objects.get(other)!);
+        this.remove(this.objects.get(other)!.object);
       }
     }
   }
 
   putCopy(object: CachedObject, copy: EncodedCopy): boolean {
     // Only the object still stored: one replaced or revalidated meanwhile gets no copy.
-    if (this.objects.get(entryId(object)) !== object) return false;
+    if (this.objects.get(entryId(object))?.object !== object) return false;
     const size = copy.body.length + COPY_OVERHEAD_BYTES;
     if (size > this.budgetBytes) return false;
     let copies = this.copies.get(object);
@@ -175,10 +217,7 @@ export class MemoryCacheStore implements CacheStore {
     if (previous) this.used -= previous.body.length + COPY_OVERHEAD_BYTES;
     copies.set(copy.encoding, copy);
     this.used += size;
-    for (const oldest of this.objects.values()) {
-      if (this.used <= this.budgetBytes) break;
-      this.remove(oldest);
-    }
+    this.evictOverBudget();
     return this.copies.get(object)?.get(copy.encoding) === copy;
   }
 
@@ -189,8 +228,8 @@ export class MemoryCacheStore implements CacheStore {
   purgeFile(endpointId: string, path: string): void {
     this.records.file(endpointId, path, ++this.counter);
     for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
-      const object = this.objects.get(objectKey);
-      if (object) this.remove(object);
+      const entry = this.objects.get(objectKey);
+      if (entry) this.remove(entry.object);
     }
     this.startSweep();
   }
@@ -234,7 +273,7 @@ export class MemoryCacheStore implements CacheStore {
         }
         return;
       }
-      if (this.purgedSince(next.value)) this.remove(next.value);
+      if (this.purgedSince(next.value.object)) this.remove(next.value.object);
     }
     setImmediate(this.sweepSlice);
   };
@@ -251,7 +290,7 @@ export class MemoryCacheStore implements CacheStore {
 
   private remove(object: CachedObject): void {
     const id = entryId(object);
-    if (this.objects.get(id) !== object) return;
+    if (this.objects.get(id)?.object !== object) return;
     this.objects.delete(id);
     this.used -= sizeOf(object);
     this.onRelease(object.body.length);
@@ -273,13 +312,6 @@ export class MemoryCacheStore implements CacheStore {
       if (ids?.size === 0) this.varyVariants.delete(object.key);
     }
   }
-}
-
-/** The key, plus for a Vary variant its values in field order (so that header order does not matter). */
-function entryId(object: CachedObject): string {
-  if (!object.vary) return object.key;
-  const fields = Object.keys(object.vary).sort();
-  return `${object.key}\0${JSON.stringify(fields.map((field) => [field, object.vary![field]]))}`;
 }
 
 /** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
