@@ -12,6 +12,7 @@ import type { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
+import { DiskTier } from '../edge/cache/disk-tier.js';
 import { MemoryCacheStore } from '../edge/cache/memory-store.js';
 import { Reclaimer } from '../edge/cache/reclaimer.js';
 import { EdgeNode } from '../edge/edge-node.js';
@@ -40,7 +41,7 @@ export async function startEmbeddedEdge(
 ): Promise<EmbeddedEdge> {
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
-  const cache = new MemoryCacheStore(config.edge.cacheBytes, config.edge.maxObjectBytes, { onRelease: reclaimer.release });
+  const cache = await openEdgeCache(config.edge, reclaimer.release, log, clock.now());
   const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
   const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
@@ -83,8 +84,28 @@ export async function startEmbeddedEdge(
       await listeners.close();
       await meter.stop();
       await origin.close();
+      await cache.close();
     },
   };
+}
+
+/**
+ * The edge's cache store: in memory, with the disk tier under it when one is configured (its
+ * index rebuilt from the files before the edge listens).
+ */
+export async function openEdgeCache(edge: ServeConfig['edge'], onRelease: (bytes: number) => void, log: Logger, now: number): Promise<MemoryCacheStore> {
+  const disk = edge.disk
+    ? await DiskTier.open(
+        {
+          dir: edge.disk.dir,
+          budgetBytes: edge.disk.bytes,
+          onError: (error) => log.warn({ err: error.message }, 'the edge disk cache could not read or delete a file'),
+        },
+        now,
+      )
+    : undefined;
+  if (disk) log.info({ dir: edge.disk!.dir, objects: disk.count, bytes: disk.bytes }, 'edge disk cache opened');
+  return new MemoryCacheStore(edge.cacheBytes, edge.maxObjectBytes, { onRelease, ...(disk && { disk }) });
 }
 
 /**

@@ -2,6 +2,11 @@
  * The in-memory cache store: least-recently-used objects are evicted to stay within a byte
  * budget; purges are generation records (purge-records.ts).
  *
+ * With a disk tier (disk-tier.ts), evicted objects and objects too large for memory are
+ * written there, and a key missing in memory is looked up there; the generations and purge
+ * records are this store's for both tiers (the tier keeps the records on disk as they are made),
+ * and the sweep walks both.
+ *
  * Records do not pile up (Varnish's ban lurker): after a purge, a sweep walks the stored
  * objects a slice at a time, dropping those a record covers; once a sweep has been through
  * them all, no stored object is covered by a record that existed when it began, and those
@@ -9,9 +14,10 @@
  * fill's put must still be refused).
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
-import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
+import { FileBody, MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
+import type { DiskTier } from './disk-tier.js';
 import { entryId } from './entry-id.js';
-import { pathKey, PurgeRecords } from './purge-records.js';
+import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
 
 /**
  * Bookkeeping per object beyond its bytes (the object, its headers, key, path and map entries),
@@ -39,6 +45,8 @@ export interface MemoryCacheStoreOptions {
   readonly onRelease?: (bytes: number) => void;
   /** LRU_INTERVAL_MS unless given; 0 moves an object on every hit. */
   readonly lruIntervalMs?: number;
+  /** Where evicted objects and objects too large for memory go; none when undefined. */
+  readonly disk?: DiskTier;
 }
 
 /** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
@@ -62,7 +70,7 @@ export class MemoryCacheStore implements CacheStore {
   private counter = 0;
   private used = 0;
   /** The sweep under way: the objects left to check, and the last generation it applies. */
-  private sweep: { readonly objects: IterableIterator<Entry>; readonly through: number } | undefined;
+  private sweep: { readonly steps: Iterator<undefined>; readonly through: number } | undefined;
   /** Another sweep is due when this one ends (purges came meanwhile). */
   private sweepAgain = false;
   /** Records of this generation or older cover no stored object; pruned when no older fill runs. */
@@ -71,14 +79,44 @@ export class MemoryCacheStore implements CacheStore {
 
   private readonly onRelease: (bytes: number) => void;
   private readonly lruIntervalMs: number;
+  private readonly disk: DiskTier | undefined;
+  /** The largest body kept in memory. */
+  private readonly memoryMaxObjectBytes: number;
+  /** The largest body kept, in memory or on disk. */
+  readonly maxObjectBytes: number;
 
   constructor(
     private readonly budgetBytes: number,
-    readonly maxObjectBytes: number = Math.floor(budgetBytes / 8),
+    maxObjectBytes: number = Math.floor(budgetBytes / 8),
     options: MemoryCacheStoreOptions = {},
   ) {
     this.onRelease = options.onRelease ?? (() => undefined);
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
+    this.disk = options.disk;
+    this.memoryMaxObjectBytes = maxObjectBytes;
+    this.maxObjectBytes = Math.max(maxObjectBytes, this.disk?.maxObjectBytes ?? 0);
+    if (this.disk) {
+      // Generations go on from where the files and records left them; the records kept on disk
+      // apply again until a sweep has been through what is stored.
+      this.counter = this.disk.restoredGeneration;
+      for (const record of this.disk.restoredRecords) this.records.apply(record);
+      if (this.disk.restoredRecords.length > 0) this.startSweep();
+    }
+  }
+
+  /** Bytes of files in the disk tier (0 without one). */
+  get diskBytes(): number {
+    return this.disk?.bytes ?? 0;
+  }
+
+  /** Objects in the disk tier. */
+  get diskCount(): number {
+    return this.disk?.count ?? 0;
+  }
+
+  /** Waits for the disk tier's writes and deletions under way. */
+  async close(): Promise<void> {
+    await this.disk?.close();
   }
 
   get bytes(): number {
@@ -99,8 +137,13 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   beginFill(): number {
-    this.fillsAt.set(this.counter, (this.fillsAt.get(this.counter) ?? 0) + 1);
+    this.holdRecords(this.counter);
     return this.counter;
+  }
+
+  /** Keeps the records newer than `generation` until endFill(generation). */
+  private holdRecords(generation: number): void {
+    this.fillsAt.set(generation, (this.fillsAt.get(generation) ?? 0) + 1);
   }
 
   endFill(generation: number): void {
@@ -111,6 +154,10 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
+    return this.fromMemory(key, now, request) ?? (this.disk && this.fromDisk(this.disk, key, now, request));
+  }
+
+  private fromMemory(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
     // A response without Vary is stored under its key alone: one lookup, as before variants.
     const entry = this.objects.get(key);
     if (entry) {
@@ -131,6 +178,21 @@ export class MemoryCacheStore implements CacheStore {
       return { object: variant.object, stale: variant.object.staleAt <= now };
     }
     return undefined;
+  }
+
+  private fromDisk(disk: DiskTier, key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
+    for (;;) {
+      const object = disk.get(key, now, request);
+      if (!object) return undefined;
+      if ((object.deleteAt ?? object.staleAt) > now && !this.purgedSince(object)) return { object, stale: object.staleAt <= now };
+      disk.remove(object);
+    }
+  }
+
+  /** Drops this very object (one `get` returned): its file could not be read whole. */
+  discard(object: CachedObject): void {
+    if (object.body instanceof FileBody) this.disk?.remove(object);
+    else this.remove(object);
   }
 
   /**
@@ -154,10 +216,23 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   put(object: CachedObject): boolean {
+    // Objects come from fills, with their bodies in memory; one read from disk is not put back.
+    if (object.body instanceof FileBody || this.purgedSince(object)) return false;
     const size = sizeOf(object);
-    if (object.body.length > this.maxObjectBytes || size > this.budgetBytes || this.purgedSince(object)) return false;
+    if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
+      if (!this.disk || object.body.length > this.disk.maxObjectBytes) return false;
+      // Too large for memory: straight to disk, superseding what memory held for the key.
+      this.makeRoomForVariant(object);
+      const existing = this.objects.get(entryId(object));
+      if (existing) this.remove(existing.object);
+      this.disk.removeKey(object.key);
+      this.toDisk(this.disk, object);
+      return true;
+    }
     const id = entryId(object);
     this.makeRoomForVariant(object);
+    // What the disk held for the key is older.
+    this.disk?.removeKey(object.key);
     const existing = this.objects.get(id);
     if (existing) this.remove(existing.object);
     this.objects.set(id, { object, touchedAt: -Infinity });
@@ -175,12 +250,23 @@ export class MemoryCacheStore implements CacheStore {
     return true;
   }
 
-  /** Evicts the least recently used objects until the budget holds. */
+  /** Evicts the least recently used objects until the budget holds: to the disk tier, if there is one. */
   private evictOverBudget(): void {
     for (const oldest of this.objects.values()) {
       if (this.used <= this.budgetBytes) break;
       this.remove(oldest.object);
+      if (this.disk && !this.purgedSince(oldest.object)) this.toDisk(this.disk, oldest.object);
     }
+  }
+
+  /**
+   * Writes the object to the disk tier in the background. Until it is written, the records
+   * newer than its generation are kept (as for a fill), so that a purge made meanwhile is
+   * still seen when the write ends.
+   */
+  private toDisk(disk: DiskTier, object: CachedObject): void {
+    this.holdRecords(object.generation);
+    void disk.admit(object, (written) => !this.purgedSince(written)).finally(() => this.endFill(object.generation));
   }
 
   /**
@@ -226,23 +312,35 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   purgeFile(endpointId: string, path: string): void {
-    this.records.file(endpointId, path, ++this.counter);
+    this.record({ kind: 'file', endpointId, path, generation: ++this.counter });
     for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
       const entry = this.objects.get(objectKey);
       if (entry) this.remove(entry.object);
     }
+    this.disk?.removePath(endpointId, path);
     this.startSweep();
   }
 
   purgeDirectory(endpointId: string, directory: string): void {
-    this.records.directory(endpointId, directory, ++this.counter);
+    this.record({ kind: 'directory', endpointId, path: directory, generation: ++this.counter });
     this.startSweep();
   }
 
   /** An endpoint removed, or purged whole, leaves one record at its root, not its history. */
   purgeEndpoint(endpointId: string): void {
-    this.records.endpoint(endpointId, ++this.counter);
+    this.record({ kind: 'endpoint', endpointId, generation: ++this.counter });
     this.startSweep();
+  }
+
+  purgeAll(): void {
+    this.record({ kind: 'all', generation: ++this.counter });
+    this.startSweep();
+  }
+
+  /** Keeps the record, here and (before the purge returns) in the disk tier's journal. */
+  private record(record: PurgeRecord): void {
+    this.records.apply(record);
+    this.disk?.recordPurge(record);
   }
 
   /** Whether a purge recorded after the object's fill started covers it. */
@@ -255,27 +353,34 @@ export class MemoryCacheStore implements CacheStore {
       this.sweepAgain = true;
       return;
     }
-    this.sweep = { objects: this.objects.values(), through: this.counter };
+    this.sweep = { steps: this.sweepSteps(), through: this.counter };
     setImmediate(this.sweepSlice);
+  }
+
+  /** Checks every object, memory then disk, pausing after each SWEEP_SLICE of them. */
+  private *sweepSteps(): Generator<undefined, void> {
+    let checked = 0;
+    for (const { object } of this.objects.values()) {
+      if (this.purgedSince(object)) this.remove(object);
+      if (++checked % SWEEP_SLICE === 0) yield;
+    }
+    if (!this.disk) return;
+    for (const { object } of this.disk.objects()) {
+      if (this.purgedSince(object)) this.disk.remove(object);
+      if (++checked % SWEEP_SLICE === 0) yield;
+    }
   }
 
   private readonly sweepSlice = (): void => {
     const sweep = this.sweep!;
-    for (let i = 0; i < SWEEP_SLICE; i++) {
-      const next = sweep.objects.next();
-      if (next.done) {
-        this.sweep = undefined;
-        this.sweptThrough = sweep.through;
-        this.prune();
-        if (this.sweepAgain) {
-          this.sweepAgain = false;
-          this.startSweep();
-        }
-        return;
-      }
-      if (this.purgedSince(next.value.object)) this.remove(next.value.object);
+    if (!sweep.steps.next().done) return void setImmediate(this.sweepSlice);
+    this.sweep = undefined;
+    this.sweptThrough = sweep.through;
+    this.prune();
+    if (this.sweepAgain) {
+      this.sweepAgain = false;
+      this.startSweep();
     }
-    setImmediate(this.sweepSlice);
   };
 
   /** Drops the records that are swept and older than every fill still running. */
@@ -286,6 +391,8 @@ export class MemoryCacheStore implements CacheStore {
     if (through <= this.prunedThrough) return;
     this.records.prune(through);
     this.prunedThrough = through;
+    // The journal drops them too, once the files of what they covered are deleted.
+    this.disk?.compactJournal(() => this.records.list());
   }
 
   private remove(object: CachedObject): void {

@@ -1,0 +1,364 @@
+/**
+ * The disk tier: objects the memory store evicts (and objects too large for memory) kept in
+ * files under a directory, within a byte budget of their own, least recently used out; hits on
+ * them are streamed from the file (edge-node.ts). The memory store owns it and asks it
+ * (memory-store.ts): generations and purge records stay one set for both tiers.
+ *
+ * Layout under `dir`: objects/xx/<hash>-<unique> (one file per object, disk-file.ts), tmp/ for
+ * writes in progress, purges.jsonl for the purge records (purge-journal.ts).
+ *
+ * - A file is written under tmp/ and renamed into objects/ once whole, so a crash leaves at
+ *   most a temporary file (deleted at the next start), never half an object under its name.
+ *   Every file is also checked by its length at start and each time it is opened to be served
+ *   (disk-file.ts), so one cut short anyway (a full disk, power lost before the data reached
+ *   the device, someone's truncate) is dropped, never served.
+ * - After a restart the index is rebuilt from the files (metadata read back, oldest stored
+ *   first in the LRU order); files an expiry or a kept purge record covers are deleted.
+ * - The purge records are persisted as they are made, with the generation counter implied by
+ *   them and the files: a restart goes on from the largest generation seen, so an object purged
+ *   before the restart stays purged after it.
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { variantMatches, type RequestHeaders } from '../policy/vary.js';
+import { FileBody, type CachedObject } from './cache-store.js';
+import { decodeMetadata, encodeHead, metadataLength, PREFIX_BYTES, type DiskMetadata } from './disk-file.js';
+import { entryId } from './entry-id.js';
+import { PurgeJournal } from './purge-journal.js';
+import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
+
+export interface DiskTierOptions {
+  readonly dir: string;
+  /** Bytes of files (metadata and bodies) the tier may hold. */
+  readonly budgetBytes: number;
+  /** The largest body it keeps; an eighth of the budget unless given. */
+  readonly maxObjectBytes?: number;
+  /** How long a hit leaves an object where it is in the LRU order (memory-store.ts LRU_INTERVAL_MS). */
+  readonly lruIntervalMs?: number;
+  /** Told about files it could not read or delete; nothing is served from them. */
+  readonly onError?: (error: Error) => void;
+}
+
+interface DiskEntry {
+  /** The object as `get` returns it: its body is a FileBody. */
+  readonly object: CachedObject;
+  /** The file's bytes, counted against the budget. */
+  readonly size: number;
+  touchedAt: number;
+}
+
+/** Files read at once while rebuilding the index. */
+const REBUILD_CONCURRENCY = 32;
+
+export class DiskTier {
+  /** Entries by entry id, least recently used first. */
+  private readonly entries = new Map<string, DiskEntry>();
+  /** Entry ids by cache key (the plain entry and every Vary variant). */
+  private readonly byKey = new Map<string, Set<string>>();
+  /** Entry ids by endpoint and path, for file purges. */
+  private readonly byPath = new Map<string, Set<string>>();
+  /** Writes in progress by entry id: the object being written. */
+  private readonly writing = new Map<string, CachedObject>();
+  /** Bytes of files kept and of writes in progress. */
+  private used = 0;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly journal: PurgeJournal;
+  private compaction: (() => readonly PurgeRecord[]) | undefined;
+  private unique = 0;
+  private closed = false;
+  private readonly run = randomBytes(4).toString('hex');
+  readonly maxObjectBytes: number;
+  private readonly lruIntervalMs: number;
+  private readonly onError: (error: Error) => void;
+
+  private constructor(
+    private readonly options: DiskTierOptions,
+    /** The purge records kept when the tier was opened, oldest first. */
+    readonly restoredRecords: readonly PurgeRecord[],
+    /** The largest generation the files and records had: the counter goes on after it. */
+    readonly restoredGeneration: number,
+  ) {
+    this.maxObjectBytes = options.maxObjectBytes ?? Math.floor(options.budgetBytes / 8);
+    this.lruIntervalMs = options.lruIntervalMs ?? 2_000;
+    this.onError = options.onError ?? (() => undefined);
+    this.journal = new PurgeJournal(join(options.dir, 'purges.jsonl'));
+  }
+
+  /**
+   * Opens the tier at `options.dir` (created if missing): the purge records are read back, then
+   * every object file; what is torn, expired at `now` or purged is deleted, the rest indexed.
+   */
+  static async open(options: DiskTierOptions, now: number = Date.now()): Promise<DiskTier> {
+    const { dir } = options;
+    // Files spread over 256 directories by the first byte of their name's hash.
+    for (let i = 0; i < 256; i++) mkdirSync(join(dir, 'objects', i.toString(16).padStart(2, '0')), { recursive: true });
+    // Writes a crash interrupted: never renamed, never served.
+    rmSync(join(dir, 'tmp'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'tmp'));
+    const records = PurgeJournal.read(join(dir, 'purges.jsonl'));
+    const covering = new PurgeRecords();
+    let generation = 0;
+    for (const record of records) {
+      covering.apply(record);
+      generation = Math.max(generation, record.generation);
+    }
+    const found = await readObjects(join(dir, 'objects'), options.onError);
+    const kept: { metadata: DiskMetadata; file: string; size: number }[] = [];
+    const doomed: string[] = [];
+    for (const { metadata, file, size } of found) {
+      generation = Math.max(generation, metadata.generation);
+      const expired = (metadata.deleteAt ?? metadata.staleAt) <= now;
+      if (expired || covering.covers(metadata.endpointId, metadata.path, metadata.generation)) doomed.push(file);
+      else kept.push({ metadata, file, size });
+    }
+    const tier = new DiskTier(options, records, generation);
+    // Oldest stored first: the LRU order as well as it can be known after a restart.
+    kept.sort((a, b) => a.metadata.storedAt - b.metadata.storedAt);
+    for (const { metadata, file, size } of kept) {
+      const { bodyLength, ...fields } = metadata;
+      const object: CachedObject = { ...fields, body: new FileBody(file, size - bodyLength, bodyLength) };
+      const id = entryId(object);
+      const previous = tier.entries.get(id);
+      // Two files for one entry (a crash between a rename and the old file's unlink): the newer wins.
+      if (previous) tier.remove(previous.object);
+      tier.index(id, object, size);
+    }
+    for (const file of doomed) tier.unlinkLater(file);
+    tier.evictOverBudget();
+    return tier;
+  }
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The stored object for `key` whose Vary values match `request` (any, without it), moved in
+   * the LRU order at most once per interval. Whether it is purged or expired is the caller's.
+   */
+  get(key: string, now: number, request?: RequestHeaders): CachedObject | undefined {
+    const ids = this.byKey.get(key);
+    if (!ids) return undefined;
+    for (const id of ids) {
+      const entry = this.entries.get(id)!;
+      if (request && entry.object.vary && !variantMatches(entry.object.vary, request)) continue;
+      if (now - entry.touchedAt >= this.lruIntervalMs) {
+        entry.touchedAt = now;
+        this.entries.delete(id);
+        this.entries.set(id, entry);
+      }
+      return entry.object;
+    }
+    return undefined;
+  }
+
+  /** Every object kept (for the purge sweep); removing while iterating is allowed. */
+  objects(): IterableIterator<DiskEntry> {
+    return this.entries.values();
+  }
+
+  /**
+   * Writes `object` (its body in memory) to a file in the background. Resolves true once it
+   * is indexed; false when it does not fit, or when `wanted` says no once it is written (a
+   * purge came meanwhile) or another write or a removal superseded it.
+   */
+  async admit(object: CachedObject, wanted: (object: CachedObject) => boolean): Promise<boolean> {
+    const body = object.body;
+    if (body instanceof FileBody || body.length > this.maxObjectBytes) return false;
+    const head = encodeHead(object, body.length);
+    const size = head.length + body.length;
+    if (size > this.options.budgetBytes) return false;
+    const id = entryId(object);
+    this.writing.set(id, object);
+    this.used += size;
+    this.evictOverBudget();
+    const hash = createHash('sha1').update(id).digest('hex');
+    const name = `${hash}-${this.run}${(this.unique++).toString(36)}`;
+    const temporary = join(this.options.dir, 'tmp', name);
+    const file = join(this.options.dir, 'objects', hash.slice(0, 2), name);
+    let written = false;
+    const work = (async () => {
+      await writeWhole(temporary, [head, body]);
+      await rename(temporary, file);
+      written = true;
+    })();
+    this.track(work);
+    try {
+      await work;
+    } catch (error) {
+      this.onError(error as Error);
+      await unlink(temporary).catch(() => undefined);
+    }
+    this.used -= size;
+    const current = this.writing.get(id) === object;
+    if (current) this.writing.delete(id);
+    if (!written) return false;
+    if (!current || !wanted(object)) {
+      this.unlinkLater(file);
+      return false;
+    }
+    const existing = this.entries.get(id);
+    if (existing) this.remove(existing.object);
+    this.index(id, { ...object, body: new FileBody(file, head.length, body.length) }, size);
+    this.evictOverBudget();
+    return true;
+  }
+
+  /** Drops the object (one `get` returned), and its file. */
+  remove(object: CachedObject): void {
+    const id = entryId(object);
+    const entry = this.entries.get(id);
+    if (!entry || entry.object !== object) return;
+    this.entries.delete(id);
+    this.used -= entry.size;
+    unindex(this.byKey, object.key, id);
+    unindex(this.byPath, pathKey(object.endpointId, object.path), id);
+    this.unlinkLater((object.body as FileBody).path);
+  }
+
+  /** Drops every entry of the key (a newer response was stored in memory), written or being written. */
+  removeKey(key: string): void {
+    for (const id of [...(this.byKey.get(key) ?? [])]) this.remove(this.entries.get(id)!.object);
+    for (const [id, object] of this.writing) if (object.key === key) this.writing.delete(id);
+  }
+
+  /** Drops every query and Vary variant of the path, written or being written. */
+  removePath(endpointId: string, path: string): void {
+    for (const id of [...(this.byPath.get(pathKey(endpointId, path)) ?? [])]) this.remove(this.entries.get(id)!.object);
+    for (const [id, object] of this.writing) if (object.endpointId === endpointId && object.path === path) this.writing.delete(id);
+  }
+
+  /** Keeps a purge record on disk before the purge returns. */
+  recordPurge(record: PurgeRecord): void {
+    this.journal.append(record);
+  }
+
+  /**
+   * Records were pruned: the journal is rewritten with `records()` (asked then) once no file
+   * of an object those records covered is still to be deleted.
+   */
+  compactJournal(records: () => readonly PurgeRecord[]): void {
+    this.compaction = records;
+    if (this.pending.size === 0) this.compactNow();
+  }
+
+  /** Waits for the writes and deletions under way, and closes the journal. */
+  async close(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    if (this.closed) return;
+    this.closed = true;
+    this.journal.close();
+  }
+
+  private compactNow(): void {
+    const records = this.compaction;
+    this.compaction = undefined;
+    if (records) this.journal.compact(records());
+  }
+
+  private index(id: string, object: CachedObject, size: number): void {
+    this.entries.set(id, { object, size, touchedAt: -Infinity });
+    this.used += size;
+    addIndex(this.byKey, object.key, id);
+    addIndex(this.byPath, pathKey(object.endpointId, object.path), id);
+  }
+
+  private evictOverBudget(): void {
+    for (const oldest of this.entries.values()) {
+      if (this.used <= this.options.budgetBytes) break;
+      this.remove(oldest.object);
+    }
+  }
+
+  private unlinkLater(file: string): void {
+    this.track(
+      unlink(file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') this.onError(error);
+      }),
+    );
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.add(settled);
+    void settled.then(() => {
+      this.pending.delete(settled);
+      if (this.pending.size === 0 && this.compaction) this.compactNow();
+    });
+  }
+}
+
+function addIndex(index: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = index.get(key);
+  if (!ids) index.set(key, (ids = new Set()));
+  ids.add(id);
+}
+
+function unindex(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  ids?.delete(id);
+  if (ids?.size === 0) index.delete(key);
+}
+
+/** Writes all of `parts` to a new file, or throws. */
+async function writeWhole(file: string, parts: readonly Buffer[]): Promise<void> {
+  const handle = await open(file, 'wx');
+  try {
+    const total = parts.reduce((sum, part) => sum + part.length, 0);
+    const { bytesWritten } = await handle.writev(parts as Buffer[]);
+    if (bytesWritten !== total) throw new Error(`wrote ${bytesWritten} of ${total} bytes to ${file}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every object file under `objects`, with its metadata; files that are not whole or not ours are deleted. */
+async function readObjects(objects: string, onError?: (error: Error) => void): Promise<{ metadata: DiskMetadata; file: string; size: number }[]> {
+  const files: string[] = [];
+  for (const sub of readdirSync(objects)) {
+    for (const name of await readdir(join(objects, sub)).catch(() => [] as string[])) files.push(join(objects, sub, name));
+  }
+  const found: { metadata: DiskMetadata; file: string; size: number }[] = [];
+  for (let i = 0; i < files.length; i += REBUILD_CONCURRENCY) {
+    await Promise.all(
+      files.slice(i, i + REBUILD_CONCURRENCY).map(async (file) => {
+        const read = await readObject(file).catch((error: Error) => {
+          onError?.(error);
+          return undefined;
+        });
+        if (read) found.push({ ...read, file });
+        else await unlink(file).catch(() => undefined);
+      }),
+    );
+  }
+  return found;
+}
+
+/** A file's metadata and length, when it is whole. */
+async function readObject(file: string): Promise<{ metadata: DiskMetadata; size: number } | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    const prefix = Buffer.alloc(PREFIX_BYTES);
+    if ((await handle.read(prefix, 0, PREFIX_BYTES, 0)).bytesRead !== PREFIX_BYTES) return undefined;
+    const length = metadataLength(prefix);
+    if (length === undefined || PREFIX_BYTES + length > size) return undefined;
+    const json = Buffer.alloc(length);
+    if ((await handle.read(json, 0, length, PREFIX_BYTES)).bytesRead !== length) return undefined;
+    const metadata = decodeMetadata(json);
+    if (!metadata || size !== PREFIX_BYTES + length + metadata.bodyLength) return undefined;
+    return { metadata, size };
+  } finally {
+    await handle?.close();
+  }
+}
