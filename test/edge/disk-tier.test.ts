@@ -4,7 +4,7 @@
  * also when a file outlived its purge (a crash before its deletion); a file cut short is never
  * served; the tier stays within its byte budget.
  */
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -115,6 +115,8 @@ describe('the disk tier', () => {
     await until(() => first.cache.diskCount === 3, 'three objects on disk');
     await first.node.purge(ID, { files: [], directories: ['/img/'] });
     await until(() => objectFiles(dir).length === 1, 'the files under /img/ deleted');
+    // Once its files are gone the record has nothing left to cover: the journal lets it go.
+    await until(() => readFileSync(join(dir, 'purges.jsonl'), 'utf8') === '', 'the journal compacted');
     await first.close();
 
     const second = await edgeOn(dir, origin, first.clock);

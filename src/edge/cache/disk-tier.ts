@@ -37,6 +37,11 @@ export interface DiskTierOptions {
   readonly maxObjectBytes?: number;
   /** How long a hit leaves an object where it is in the LRU order (memory-store.ts LRU_INTERVAL_MS). */
   readonly lruIntervalMs?: number;
+  /**
+   * Bytes of bodies that writes in progress may hold in memory (64 MiB unless given): past it,
+   * an object evicted from memory is let go rather than queued for a disk that cannot keep up.
+   */
+  readonly maxWritingBytes?: number;
   /** Told about files it could not read or delete; nothing is served from them. */
   readonly onError?: (error: Error) => void;
 }
@@ -63,11 +68,18 @@ export class DiskTier {
   private readonly writing = new Map<string, CachedObject>();
   /** Bytes of files kept and of writes in progress. */
   private used = 0;
+  /** Bytes of bodies held in memory by writes in progress, within maxWritingBytes. */
+  private writingBytes = 0;
+  /** Writes and deletions under way (close waits for them). */
   private readonly pending = new Set<Promise<unknown>>();
+  /** Deletions under way: the journal is compacted once there are none. */
+  private unlinking = 0;
   private readonly journal: PurgeJournal;
   private compaction: (() => readonly PurgeRecord[]) | undefined;
   private unique = 0;
   private closed = false;
+  /** A file could not be deleted: the journal keeps every record until the next start. */
+  private unlinkFailed = false;
   private readonly run = randomBytes(4).toString('hex');
   readonly maxObjectBytes: number;
   private readonly lruIntervalMs: number;
@@ -174,8 +186,10 @@ export class DiskTier {
     const head = encodeHead(object, body.length);
     const size = head.length + body.length;
     if (size > this.options.budgetBytes) return false;
+    if (this.writingBytes + body.length > (this.options.maxWritingBytes ?? 64 * 1024 * 1024)) return false;
     const id = entryId(object);
     this.writing.set(id, object);
+    this.writingBytes += body.length;
     this.used += size;
     this.evictOverBudget();
     const hash = createHash('sha1').update(id).digest('hex');
@@ -196,6 +210,7 @@ export class DiskTier {
       await unlink(temporary).catch(() => undefined);
     }
     this.used -= size;
+    this.writingBytes -= body.length;
     const current = this.writing.get(id) === object;
     if (current) this.writing.delete(id);
     if (!written) return false;
@@ -245,7 +260,14 @@ export class DiskTier {
    */
   compactJournal(records: () => readonly PurgeRecord[]): void {
     this.compaction = records;
-    if (this.pending.size === 0) this.compactNow();
+    if (this.unlinking === 0) this.compactNow();
+  }
+
+  private compactNow(): void {
+    if (this.unlinkFailed || this.closed) return;
+    const records = this.compaction;
+    this.compaction = undefined;
+    if (records) this.journal.compact(records());
   }
 
   /** Waits for the writes and deletions under way, and closes the journal. */
@@ -256,11 +278,6 @@ export class DiskTier {
     this.journal.close();
   }
 
-  private compactNow(): void {
-    const records = this.compaction;
-    this.compaction = undefined;
-    if (records) this.journal.compact(records());
-  }
 
   private index(id: string, object: CachedObject, size: number): void {
     this.entries.set(id, { object, size, touchedAt: -Infinity });
@@ -277,11 +294,18 @@ export class DiskTier {
   }
 
   private unlinkLater(file: string): void {
-    this.track(
-      unlink(file).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') this.onError(error);
-      }),
-    );
+    this.unlinking++;
+    const work = unlink(file)
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return;
+        // The file stays: the records that cover it must too, until the next start deletes it.
+        this.unlinkFailed = true;
+        this.onError(error);
+      })
+      .finally(() => {
+        if (--this.unlinking === 0 && this.compaction && !this.closed) this.compactNow();
+      });
+    this.track(work);
   }
 
   private track(work: Promise<unknown>): void {
@@ -290,10 +314,7 @@ export class DiskTier {
       () => undefined,
     );
     this.pending.add(settled);
-    void settled.then(() => {
-      this.pending.delete(settled);
-      if (this.pending.size === 0 && this.compaction) this.compactNow();
-    });
+    void settled.then(() => this.pending.delete(settled));
   }
 }
 
