@@ -19,7 +19,7 @@ import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operatio
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, FileBody, type Body, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
-import { openBody, streamBody } from './cache/file-body.js';
+import { openBody, readBody, streamBody } from './cache/file-body.js';
 import { CompressedCopies, type Representation } from './compressed-copies.js';
 import { EdgeAccounting } from './edge-accounting.js';
 import { drained, FillRegistry } from './fill-registry.js';
@@ -36,6 +36,9 @@ import { usableConfig } from './policy/usable-config.js';
 import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
 import type { Served } from './served.js';
 import type { TrafficMeter } from './traffic-meter.js';
+
+/** Bodies (or ranges) from the disk tier up to this size are read in one go rather than streamed. */
+const READ_WHOLE_BYTES = 2 * 1024 * 1024;
 
 /** Header fields a hit sets itself, whatever the stored response had. */
 const REPLACED_ON_HITS = new Set(['age', 'x-cache', 'via', 'accept-ranges', 'content-length']);
@@ -308,6 +311,14 @@ export class EdgeNode implements EdgeAgent {
       return;
     }
     if (!file || end < start) return this.endWithoutBody(res, file);
+    if (end + 1 - start <= READ_WHOLE_BYTES) {
+      // One read and one write: a stream's chunks and pipe cost more than the copy for these.
+      readBody(file, body, start, end).then(
+        (bytes) => res.end(bytes),
+        (error: Error) => res.destroy(error),
+      );
+      return;
+    }
     const stream = streamBody(file, body, start, end);
     stream.on('error', (error) => res.destroy(error));
     res.on('close', () => stream.destroy());

@@ -84,6 +84,21 @@ describe('the disk tier', () => {
     expect([origin.count('/big.bin'), origin.count('/a')]).toEqual([1, 1]);
   });
 
+  it('streams a body of several MiB from its file, whole and in ranges', async () => {
+    const huge = patternedBody(3 * 1024 * 1024 + 7);
+    const origin = await startOrigin();
+    origin.on('/huge.bin', { body: huge });
+    const edge = await startEdge({ ...MEMORY, disk: { dir: diskDir(), bytes: 16 << 20, maxObjectBytes: 4 << 20 } });
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+    await edge.get(DOMAIN, '/huge.bin');
+    await until(() => edge.cache.diskCount === 1, 'huge.bin on disk');
+    const whole = await edge.get(DOMAIN, '/huge.bin');
+    expect([whole.headers['x-cache'], whole.body.length, whole.body.equals(huge)]).toEqual(['HIT', huge.length, true]);
+    const tail = await edge.get(DOMAIN, '/huge.bin', { headers: { range: 'bytes=100-' } });
+    expect([tail.status, tail.body.equals(huge.subarray(100))]).toEqual([206, true]);
+    expect(origin.count('/huge.bin')).toBe(1);
+  });
+
   it('never serves after a restart what was purged before it, even when its file outlived the purge', async () => {
     const origin = await originWithFiles();
     const dir = diskDir();

@@ -27,6 +27,18 @@ export function streamBody(handle: FileHandle, body: FileBody, start: number, en
   return handle.createReadStream({ start: body.offset + start, end: body.offset + end, highWaterMark: 256 * 1024 });
 }
 
+/** Bytes `start` to `end` (inclusive) of the body in one buffer; closes the handle. */
+export async function readBody(handle: FileHandle, body: FileBody, start: number, end: number): Promise<Buffer> {
+  try {
+    const bytes = Buffer.allocUnsafe(end + 1 - start);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, body.offset + start);
+    if (bytesRead !== bytes.length) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The body's bytes in order: the buffer itself, or the file's bytes as they are read (an error if it is cut short). */
 export function bodyChunks(body: Body): Iterable<Buffer> | AsyncIterable<Buffer> {
   return Buffer.isBuffer(body) ? [body] : fileChunks(body);
