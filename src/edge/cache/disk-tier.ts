@@ -66,6 +66,9 @@ export class DiskTier {
   private readonly byPath = new Map<string, Set<string>>();
   /** Writes in progress by entry id: the object being written. */
   private readonly writing = new Map<string, CachedObject>();
+  /** Entry ids of writes in progress by cache key, and by endpoint and path. */
+  private readonly writingByKey = new Map<string, Set<string>>();
+  private readonly writingByPath = new Map<string, Set<string>>();
   /** Bytes of files kept and of writes in progress. */
   private used = 0;
   /** Bytes of bodies held in memory by writes in progress, within maxWritingBytes. */
@@ -188,7 +191,10 @@ export class DiskTier {
     if (size > this.options.budgetBytes) return false;
     if (this.writingBytes + body.length > (this.options.maxWritingBytes ?? 64 * 1024 * 1024)) return false;
     const id = entryId(object);
+    this.stopWriting(id);
     this.writing.set(id, object);
+    addIndex(this.writingByKey, object.key, id);
+    addIndex(this.writingByPath, pathKey(object.endpointId, object.path), id);
     this.writingBytes += body.length;
     this.used += size;
     this.evictOverBudget();
@@ -196,33 +202,41 @@ export class DiskTier {
     const name = `${hash}-${this.run}${(this.unique++).toString(36)}`;
     const temporary = join(this.options.dir, 'tmp', name);
     const file = join(this.options.dir, 'objects', hash.slice(0, 2), name);
-    let written = false;
-    const work = (async () => {
-      await writeWhole(temporary, [head, body]);
-      await rename(temporary, file);
-      written = true;
-    })();
-    this.track(work);
+    // Close waits until the file is indexed or its deletion started, not just for the write.
+    let settled!: () => void;
+    this.track(new Promise<void>((resolve) => (settled = resolve)));
     try {
-      await work;
+      const written = await this.written(temporary, file, [head, body]);
+      this.used -= size;
+      this.writingBytes -= body.length;
+      const current = this.writing.get(id) === object;
+      if (current) this.stopWriting(id);
+      if (!written) return false;
+      if (!current || !wanted(object)) {
+        this.unlinkLater(file);
+        return false;
+      }
+      const existing = this.entries.get(id);
+      if (existing) this.remove(existing.object);
+      this.index(id, { ...object, body: new FileBody(file, head.length, body.length) }, size);
+      this.evictOverBudget();
+      return true;
+    } finally {
+      settled();
+    }
+  }
+
+  /** Writes `parts` to `temporary` and renames it to `file`; false (nothing left behind) when that failed. */
+  private async written(temporary: string, file: string, parts: readonly Buffer[]): Promise<boolean> {
+    try {
+      await writeWhole(temporary, parts);
+      await rename(temporary, file);
+      return true;
     } catch (error) {
       this.onError(error as Error);
       await unlink(temporary).catch(() => undefined);
-    }
-    this.used -= size;
-    this.writingBytes -= body.length;
-    const current = this.writing.get(id) === object;
-    if (current) this.writing.delete(id);
-    if (!written) return false;
-    if (!current || !wanted(object)) {
-      this.unlinkLater(file);
       return false;
     }
-    const existing = this.entries.get(id);
-    if (existing) this.remove(existing.object);
-    this.index(id, { ...object, body: new FileBody(file, head.length, body.length) }, size);
-    this.evictOverBudget();
-    return true;
   }
 
   /** Drops the object (one `get` returned), and its file. */
@@ -240,13 +254,13 @@ export class DiskTier {
   /** Drops every entry of the key (a newer response was stored in memory), written or being written. */
   removeKey(key: string): void {
     for (const id of [...(this.byKey.get(key) ?? [])]) this.remove(this.entries.get(id)!.object);
-    for (const [id, object] of this.writing) if (object.key === key) this.writing.delete(id);
+    for (const id of [...(this.writingByKey.get(key) ?? [])]) this.stopWriting(id);
   }
 
   /** Drops every query and Vary variant of the path, written or being written. */
   removePath(endpointId: string, path: string): void {
     for (const id of [...(this.byPath.get(pathKey(endpointId, path)) ?? [])]) this.remove(this.entries.get(id)!.object);
-    for (const [id, object] of this.writing) if (object.endpointId === endpointId && object.path === path) this.writing.delete(id);
+    for (const id of [...(this.writingByPath.get(pathKey(endpointId, path)) ?? [])]) this.stopWriting(id);
   }
 
   /** Keeps a purge record on disk before the purge returns. */
@@ -278,6 +292,15 @@ export class DiskTier {
     this.journal.close();
   }
 
+
+  /** Forgets the write in progress for `id`: when it ends, its file is deleted, not indexed. */
+  private stopWriting(id: string): void {
+    const object = this.writing.get(id);
+    if (!object) return;
+    this.writing.delete(id);
+    unindex(this.writingByKey, object.key, id);
+    unindex(this.writingByPath, pathKey(object.endpointId, object.path), id);
+  }
 
   private index(id: string, object: CachedObject, size: number): void {
     this.entries.set(id, { object, size, touchedAt: -Infinity });
