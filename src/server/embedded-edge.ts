@@ -59,7 +59,7 @@ export async function startEmbeddedEdge(
     negativeTtlSeconds: config.edge.negativeTtlSeconds,
     originBodyRate: { minBytesPerSecond: config.edge.originMinBytesPerSecond, windowMs: config.edge.originTimeoutMs },
   });
-  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));
 
   // What edges already served before this start (operations still running re-apply theirs).
   for (const endpoint of await store.endpoints.listLive()) {
