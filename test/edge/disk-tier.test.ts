@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OriginServer } from '../support/origin-server.js';
+import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
 import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
@@ -97,6 +97,29 @@ describe('the disk tier', () => {
     const tail = await edge.get(DOMAIN, '/huge.bin', { headers: { range: 'bytes=100-' } });
     expect([tail.status, tail.body.equals(huge.subarray(100))]).toEqual([206, true]);
     expect(origin.count('/huge.bin')).toBe(1);
+  });
+
+  it('answers conditionals and HEAD from the disk, and revalidates a stale object there with its stored validators', async () => {
+    const origin = await startOrigin();
+    origin.on('/v.bin', (req: OriginRequestSeen): OriginAnswer =>
+      req.headers['if-none-match'] === '"v1"'
+        ? { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=60' } }
+        : { headers: { etag: '"v1"', 'cache-control': 'max-age=10' }, body: BIG },
+    );
+    const edge = await startEdge({ ...MEMORY, disk: { dir: diskDir(), bytes: DISK_BYTES, maxObjectBytes: 25_000 } });
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+    await edge.get(DOMAIN, '/v.bin');
+    await until(() => edge.cache.diskCount === 1, 'v.bin on disk');
+
+    const notModified = await edge.get(DOMAIN, '/v.bin', { headers: { 'if-none-match': '"v1"' } });
+    expect([notModified.status, notModified.headers['x-cache'], notModified.body.length]).toEqual([304, 'HIT', 0]);
+    const head = await edge.get(DOMAIN, '/v.bin', { method: 'HEAD' });
+    expect([head.status, head.headers['content-length'], head.body.length]).toEqual([200, '20000', 0]);
+
+    edge.clock.advance(11_000);
+    const revalidated = await edge.get(DOMAIN, '/v.bin');
+    expect([revalidated.status, revalidated.body.equals(BIG)]).toEqual([200, true]);
+    expect(origin.requests.map((request) => request.headers['if-none-match'])).toEqual([undefined, '"v1"']);
   });
 
   it('never serves after a restart what was purged before it, even when its file outlived the purge', async () => {
