@@ -12,8 +12,8 @@ import type { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { Store } from '../store/store.js';
-import { DiskTier } from '../edge/cache/disk-tier.js';
-import { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import { openEdgeCache } from '../edge/cache/open-cache.js';
 import { Reclaimer } from '../edge/cache/reclaimer.js';
 import { EdgeNode } from '../edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../edge/edge-servers.js';
@@ -41,7 +41,12 @@ export async function startEmbeddedEdge(
 ): Promise<EmbeddedEdge> {
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, config.edge.cacheBytes / 8));
-  const cache = await openEdgeCache(config.edge, reclaimer.release, log, clock.now());
+  const cache = await openEdgeCache(config.edge, {
+    onRelease: reclaimer.release,
+    onDiskError: (error) => log.warn({ err: error.message }, 'the edge disk cache could not read or delete a file'),
+    now: clock.now(),
+  });
+  if (config.edge.disk) log.info({ dir: config.edge.disk.dir, objects: cache.diskCount, bytes: cache.diskBytes }, 'edge disk cache opened');
   const originPolicy = new OriginAddressPolicy(config.edge.originDeny);
   const origin = new OriginClient(config.edge.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter((samples) => store.traffic.add(samples), () => clock.now());
@@ -87,25 +92,6 @@ export async function startEmbeddedEdge(
       await cache.close();
     },
   };
-}
-
-/**
- * The edge's cache store: in memory, with the disk tier under it when one is configured (its
- * index rebuilt from the files before the edge listens).
- */
-export async function openEdgeCache(edge: ServeConfig['edge'], onRelease: (bytes: number) => void, log: Logger, now: number): Promise<MemoryCacheStore> {
-  const disk = edge.disk
-    ? await DiskTier.open(
-        {
-          dir: edge.disk.dir,
-          budgetBytes: edge.disk.bytes,
-          onError: (error) => log.warn({ err: error.message }, 'the edge disk cache could not read or delete a file'),
-        },
-        now,
-      )
-    : undefined;
-  if (disk) log.info({ dir: edge.disk!.dir, objects: disk.count, bytes: disk.bytes }, 'edge disk cache opened');
-  return new MemoryCacheStore(edge.cacheBytes, edge.maxObjectBytes, { onRelease, ...(disk && { disk }) });
 }
 
 /**

@@ -195,7 +195,8 @@ describe('the disk tier', () => {
       await edge.get(DOMAIN, `/file-${i}`);
       expect(edge.cache.diskBytes).toBeLessThanOrEqual(budget);
     }
-    await until(() => edge.cache.diskCount >= 4 && onDisk() === edge.cache.diskBytes, 'writes and deletions settled');
+    // Settled: every file is indexed (no deletion pending) and the index's bytes are the files' (no write pending).
+    await until(() => edge.cache.diskCount >= 4 && objectFiles(dir).length === edge.cache.diskCount && onDisk() === edge.cache.diskBytes, 'writes and deletions settled');
     expect(onDisk()).toBeLessThanOrEqual(budget);
     // The newest are kept (two in memory, the next ones on disk); the oldest went.
     expect((await edge.get(DOMAIN, '/file-27')).headers['x-cache']).toBe('HIT');

@@ -185,11 +185,10 @@ export class DiskTier {
    */
   async admit(object: CachedObject, wanted: (object: CachedObject) => boolean): Promise<boolean> {
     const body = object.body;
-    if (body instanceof FileBody || body.length > this.maxObjectBytes) return false;
+    if (body instanceof FileBody || !this.accepts(body.length)) return false;
     const head = encodeHead(object, body.length);
     const size = head.length + body.length;
     if (size > this.options.budgetBytes) return false;
-    if (this.writingBytes + body.length > (this.options.maxWritingBytes ?? 64 * 1024 * 1024)) return false;
     const id = entryId(object);
     this.stopWriting(id);
     this.writing.set(id, object);
@@ -237,6 +236,11 @@ export class DiskTier {
       await unlink(temporary).catch(() => undefined);
       return false;
     }
+  }
+
+  /** Whether a body of this length would be written now: not too large, and the writes in progress leave room. */
+  accepts(bodyLength: number): boolean {
+    return bodyLength <= this.maxObjectBytes && this.writingBytes + bodyLength <= (this.options.maxWritingBytes ?? 64 * 1024 * 1024);
   }
 
   /** Drops the object (one `get` returned), and its file. */

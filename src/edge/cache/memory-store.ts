@@ -220,7 +220,7 @@ export class MemoryCacheStore implements CacheStore {
     if (object.body instanceof FileBody || this.purgedSince(object)) return false;
     const size = sizeOf(object);
     if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
-      if (!this.disk || object.body.length > this.disk.maxObjectBytes) return false;
+      if (!this.disk?.accepts(object.body.length)) return false;
       // Too large for memory: straight to disk, superseding what memory held for the key.
       this.makeRoomForVariant(object);
       const existing = this.objects.get(entryId(object));
