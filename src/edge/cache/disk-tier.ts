@@ -26,6 +26,7 @@ import { variantMatches, type RequestHeaders } from '../policy/vary.js';
 import { FileBody, type CachedObject } from './cache-store.js';
 import { decodeMetadata, encodeHead, metadataLength, PREFIX_BYTES, type DiskMetadata } from './disk-file.js';
 import { entryId } from './entry-id.js';
+import { IoQueue } from './io-queue.js';
 import { PurgeJournal } from './purge-journal.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
 
@@ -57,6 +58,9 @@ interface DiskEntry {
 /** Files read at once while rebuilding the index. */
 const REBUILD_CONCURRENCY = 32;
 
+/** Writes and deletions at once (io-queue.ts): half of Node's default thread pool. */
+const IO_CONCURRENCY = 2;
+
 export class DiskTier {
   /** Entries by entry id, least recently used first. */
   private readonly entries = new Map<string, DiskEntry>();
@@ -75,6 +79,7 @@ export class DiskTier {
   private writingBytes = 0;
   /** Writes and deletions under way (close waits for them). */
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly io = new IoQueue(IO_CONCURRENCY);
   /** Deletions under way: the journal is compacted once there are none. */
   private unlinking = 0;
   private readonly journal: PurgeJournal;
@@ -205,7 +210,7 @@ export class DiskTier {
     let settled!: () => void;
     this.track(new Promise<void>((resolve) => (settled = resolve)));
     try {
-      const written = await this.written(temporary, file, [head, body]);
+      const written = await this.io.run(() => this.written(temporary, file, [head, body]));
       this.used -= size;
       this.writingBytes -= body.length;
       const current = this.writing.get(id) === object;
@@ -322,7 +327,8 @@ export class DiskTier {
 
   private unlinkLater(file: string): void {
     this.unlinking++;
-    const work = unlink(file)
+    const work = this.io
+      .run(() => unlink(file))
       .catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return;
         // The file stays: the records that cover it must too, until the next start deletes it.
