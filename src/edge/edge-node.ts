@@ -254,8 +254,10 @@ export class EdgeNode implements EdgeAgent {
         else this.refuse(res, served, 502, 'The cached copy could not be read.');
       },
       (error: Error) => {
+        // Not the file's fault (too many open files, say): it stays, and this request misses.
         this.options.log.error({ endpointId: served.config.endpointId, err: error.message }, 'reading the disk cache failed');
-        this.refuse(res, served, 502, 'The cached copy could not be read.');
+        if (unreadable) unreadable();
+        else this.refuse(res, served, 502, 'The cached copy could not be read.');
       },
     );
   }
