@@ -19,12 +19,13 @@
  *   before the restart stays purged after it.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { variantMatches, type RequestHeaders } from '../policy/vary.js';
 import { FileBody, type CachedObject } from './cache-store.js';
-import { decodeMetadata, encodeHead, metadataLength, PREFIX_BYTES, type DiskMetadata } from './disk-file.js';
+import { encodeHead, type DiskMetadata } from './disk-file.js';
+import { readObjects } from './disk-scan.js';
 import { entryId } from './entry-id.js';
 import { IoQueue } from './io-queue.js';
 import { PurgeJournal } from './purge-journal.js';
@@ -54,9 +55,6 @@ interface DiskEntry {
   readonly size: number;
   touchedAt: number;
 }
-
-/** Files read at once while rebuilding the index. */
-const REBUILD_CONCURRENCY = 32;
 
 /** Writes and deletions at once (io-queue.ts): half of Node's default thread pool. */
 const IO_CONCURRENCY = 2;
@@ -372,47 +370,5 @@ async function writeWhole(file: string, parts: readonly Buffer[]): Promise<void>
     if (bytesWritten !== total) throw new Error(`wrote ${bytesWritten} of ${total} bytes to ${file}`);
   } finally {
     await handle.close();
-  }
-}
-
-/** Every object file under `objects`, with its metadata; files that are not whole or not ours are deleted. */
-async function readObjects(objects: string, onError?: (error: Error) => void): Promise<{ metadata: DiskMetadata; file: string; size: number }[]> {
-  const files: string[] = [];
-  for (const sub of readdirSync(objects)) {
-    for (const name of await readdir(join(objects, sub)).catch(() => [] as string[])) files.push(join(objects, sub, name));
-  }
-  const found: { metadata: DiskMetadata; file: string; size: number }[] = [];
-  for (let i = 0; i < files.length; i += REBUILD_CONCURRENCY) {
-    await Promise.all(
-      files.slice(i, i + REBUILD_CONCURRENCY).map(async (file) => {
-        const read = await readObject(file).catch((error: Error) => {
-          onError?.(error);
-          return undefined;
-        });
-        if (read) found.push({ ...read, file });
-        else await unlink(file).catch(() => undefined);
-      }),
-    );
-  }
-  return found;
-}
-
-/** A file's metadata and length, when it is whole. */
-async function readObject(file: string): Promise<{ metadata: DiskMetadata; size: number } | undefined> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(file, 'r');
-    const { size } = await handle.stat();
-    const prefix = Buffer.alloc(PREFIX_BYTES);
-    if ((await handle.read(prefix, 0, PREFIX_BYTES, 0)).bytesRead !== PREFIX_BYTES) return undefined;
-    const length = metadataLength(prefix);
-    if (length === undefined || PREFIX_BYTES + length > size) return undefined;
-    const json = Buffer.alloc(length);
-    if ((await handle.read(json, 0, length, PREFIX_BYTES)).bytesRead !== length) return undefined;
-    const metadata = decodeMetadata(json);
-    if (!metadata || size !== PREFIX_BYTES + length + metadata.bodyLength) return undefined;
-    return { metadata, size };
-  } finally {
-    await handle?.close();
   }
 }
