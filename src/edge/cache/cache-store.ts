@@ -34,6 +34,14 @@ export class FileBody {
 /** In memory, or in a file of the disk tier. */
 export type Body = Buffer | FileBody;
 
+/**
+ * The least a stored object stays put in a store's LRU order after a hit moved it (Varnish's
+ * `lru_interval`, 2 s there too): a hot object is moved once per interval, not on every hit,
+ * which would cost a map delete and insert each time. Eviction order is then right to within
+ * this interval, which no budget notices.
+ */
+export const LRU_INTERVAL_MS = 2_000;
+
 /** Variants a store keeps per key at most (least recently used out), so no client floods it. */
 export const MAX_VARIANTS_PER_KEY = 32;
 

@@ -23,7 +23,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { variantMatches, type RequestHeaders } from '../policy/vary.js';
-import { FileBody, type CachedObject } from './cache-store.js';
+import { FileBody, LRU_INTERVAL_MS, type CachedObject } from './cache-store.js';
 import { encodeHead, type DiskMetadata } from './disk-file.js';
 import { readObjects } from './disk-scan.js';
 import { entryId } from './entry-id.js';
@@ -37,7 +37,7 @@ export interface DiskTierOptions {
   readonly budgetBytes: number;
   /** The largest body it keeps; an eighth of the budget unless given. */
   readonly maxObjectBytes?: number;
-  /** How long a hit leaves an object where it is in the LRU order (memory-store.ts LRU_INTERVAL_MS). */
+  /** How long a hit leaves an object where it is in the LRU order (LRU_INTERVAL_MS unless given). */
   readonly lruIntervalMs?: number;
   /**
    * Bytes of bodies that writes in progress may hold in memory (64 MiB unless given): past it,
@@ -99,7 +99,7 @@ export class DiskTier {
     readonly restoredGeneration: number,
   ) {
     this.maxObjectBytes = options.maxObjectBytes ?? Math.floor(options.budgetBytes / 8);
-    this.lruIntervalMs = options.lruIntervalMs ?? 2_000;
+    this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
     this.onError = options.onError ?? (() => undefined);
     this.journal = new PurgeJournal(join(options.dir, 'purges.jsonl'));
   }

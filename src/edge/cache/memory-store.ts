@@ -14,7 +14,7 @@
  * fill's put must still be refused).
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
-import { FileBody, MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
+import { FileBody, LRU_INTERVAL_MS, MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
 import type { DiskTier } from './disk-tier.js';
 import { entryId } from './entry-id.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
@@ -31,14 +31,6 @@ const COPY_OVERHEAD_BYTES = 512;
 
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
-
-/**
- * The least an object stays put in the LRU order after a hit moved it (Varnish's
- * `lru_interval`, 2 s there too): a hot object is moved once per interval, not on every hit,
- * which would cost a map delete and insert each time. Eviction order is then right to within
- * this interval, which no budget notices.
- */
-export const LRU_INTERVAL_MS = 2_000;
 
 export interface MemoryCacheStoreOptions {
   /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
