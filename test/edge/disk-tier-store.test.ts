@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cacheKey, type CachedObject } from '../../src/edge/cache/cache-store.js';
 import { DiskTier } from '../../src/edge/cache/disk-tier.js';
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
@@ -17,10 +17,10 @@ afterEach(() => {
 });
 
 /** A memory store that holds one 10 kB object: a second put evicts the first to disk. */
-async function tiered(maxWritingBytes?: number): Promise<{ cache: MemoryCacheStore; dir: string }> {
+async function tiered(maxWritingBytes?: number, budgetBytes = 1 << 20): Promise<{ cache: MemoryCacheStore; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'mooncdn-disk-store-'));
   dirs.push(dir);
-  const disk = await DiskTier.open({ dir, budgetBytes: 1 << 20, maxObjectBytes: 100_000, ...(maxWritingBytes !== undefined && { maxWritingBytes }) }, T0);
+  const disk = await DiskTier.open({ dir, budgetBytes, maxObjectBytes: 100_000, ...(maxWritingBytes !== undefined && { maxWritingBytes }) }, T0);
   return { cache: new MemoryCacheStore(15_000, 12_000, { disk }), dir };
 }
 
@@ -64,5 +64,20 @@ describe('an object on its way to the disk tier', () => {
     await cache.close();
     // 1 was being written (10 kB) when 2 and 3 were evicted: they did not fit beside it.
     expect(cache.diskCount).toBe(1);
+  });
+});
+
+describe('the disk tier as an LRU', () => {
+  it('evicts its least recently used file past its budget, a hit making an object recently used', async () => {
+    // Room on disk for three 10 kB files, not four.
+    const { cache, dir } = await tiered(undefined, 32_000);
+    for (const path of ['/1', '/2', '/3', '/4']) cache.put(object(cache, path)); // 1, 2, 3 on disk
+    await vi.waitFor(() => expect(cache.diskCount).toBe(3));
+    expect(bodyOf(cache, '/1')).toBeDefined(); // from disk: 2 is now its least recently used
+    cache.put(object(cache, '/5')); // 4 to disk: 2 goes
+    await vi.waitFor(() => expect([cache.diskCount, files(dir).length]).toEqual([3, 3]));
+    expect(['/1', '/2', '/3', '/4'].map((path) => bodyOf(cache, path) !== undefined)).toEqual([true, false, true, true]);
+    expect(cache.diskBytes).toBeLessThanOrEqual(32_000);
+    await cache.close();
   });
 });
