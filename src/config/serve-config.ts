@@ -49,6 +49,8 @@ export interface ServeConfig {
     readonly metricsEndpoints: number;
     /** Origin addresses the edge refuses (the server's own listeners are refused regardless). */
     readonly originDeny: readonly DeniedRange[];
+    /** The disk tier (edge/cache/disk-tier.ts): its directory and byte budget; none when undefined. */
+    readonly disk?: { readonly dir: string; readonly bytes: number } | undefined;
   };
   readonly masterKey: string | undefined;
   readonly bootstrap: { readonly subscriptionId: string; readonly keyId: string; readonly keyValue: string } | undefined;
@@ -63,6 +65,8 @@ export class ConfigError extends Error {
 
 /** What cache fills in progress may hold unless --edge-fill-bytes says otherwise (at least the largest object). */
 const DEFAULT_FILL_BYTES = 64 * 1024 * 1024;
+/** The smallest disk tier worth its files. */
+const MIN_DISK_BYTES = 1024 * 1024;
 /** A day: a 404 kept longer hides a file put in place after it. */
 const MAX_NEGATIVE_TTL_SECONDS = 86_400;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -158,6 +162,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       accessLog: bool('edge-access-log'),
       metricsEndpoints: count('edge-metrics-endpoints'),
       originDeny: originDeny(raw.get('edge-origin-deny'), problems, where),
+      disk: edgeDisk(raw, count('edge-disk-bytes'), problems, where),
     },
     masterKey: raw.get('master-key'),
     bootstrap: bootstrap(raw, problems),
@@ -189,6 +194,17 @@ export function storeLocation(raw: Map<ServeOptionFlag, string>, problems: strin
     return { kind: 'postgres', connectionString: url };
   }
   return { kind: 'sqlite', file: join(dataDir(raw), 'mooncdn.db') };
+}
+
+/** The disk tier when --edge-disk-bytes is above 0, in --edge-disk-dir or <data-dir>/edge-cache. */
+function edgeDisk(raw: Map<ServeOptionFlag, string>, bytes: number, problems: string[], where: (flag: string) => string): ServeConfig['edge']['disk'] {
+  const dir = raw.get('edge-disk-dir');
+  if (!(bytes > 0)) {
+    if (dir !== undefined) problems.push(`${where('edge-disk-dir')} is set but ${where('edge-disk-bytes')} is 0: give the disk tier a byte budget, or leave out the directory.`);
+    return undefined;
+  }
+  if (bytes < MIN_DISK_BYTES) problems.push(`${where('edge-disk-bytes')} (${bytes}) must be 0 (no disk tier) or at least ${MIN_DISK_BYTES} (1 MiB).`);
+  return { dir: resolve(dir ?? join(dataDir(raw), 'edge-cache')), bytes };
 }
 
 /** Empty by default, so that origins on 127.0.0.1 work in development. */

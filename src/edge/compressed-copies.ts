@@ -16,7 +16,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CachedObject, CacheStore, HeaderMap } from './cache/cache-store.js';
+import type { Body, CachedObject, CacheStore, HeaderMap } from './cache/cache-store.js';
 import { chooseCoding, encodedHeaders, identityHeaders, mayCompress, requestForbidsTransform, type Encoding } from './policy/compression.js';
 
 /** Compressions at once: the machine's two cores are shared with serving. */
@@ -32,7 +32,7 @@ const brotliAsync = promisify(brotliCompress);
 /** What a hit sends: the stored object itself, or another representation of it. */
 export interface Representation {
   readonly headers: HeaderMap;
-  readonly body: Buffer;
+  readonly body: Body;
   /** Set for a compressed copy. */
   readonly encoding?: string;
 }
@@ -63,7 +63,8 @@ export class CompressedCopies {
    * costs one check; so does an object that is not compressible (remembered per object).
    */
   representation(request: IncomingHttpHeaders, object: CachedObject): Representation {
-    if (!this.mayCompress(object)) return object;
+    // A body on disk is streamed as it is (compressed copies are made of bodies in memory).
+    if (!inMemory(object) || !this.mayCompress(object)) return object;
     const coding =
       request.range !== undefined || requestForbidsTransform(request['cache-control']) || this.noGain.has(object)
         ? 'identity'
@@ -85,7 +86,7 @@ export class CompressedCopies {
     return may;
   }
 
-  private compress(object: CachedObject, encoding: Encoding): void {
+  private compress(object: CachedObject & { readonly body: Buffer }, encoding: Encoding): void {
     let codings = this.pending.get(object);
     if (codings?.has(encoding) || this.running >= MAX_RUNNING) return;
     if (!codings) this.pending.set(object, (codings = new Set()));
@@ -104,6 +105,10 @@ export class CompressedCopies {
         codings.delete(encoding);
       });
   }
+}
+
+function inMemory(object: CachedObject): object is CachedObject & { readonly body: Buffer } {
+  return Buffer.isBuffer(object.body);
 }
 
 function brotliOptions(size: number) {

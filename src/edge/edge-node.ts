@@ -10,6 +10,7 @@
  * request-target.ts's; when and how long to store, policy/'s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FileHandle } from 'node:fs/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { normalizePath } from '../domain/url-path.js';
@@ -17,7 +18,8 @@ import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
-import { cacheKey, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { cacheKey, FileBody, type Body, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import { openBody, readBody, streamBody } from './cache/file-body.js';
 import { CompressedCopies, type Representation } from './compressed-copies.js';
 import { EdgeAccounting } from './edge-accounting.js';
 import { drained, FillRegistry } from './fill-registry.js';
@@ -34,6 +36,9 @@ import { usableConfig } from './policy/usable-config.js';
 import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
 import type { Served } from './served.js';
 import type { TrafficMeter } from './traffic-meter.js';
+
+/** Bodies (or ranges) from the disk tier up to this size are read in one go rather than streamed. */
+const READ_WHOLE_BYTES = 2 * 1024 * 1024;
 
 /** Header fields a hit sets itself, whatever the stored response had. */
 const REPLACED_ON_HITS = new Set(['age', 'x-cache', 'via', 'accept-ranges', 'content-length']);
@@ -142,6 +147,15 @@ export class EdgeNode implements EdgeAgent {
     this.fills.forget(endpointId, () => true);
   }
 
+  /**
+   * Drops everything cached, of every endpoint, and the fills under way: for an owner that
+   * cannot tell what was purged while this edge was not listening (a fleet resync).
+   */
+  dropCache(): void {
+    this.options.cache.purgeAll();
+    this.fills.forgetAll();
+  }
+
   async purge(endpointId: string, target: PurgeTarget): Promise<void> {
     for (const file of target.files) this.options.cache.purgeFile(endpointId, file);
     for (const directory of target.directories) this.options.cache.purgeDirectory(endpointId, directory);
@@ -209,7 +223,9 @@ export class EdgeNode implements EdgeAgent {
     const now = this.options.now();
     // The stored variant this request's headers select (RFC 9111 §4.1), fresh or stale.
     const cached = this.options.cache.get(key, now, req.headers);
-    if (cached && !cached.stale) return this.sendCached(served, req, res, cached.object, now);
+    // A file found cut short is dropped and the request served as a miss.
+    const miss = () => this.fills.serve(served, req, res, key, path, target, clientIp, undefined, now);
+    if (cached && !cached.stale) return this.sendCached(served, req, res, cached.object, now, miss);
     this.fills.serve(served, req, res, key, path, target, clientIp, cached?.object, now);
   }
 
@@ -232,8 +248,33 @@ export class EdgeNode implements EdgeAgent {
     return list;
   }
 
-  /** A cached response: 304 for a matching conditional, 206/416 for a range, else 200. */
-  private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void {
+  /**
+   * A cached response: 304 for a matching conditional, 206/416 for a range, else 200. A body in
+   * the disk tier is opened first; when its file is missing or cut short the object is dropped
+   * and `unreadable` answers instead (a miss), or a 502 without it.
+   */
+  private sendCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number, unreadable?: () => void): void {
+    if (!(object.body instanceof FileBody)) return this.respondCached(served, req, res, object, now, undefined);
+    const body = object.body;
+    openBody(body).then(
+      (file) => {
+        if (file) return res.destroyed ? void file.close() : this.respondCached(served, req, res, object, now, file);
+        this.options.cache.discard(object);
+        this.options.log.warn({ endpointId: served.config.endpointId, file: body.path }, 'a file of the disk cache was missing or cut short: dropped, not served');
+        if (unreadable) unreadable();
+        else this.refuse(res, served, 502, 'The cached copy could not be read.');
+      },
+      (error: Error) => {
+        // Not the file's fault (too many open files, say): it stays, and this request misses.
+        this.options.log.error({ endpointId: served.config.endpointId, err: error.message }, 'reading the disk cache failed');
+        if (unreadable) unreadable();
+        else this.refuse(res, served, 502, 'The cached copy could not be read.');
+      },
+    );
+  }
+
+  /** The response for a stored object; `file`: its body's file, opened (closed here once sent or not needed). */
+  private respondCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number, file: FileHandle | undefined): void {
     this.accounting.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     // The stored object, or its gzip or br copy for a client that accepts one (compressed-copies.ts).
@@ -243,42 +284,63 @@ export class EdgeNode implements EdgeAgent {
       // Most hits: no conditional, no range. Their headers were listed once (hitHeaders); only
       // Age is added per hit (the edge's own work per hit was mostly building header objects).
       res.writeHead(object.status, [...this.hitHeaders(sending), 'age', String(age)]);
-      if (req.method === 'HEAD') res.end();
-      else {
-        this.accounting.sent(served, sending.body.length);
-        res.end(sending.body);
-      }
+      if (req.method === 'HEAD') this.endWithoutBody(res, file);
+      else this.sendBody(served, res, sending.body, 0, sending.body.length - 1, file);
       return;
     }
     const headers: HeaderMap = { ...sending.headers, age: String(age), 'x-cache': 'HIT', via: VIA };
     // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
     if (object.status >= 200 && object.status < 300 && isNotModified(req.headers, sending.headers)) {
       res.writeHead(304, withoutHeaders(headers, ['content-length', 'content-type']));
-      res.end();
-      return;
+      return this.endWithoutBody(res, file);
     }
     const size = sending.body.length;
     // A compressed copy is never sent for a Range (the Range is served from identity).
     const range = object.status === 200 && !sending.encoding ? resolveRange(req.headers, size, object.headers) : ({ kind: 'whole' } as const);
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, { ...withoutHeaders(headers, ['content-type']), 'content-range': `bytes */${size}`, 'content-length': '0' });
-      res.end();
-      return;
+      return this.endWithoutBody(res, file);
     }
-    const body = range.kind === 'partial' ? sending.body.subarray(range.start, range.end + 1) : sending.body;
+    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
     const status = range.kind === 'partial' ? 206 : object.status;
     res.writeHead(status, {
       ...headers,
       'accept-ranges': sending.encoding ? 'none' : 'bytes',
-      'content-length': String(body.length),
+      'content-length': String(end + 1 - start),
       ...(range.kind === 'partial' ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
     });
-    if (req.method === 'HEAD') res.end();
-    else {
-      // Counted as sent at once: a body from memory goes out whole unless the client leaves.
-      this.accounting.sent(served, body.length);
-      res.end(body);
+    if (req.method === 'HEAD') this.endWithoutBody(res, file);
+    else this.sendBody(served, res, sending.body, start, end, file);
+  }
+
+  /**
+   * Bytes `start` to `end` (inclusive) of a stored body: from memory at once, or streamed from
+   * its file. Counted as sent at once: a stored body goes out whole unless the client leaves.
+   */
+  private sendBody(served: Served, res: ServerResponse, body: Body, start: number, end: number, file: FileHandle | undefined): void {
+    this.accounting.sent(served, end + 1 - start);
+    if (Buffer.isBuffer(body)) {
+      res.end(start === 0 && end === body.length - 1 ? body : body.subarray(start, end + 1));
+      return;
     }
+    if (!file || end < start) return this.endWithoutBody(res, file);
+    if (end + 1 - start <= READ_WHOLE_BYTES) {
+      // One read and one write: a stream's chunks and pipe cost more than the copy for these.
+      readBody(file, body, start, end).then(
+        (bytes) => res.end(bytes),
+        (error: Error) => res.destroy(error),
+      );
+      return;
+    }
+    const stream = streamBody(file, body, start, end);
+    stream.on('error', (error) => res.destroy(error));
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+  }
+
+  private endWithoutBody(res: ServerResponse, file: FileHandle | undefined): void {
+    if (file) void file.close();
+    res.end();
   }
 
 

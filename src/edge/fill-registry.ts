@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import type { CachedObject, CacheStore } from './cache/cache-store.js';
+import { bodyChunks } from './cache/file-body.js';
 import type { EdgeAccounting } from './edge-accounting.js';
 import { Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
@@ -156,6 +157,12 @@ export class FillRegistry {
     this.passMemory.forgetCovered(endpointId, covered);
   }
 
+  /** Every fill under way and everything remembered about keys: the whole cache was purged. */
+  forgetAll(): void {
+    this.running.clear();
+    this.passMemory.forgetAll();
+  }
+
   /**
    * Streams a fill to a client: the one that started it (`first`), or one that joins it. False
    * when a joining client cannot share the fill (the response is not shareable), so the caller
@@ -299,7 +306,7 @@ export class FillRegistry {
       const guard = this.guardRate(response);
       try {
         // After a 304 the body is the stored one (§4.3.4).
-        for await (const chunk of notModified ? [stale.body] : (response.body as AsyncIterable<Buffer>)) {
+        for await (const chunk of notModified ? bodyChunks(stale.body) : (response.body as AsyncIterable<Buffer>)) {
           bytes += chunk.length;
           guard.count(chunk.length);
           if (fill.keepingAll && bytes > cache.maxObjectBytes) fill.stopKeeping('too-large');

@@ -58,6 +58,11 @@ export class PassMemory {
     this.markers.delete(key);
   }
 
+  /** Forgets every marker. */
+  forgetAll(): void {
+    this.markers.clear();
+  }
+
   /** Forgets the markers of an endpoint whose paths `covered` accepts (a purge, a removal). */
   forgetCovered(endpointId: string, covered: (path: string) => boolean): void {
     for (const [key, marker] of this.markers) {

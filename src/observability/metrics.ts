@@ -5,6 +5,15 @@
 import type { EdgeView } from '../domain/fleet-view.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** The edge cache's figures at a scrape: the memory tier, fills in progress, the disk tier if any. */
+export interface CacheSize {
+  readonly bytes: number;
+  readonly objects: number;
+  readonly fillBytes: number;
+  readonly diskBytes?: number;
+  readonly diskObjects?: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -181,7 +190,7 @@ export class Metrics {
   });
 
   /** Where the cache's size is read from at each scrape (the edge's cache store). */
-  private cacheSize: () => { bytes: number; objects: number; fillBytes: number } = () => ({ bytes: 0, objects: 0, fillBytes: 0 });
+  private cacheSize: () => CacheSize = () => ({ bytes: 0, objects: 0, fillBytes: 0 });
 
   readonly cacheBytes = new Gauge({
     name: 'mooncdn_edge_cache_bytes',
@@ -210,6 +219,24 @@ export class Metrics {
     },
   });
 
+  readonly diskBytes = new Gauge({
+    name: 'mooncdn_edge_disk_bytes',
+    help: "Bytes of files the edge's disk tier holds, against --edge-disk-bytes (0 without one)",
+    registers: [this.registry],
+    collect: () => {
+      this.diskBytes.set(this.cacheSize().diskBytes ?? 0);
+    },
+  });
+
+  readonly diskObjects = new Gauge({
+    name: 'mooncdn_edge_disk_objects',
+    help: "Objects the edge's disk tier holds",
+    registers: [this.registry],
+    collect: () => {
+      this.diskObjects.set(this.cacheSize().diskObjects ?? 0);
+    },
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'mooncdn_' });
   }
@@ -218,7 +245,7 @@ export class Metrics {
     this.unfinished = source;
   }
 
-  measureCacheWith(source: () => { bytes: number; objects: number; fillBytes: number }): void {
+  measureCacheWith(source: () => CacheSize): void {
     this.cacheSize = source;
   }
 

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
-import { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
+import { openEdgeCache } from '../edge/cache/open-cache.js';
 import { Reclaimer } from '../edge/cache/reclaimer.js';
 import { EdgeNode } from '../edge/edge-node.js';
 import { OriginClient } from '../edge/origin-client.js';
@@ -24,10 +25,16 @@ export interface EdgeParts {
   readonly originPolicy: OriginAddressPolicy;
 }
 
-export function buildEdge(id: string, settings: ServeConfig['edge'], sink: TrafficSink, clock: Clock, log: Logger, metrics: Metrics): EdgeParts {
+/** With a disk tier, its index is rebuilt from the files before this resolves (before the edge listens). */
+export async function buildEdge(id: string, settings: ServeConfig['edge'], sink: TrafficSink, clock: Clock, log: Logger, metrics: Metrics): Promise<EdgeParts> {
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, settings.cacheBytes / 8));
-  const cache = new MemoryCacheStore(settings.cacheBytes, settings.maxObjectBytes, reclaimer.release);
+  const cache = await openEdgeCache(settings, {
+    onRelease: reclaimer.release,
+    onDiskError: (error) => log.warn({ err: error.message }, 'the edge disk cache could not read or delete a file'),
+    now: clock.now(),
+  });
+  if (settings.disk) log.info({ dir: settings.disk.dir, objects: cache.diskCount, bytes: cache.diskBytes }, 'edge disk cache opened');
   const originPolicy = new OriginAddressPolicy(settings.originDeny);
   const origin = new OriginClient(settings.originTimeoutMs, originPolicy);
   const meter = new TrafficMeter(sink, () => clock.now());
@@ -45,7 +52,7 @@ export function buildEdge(id: string, settings: ServeConfig['edge'], sink: Traff
     negativeTtlSeconds: settings.negativeTtlSeconds,
     originBodyRate: { minBytesPerSecond: settings.originMinBytesPerSecond, windowMs: settings.originTimeoutMs },
   });
-  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes }));
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));
   return { node, cache, origin, meter, originPolicy };
 }
 

@@ -41,7 +41,7 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
 
   // 2. The edge's parts; traffic goes to NATS through the link (the meter flushes later).
   let link: EdgeLink | undefined;
-  const parts = buildEdge(edgeId, config.edge, (samples) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet'))), clock, log, metrics);
+  const parts = await buildEdge(edgeId, config.edge, (samples) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet'))), clock, log, metrics);
 
   // 3. Listening (fenced: every request passes to the origin until the link has caught up).
   const listeners = await listenEdge(parts.node, config.edgeHost, config.edgePort, config.edgeTlsPort).catch(async (error: unknown) => {

@@ -34,7 +34,7 @@ export async function startEmbeddedEdge(
   metrics: Metrics,
   health: Health,
 ): Promise<EmbeddedEdge> {
-  const { node, cache, origin, meter, originPolicy } = buildEdge('edge-embedded', config.edge, (samples) => store.traffic.add(samples), clock, log, metrics);
+  const { node, cache, origin, meter, originPolicy } = await buildEdge('edge-embedded', config.edge, (samples) => store.traffic.add(samples), clock, log, metrics);
 
   // What edges already served before this start (operations still running re-apply theirs).
   for (const endpoint of await store.endpoints.listLive()) {
@@ -59,6 +59,7 @@ export async function startEmbeddedEdge(
       await listeners.close();
       await meter.stop();
       await origin.close();
+      await cache.close();
     },
   };
 }

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { DEFAULT_ACCESS_CONTROL } from '../../src/domain/access-control.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/cache-policy.js';
+import { DiskTier } from '../../src/edge/cache/disk-tier.js';
 import { MemoryCacheStore } from '../../src/edge/cache/memory-store.js';
 import { EdgeNode } from '../../src/edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../../src/edge/edge-servers.js';
@@ -67,6 +68,10 @@ export interface EdgeOptions {
   readonly accessLog?: Logger;
   /** The origin deny list, as --edge-origin-deny takes it (default: empty). */
   readonly originDeny?: string;
+  /** A disk tier in this directory with this budget (default: none). */
+  readonly disk?: { readonly dir: string; readonly bytes: number; readonly maxObjectBytes?: number };
+  /** The clock to start from (default: a new TestClock), so that an edge restarted on a disk tier goes on in time. */
+  readonly clock?: TestClock;
 }
 
 export interface TestEdge {
@@ -86,9 +91,10 @@ export interface TestEdge {
 }
 
 export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
-  const clock = new TestClock();
+  const clock = options.clock ?? new TestClock();
   const samples: TrafficSample[] = [];
-  const cache = new MemoryCacheStore(options.cacheBytes ?? 8 * 1024 * 1024, options.maxObjectBytes ?? 1024 * 1024);
+  const disk = options.disk && (await DiskTier.open({ dir: options.disk.dir, budgetBytes: options.disk.bytes, ...(options.disk.maxObjectBytes !== undefined && { maxObjectBytes: options.disk.maxObjectBytes }) }, clock.now()));
+  const cache = new MemoryCacheStore(options.cacheBytes ?? 8 * 1024 * 1024, options.maxObjectBytes ?? 1024 * 1024, disk ? { disk } : {});
   const deny = parseDenyList(options.originDeny ?? '');
   if ('problem' in deny) throw new Error(deny.problem);
   const originPolicy = new OriginAddressPolicy(deny.ranges);
@@ -131,6 +137,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
       await listeners.close();
       await meter.stop();
       await origin.close();
+      await cache.close();
     },
   };
   return track(edge);

@@ -13,6 +13,35 @@ import type { RequestHeaders, VaryValues } from '../policy/vary.js';
 
 export type HeaderMap = Record<string, string | string[]>;
 
+/**
+ * A body kept in a file of the disk tier (disk-tier.ts): `length` bytes at `offset` in the file
+ * at `path`. It is streamed from there, never read into memory whole; whoever opens it checks
+ * the file's length first (file-body.ts), so a truncated file is never served.
+ */
+export class FileBody {
+  constructor(
+    readonly path: string,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+
+  /** The length the file must have for this body to be whole. */
+  get fileLength(): number {
+    return this.offset + this.length;
+  }
+}
+
+/** In memory, or in a file of the disk tier. */
+export type Body = Buffer | FileBody;
+
+/**
+ * The least a stored object stays put in a store's LRU order after a hit moved it (Varnish's
+ * `lru_interval`, 2 s there too): a hot object is moved once per interval, not on every hit,
+ * which would cost a map delete and insert each time. Eviction order is then right to within
+ * this interval, which no budget notices.
+ */
+export const LRU_INTERVAL_MS = 2_000;
+
 /** Variants a store keeps per key at most (least recently used out), so no client floods it. */
 export const MAX_VARIANTS_PER_KEY = 32;
 
@@ -23,7 +52,8 @@ export interface CachedObject {
   readonly path: string;
   readonly status: number;
   readonly headers: HeaderMap;
-  readonly body: Buffer;
+  /** A Buffer as put; a FileBody for an object `get` found in the disk tier. */
+  readonly body: Body;
   /** When the response was received from the origin (epoch ms). */
   readonly storedAt: number;
   /** When it stops being fresh (epoch ms). */
@@ -83,6 +113,8 @@ export interface CacheStore {
   putCopy(object: CachedObject, copy: EncodedCopy): boolean;
   /** The copy of `object` in this encoding, if one is kept. */
   copyOf(object: CachedObject, encoding: string): EncodedCopy | undefined;
+  /** Drops this very object (one `get` returned): its body could not be read whole. */
+  discard(object: CachedObject): void;
   /** The current generation. */
   generation(): number;
   /**
@@ -101,6 +133,11 @@ export interface CacheStore {
   purgeDirectory(endpointId: string, directory: string): void;
   /** Drops everything of the endpoint. */
   purgeEndpoint(endpointId: string): void;
+  /**
+   * Drops everything, of every endpoint (what the edge's owner asks when it cannot tell what
+   * was purged while the edge was not listening, as a fleet resync does).
+   */
+  purgeAll(): void;
   /** Bytes of bodies held. */
   readonly bytes: number;
   readonly count: number;

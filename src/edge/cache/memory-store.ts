@@ -2,6 +2,11 @@
  * The in-memory cache store: least-recently-used objects are evicted to stay within a byte
  * budget; purges are generation records (purge-records.ts).
  *
+ * With a disk tier (disk-tier.ts), evicted objects and objects too large for memory are
+ * written there, and a key missing in memory is looked up there; the generations and purge
+ * records are this store's for both tiers (the tier keeps the records on disk as they are made),
+ * and the sweep walks both.
+ *
  * Records do not pile up (Varnish's ban lurker): after a purge, a sweep walks the stored
  * objects a slice at a time, dropping those a record covers; once a sweep has been through
  * them all, no stored object is covered by a record that existed when it began, and those
@@ -9,8 +14,10 @@
  * fill's put must still be refused).
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
-import { MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
-import { pathKey, PurgeRecords } from './purge-records.js';
+import { FileBody, LRU_INTERVAL_MS, MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
+import type { DiskTier } from './disk-tier.js';
+import { entryId } from './entry-id.js';
+import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
 
 /**
  * Bookkeeping per object beyond its bytes (the object, its headers, key, path and map entries),
@@ -25,9 +32,24 @@ const COPY_OVERHEAD_BYTES = 512;
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
 
+export interface MemoryCacheStoreOptions {
+  /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
+  readonly onRelease?: (bytes: number) => void;
+  /** LRU_INTERVAL_MS unless given; 0 moves an object on every hit. */
+  readonly lruIntervalMs?: number;
+  /** Where evicted objects and objects too large for memory go; none when undefined. */
+  readonly disk?: DiskTier;
+}
+
+/** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
+interface Entry {
+  readonly object: CachedObject;
+  touchedAt: number;
+}
+
 export class MemoryCacheStore implements CacheStore {
   /** Objects by entry id (entryId: the key, plus the Vary values for a variant), least recently used first. */
-  private readonly objects = new Map<string, CachedObject>();
+  private readonly objects = new Map<string, Entry>();
   /** Entry ids by path, for file purges (query and Vary variants alike). */
   private readonly variants = new Map<string, Set<string>>();
   /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
@@ -40,19 +62,54 @@ export class MemoryCacheStore implements CacheStore {
   private counter = 0;
   private used = 0;
   /** The sweep under way: the objects left to check, and the last generation it applies. */
-  private sweep: { readonly objects: IterableIterator<CachedObject>; readonly through: number } | undefined;
+  private sweep: { readonly steps: Iterator<undefined>; readonly through: number } | undefined;
   /** Another sweep is due when this one ends (purges came meanwhile). */
   private sweepAgain = false;
   /** Records of this generation or older cover no stored object; pruned when no older fill runs. */
   private sweptThrough = 0;
   private prunedThrough = 0;
 
+  private readonly onRelease: (bytes: number) => void;
+  private readonly lruIntervalMs: number;
+  private readonly disk: DiskTier | undefined;
+  /** The largest body kept in memory. */
+  private readonly memoryMaxObjectBytes: number;
+  /** The largest body kept, in memory or on disk. */
+  readonly maxObjectBytes: number;
+
   constructor(
     private readonly budgetBytes: number,
-    readonly maxObjectBytes: number = Math.floor(budgetBytes / 8),
-    /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
-    private readonly onRelease: (bytes: number) => void = () => undefined,
-  ) {}
+    maxObjectBytes: number = Math.floor(budgetBytes / 8),
+    options: MemoryCacheStoreOptions = {},
+  ) {
+    this.onRelease = options.onRelease ?? (() => undefined);
+    this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
+    this.disk = options.disk;
+    this.memoryMaxObjectBytes = maxObjectBytes;
+    this.maxObjectBytes = Math.max(maxObjectBytes, this.disk?.maxObjectBytes ?? 0);
+    if (this.disk) {
+      // Generations go on from where the files and records left them; the records kept on disk
+      // apply again until a sweep has been through what is stored.
+      this.counter = this.disk.restoredGeneration;
+      for (const record of this.disk.restoredRecords) this.records.apply(record);
+      if (this.disk.restoredRecords.length > 0) this.startSweep();
+    }
+  }
+
+  /** Bytes of files in the disk tier (0 without one). */
+  get diskBytes(): number {
+    return this.disk?.bytes ?? 0;
+  }
+
+  /** Objects in the disk tier. */
+  get diskCount(): number {
+    return this.disk?.count ?? 0;
+  }
+
+  /** Waits for the disk tier's writes and deletions under way. */
+  async close(): Promise<void> {
+    await this.disk?.close();
+  }
 
   get bytes(): number {
     return this.used;
@@ -72,8 +129,13 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   beginFill(): number {
-    this.fillsAt.set(this.counter, (this.fillsAt.get(this.counter) ?? 0) + 1);
+    this.holdRecords(this.counter);
     return this.counter;
+  }
+
+  /** Keeps the records newer than `generation` until endFill(generation). */
+  private holdRecords(generation: number): void {
+    this.fillsAt.set(generation, (this.fillsAt.get(generation) ?? 0) + 1);
   }
 
   endFill(generation: number): void {
@@ -84,46 +146,88 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
+    return this.fromMemory(key, now, request) ?? (this.disk && this.fromDisk(this.disk, key, now, request));
+  }
+
+  private fromMemory(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
     // A response without Vary is stored under its key alone: one lookup, as before variants.
-    const object = this.objects.get(key);
-    if (object) return this.usable(key, object, now) ? { object, stale: object.staleAt <= now } : undefined;
+    const entry = this.objects.get(key);
+    if (entry) {
+      const { object } = entry;
+      return this.usable(key, entry, now) ? { object, stale: object.staleAt <= now } : undefined;
+    }
     const ids = this.varyVariants.get(key);
     if (!ids) return undefined;
     for (const id of ids) {
       const variant = this.objects.get(id)!;
-      if (request && !variantMatches(variant.vary, request)) continue;
+      if (request && !variantMatches(variant.object.vary, request)) continue;
+      const touchedAt = variant.touchedAt;
       if (!this.usable(id, variant, now)) continue;
-      ids.delete(id);
-      ids.add(id);
-      return { object: variant, stale: variant.staleAt <= now };
+      if (variant.touchedAt !== touchedAt) {
+        ids.delete(id);
+        ids.add(id);
+      }
+      return { object: variant.object, stale: variant.object.staleAt <= now };
     }
     return undefined;
   }
 
+  private fromDisk(disk: DiskTier, key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
+    for (;;) {
+      const object = disk.get(key, now, request);
+      if (!object) return undefined;
+      if ((object.deleteAt ?? object.staleAt) > now && !this.purgedSince(object)) return { object, stale: object.staleAt <= now };
+      disk.remove(object);
+    }
+  }
+
+  /** Drops this very object (one `get` returned): its file could not be read whole. */
+  discard(object: CachedObject): void {
+    if (object.body instanceof FileBody) this.disk?.remove(object);
+    else this.remove(object);
+  }
+
   /**
    * Whether a stored entry may be served, fresh or stale (stale ones stay until deleteAt or LRU
-   * eviction, to be revalidated or served stale); if so it becomes the most recently used, else
-   * it goes.
+   * eviction, to be revalidated or served stale); if so it becomes the most recently used (at
+   * most once per LRU interval), else it goes.
    */
-  private usable(id: string, object: CachedObject, now: number): boolean {
+  private usable(id: string, entry: Entry, now: number): boolean {
+    const { object } = entry;
     if ((object.deleteAt ?? object.staleAt) <= now || this.purgedSince(object)) {
       this.remove(object);
       return false;
     }
-    // Most recently used goes last.
-    this.objects.delete(id);
-    this.objects.set(id, object);
+    if (now - entry.touchedAt >= this.lruIntervalMs) {
+      // Most recently used goes last.
+      entry.touchedAt = now;
+      this.objects.delete(id);
+      this.objects.set(id, entry);
+    }
     return true;
   }
 
   put(object: CachedObject): boolean {
+    // Objects come from fills, with their bodies in memory; one read from disk is not put back.
+    if (object.body instanceof FileBody || this.purgedSince(object)) return false;
     const size = sizeOf(object);
-    if (object.body.length > this.maxObjectBytes || size > this.budgetBytes || this.purgedSince(object)) return false;
+    if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
+      if (!this.disk?.accepts(object.body.length)) return false;
+      // Too large for memory: straight to disk, superseding what memory held for the key.
+      this.makeRoomForVariant(object);
+      const existing = this.objects.get(entryId(object));
+      if (existing) this.remove(existing.object);
+      this.disk.removeKey(object.key);
+      this.toDisk(this.disk, object);
+      return true;
+    }
     const id = entryId(object);
     this.makeRoomForVariant(object);
+    // What the disk held for the key is older.
+    this.disk?.removeKey(object.key);
     const existing = this.objects.get(id);
-    if (existing) this.remove(existing);
-    this.objects.set(id, object);
+    if (existing) this.remove(existing.object);
+    this.objects.set(id, { object, touchedAt: -Infinity });
     const variantsKey = pathKey(object.endpointId, object.path);
     let set = this.variants.get(variantsKey);
     if (!set) this.variants.set(variantsKey, (set = new Set()));
@@ -134,11 +238,27 @@ export class MemoryCacheStore implements CacheStore {
       ids.add(id);
     }
     this.used += size;
+    this.evictOverBudget();
+    return true;
+  }
+
+  /** Evicts the least recently used objects until the budget holds: to the disk tier, if there is one. */
+  private evictOverBudget(): void {
     for (const oldest of this.objects.values()) {
       if (this.used <= this.budgetBytes) break;
-      this.remove(oldest);
+      this.remove(oldest.object);
+      if (this.disk && !this.purgedSince(oldest.object)) this.toDisk(this.disk, oldest.object);
     }
-    return true;
+  }
+
+  /**
+   * Writes the object to the disk tier in the background. Until it is written, the records
+   * newer than its generation are kept (as for a fill), so that a purge made meanwhile is
+   * still seen when the write ends.
+   */
+  private toDisk(disk: DiskTier, object: CachedObject): void {
+    this.holdRecords(object.generation);
+    void disk.admit(object, (written) => !this.purgedSince(written)).finally(() => this.endFill(object.generation));
   }
 
   /**
@@ -148,25 +268,25 @@ export class MemoryCacheStore implements CacheStore {
    */
   private makeRoomForVariant(object: CachedObject): void {
     const plain = this.objects.get(object.key);
-    if (plain && object.vary) this.remove(plain);
+    if (plain && object.vary) this.remove(plain.object);
     const ids = this.varyVariants.get(object.key);
     if (!ids) return;
     const id = entryId(object);
     for (const other of [...ids]) {
-      const variant = this.objects.get(other)!;
+      const variant = this.objects.get(other)!.object;
       if (!object.vary || !sameVaryFields(variant.vary, object.vary)) this.remove(variant);
     }
     if (!ids.has(id)) {
       for (const other of ids) {
         if (ids.size < MAX_VARIANTS_PER_KEY) break;
-        this.remove(this.objects.get(other)!);
+        this.remove(this.objects.get(other)!.object);
       }
     }
   }
 
   putCopy(object: CachedObject, copy: EncodedCopy): boolean {
     // Only the object still stored: one replaced or revalidated meanwhile gets no copy.
-    if (this.objects.get(entryId(object)) !== object) return false;
+    if (this.objects.get(entryId(object))?.object !== object) return false;
     const size = copy.body.length + COPY_OVERHEAD_BYTES;
     if (size > this.budgetBytes) return false;
     let copies = this.copies.get(object);
@@ -175,10 +295,7 @@ export class MemoryCacheStore implements CacheStore {
     if (previous) this.used -= previous.body.length + COPY_OVERHEAD_BYTES;
     copies.set(copy.encoding, copy);
     this.used += size;
-    for (const oldest of this.objects.values()) {
-      if (this.used <= this.budgetBytes) break;
-      this.remove(oldest);
-    }
+    this.evictOverBudget();
     return this.copies.get(object)?.get(copy.encoding) === copy;
   }
 
@@ -187,23 +304,35 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   purgeFile(endpointId: string, path: string): void {
-    this.records.file(endpointId, path, ++this.counter);
+    this.record({ kind: 'file', endpointId, path, generation: ++this.counter });
     for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
-      const object = this.objects.get(objectKey);
-      if (object) this.remove(object);
+      const entry = this.objects.get(objectKey);
+      if (entry) this.remove(entry.object);
     }
+    this.disk?.removePath(endpointId, path);
     this.startSweep();
   }
 
   purgeDirectory(endpointId: string, directory: string): void {
-    this.records.directory(endpointId, directory, ++this.counter);
+    this.record({ kind: 'directory', endpointId, path: directory, generation: ++this.counter });
     this.startSweep();
   }
 
   /** An endpoint removed, or purged whole, leaves one record at its root, not its history. */
   purgeEndpoint(endpointId: string): void {
-    this.records.endpoint(endpointId, ++this.counter);
+    this.record({ kind: 'endpoint', endpointId, generation: ++this.counter });
     this.startSweep();
+  }
+
+  purgeAll(): void {
+    this.record({ kind: 'all', generation: ++this.counter });
+    this.startSweep();
+  }
+
+  /** Keeps the record, here and (before the purge returns) in the disk tier's journal. */
+  private record(record: PurgeRecord): void {
+    this.records.apply(record);
+    this.disk?.recordPurge(record);
   }
 
   /** Whether a purge recorded after the object's fill started covers it. */
@@ -216,27 +345,34 @@ export class MemoryCacheStore implements CacheStore {
       this.sweepAgain = true;
       return;
     }
-    this.sweep = { objects: this.objects.values(), through: this.counter };
+    this.sweep = { steps: this.sweepSteps(), through: this.counter };
     setImmediate(this.sweepSlice);
+  }
+
+  /** Checks every object, memory then disk, pausing after each SWEEP_SLICE of them. */
+  private *sweepSteps(): Generator<undefined, void> {
+    let checked = 0;
+    for (const { object } of this.objects.values()) {
+      if (this.purgedSince(object)) this.remove(object);
+      if (++checked % SWEEP_SLICE === 0) yield;
+    }
+    if (!this.disk) return;
+    for (const { object } of this.disk.objects()) {
+      if (this.purgedSince(object)) this.disk.remove(object);
+      if (++checked % SWEEP_SLICE === 0) yield;
+    }
   }
 
   private readonly sweepSlice = (): void => {
     const sweep = this.sweep!;
-    for (let i = 0; i < SWEEP_SLICE; i++) {
-      const next = sweep.objects.next();
-      if (next.done) {
-        this.sweep = undefined;
-        this.sweptThrough = sweep.through;
-        this.prune();
-        if (this.sweepAgain) {
-          this.sweepAgain = false;
-          this.startSweep();
-        }
-        return;
-      }
-      if (this.purgedSince(next.value)) this.remove(next.value);
+    if (!sweep.steps.next().done) return void setImmediate(this.sweepSlice);
+    this.sweep = undefined;
+    this.sweptThrough = sweep.through;
+    this.prune();
+    if (this.sweepAgain) {
+      this.sweepAgain = false;
+      this.startSweep();
     }
-    setImmediate(this.sweepSlice);
   };
 
   /** Drops the records that are swept and older than every fill still running. */
@@ -247,11 +383,13 @@ export class MemoryCacheStore implements CacheStore {
     if (through <= this.prunedThrough) return;
     this.records.prune(through);
     this.prunedThrough = through;
+    // The journal drops them too, once the files of what they covered are deleted.
+    this.disk?.compactJournal(() => this.records.list());
   }
 
   private remove(object: CachedObject): void {
     const id = entryId(object);
-    if (this.objects.get(id) !== object) return;
+    if (this.objects.get(id)?.object !== object) return;
     this.objects.delete(id);
     this.used -= sizeOf(object);
     this.onRelease(object.body.length);
@@ -273,13 +411,6 @@ export class MemoryCacheStore implements CacheStore {
       if (ids?.size === 0) this.varyVariants.delete(object.key);
     }
   }
-}
-
-/** The key, plus for a Vary variant its values in field order (so that header order does not matter). */
-function entryId(object: CachedObject): string {
-  if (!object.vary) return object.key;
-  const fields = Object.keys(object.vary).sort();
-  return `${object.key}\0${JSON.stringify(fields.map((field) => [field, object.vary![field]]))}`;
 }
 
 /** A variant's request values count too (a Vary: Cookie variant holds the cookie). */

@@ -7,6 +7,13 @@
  * record is dropped when its generation is at most `through`, and a trie node when it and all
  * below it are.
  */
+/** One record, as the disk tier's journal keeps it (purge-journal.ts). */
+export type PurgeRecord =
+  | { readonly kind: 'file'; readonly endpointId: string; readonly path: string; readonly generation: number }
+  | { readonly kind: 'directory'; readonly endpointId: string; readonly path: string; readonly generation: number }
+  | { readonly kind: 'endpoint'; readonly endpointId: string; readonly generation: number }
+  | { readonly kind: 'all'; readonly generation: number };
+
 interface DirectoryNode {
   generation: number;
   readonly children: Map<string, DirectoryNode>;
@@ -15,6 +22,8 @@ interface DirectoryNode {
 export class PurgeRecords {
   private readonly files = new Map<string, number>();
   private readonly directories = new Map<string, DirectoryNode>();
+  /** The last purge of everything (0: none kept). */
+  private everything = 0;
 
   file(endpointId: string, path: string, generation: number): void {
     this.files.set(pathKey(endpointId, path), generation);
@@ -38,8 +47,40 @@ export class PurgeRecords {
     this.directories.set(endpointId, { generation, children: new Map() });
   }
 
+  /** One record covers every endpoint: all other records go. */
+  all(generation: number): void {
+    this.files.clear();
+    this.directories.clear();
+    this.everything = generation;
+  }
+
+  /** Records a purge again, as `list` gave it. */
+  apply(record: PurgeRecord): void {
+    if (record.kind === 'file') this.file(record.endpointId, record.path, record.generation);
+    else if (record.kind === 'directory') this.directory(record.endpointId, record.path, record.generation);
+    else if (record.kind === 'endpoint') this.endpoint(record.endpointId, record.generation);
+    else this.all(record.generation);
+  }
+
+  /** Every record kept, so that `apply` on an empty set rebuilds one that covers the same. */
+  list(): PurgeRecord[] {
+    const records: PurgeRecord[] = [];
+    if (this.everything > 0) records.push({ kind: 'all', generation: this.everything });
+    for (const [key, generation] of this.files) {
+      const cut = key.indexOf('\n');
+      records.push({ kind: 'file', endpointId: key.slice(0, cut), path: key.slice(cut + 1), generation });
+    }
+    const walk = (endpointId: string, node: DirectoryNode, path: string): void => {
+      if (node.generation > 0) records.push({ kind: 'directory', endpointId, path, generation: node.generation });
+      for (const [segment, child] of node.children) walk(endpointId, child, `${path}${segment}/`);
+    };
+    for (const [endpointId, root] of this.directories) walk(endpointId, root, '/');
+    return records;
+  }
+
   /** Whether a purge newer than `generation` covers the path. */
   covers(endpointId: string, path: string, generation: number): boolean {
+    if (this.everything > generation) return true;
     const file = this.files.get(pathKey(endpointId, path));
     if (file !== undefined && file > generation) return true;
     let node = this.directories.get(endpointId);
@@ -57,6 +98,7 @@ export class PurgeRecords {
 
   /** Drops every record of generation `through` or older. */
   prune(through: number): void {
+    if (this.everything <= through) this.everything = 0;
     for (const [key, generation] of this.files) if (generation <= through) this.files.delete(key);
     for (const [endpointId, root] of this.directories) if (pruneNode(root, through)) this.directories.delete(endpointId);
   }
@@ -69,7 +111,7 @@ export class PurgeRecords {
       for (const child of node.children.values()) count(child);
     };
     for (const root of this.directories.values()) count(root);
-    return this.files.size + nodes;
+    return this.files.size + nodes + (this.everything > 0 ? 1 : 0);
   }
 }
 

@@ -40,6 +40,8 @@ import {
 export interface LinkedEdge {
   cacheUntil: number;
   endpointIds(): string[];
+  /** Drops everything cached (the disk tier's files too) and the fills under way. */
+  dropCache(): void;
   applyEndpoint(config: EdgeEndpointConfig): Promise<void>;
   removeEndpoint(endpointId: string): Promise<void>;
   purge(endpointId: string, target: PurgeTarget): Promise<void>;
@@ -229,7 +231,9 @@ export class EdgeLink {
       else loaded.push(config);
     }
     // Read whole before anything changes: endpoints go out of service only for the moment of
-    // the swap, each dropping what it cached (removeEndpoint purges it).
+    // the swap. Everything cached goes, also what a disk tier kept from before a restart:
+    // whatever was purged meanwhile is not in the log any more.
+    this.edge.dropCache();
     for (const endpointId of this.edge.endpointIds()) await this.edge.removeEndpoint(endpointId);
     for (const config of loaded) {
       await this.edge.applyEndpoint(config).catch((error: unknown) => this.log.warn({ err: error, endpointId: config.endpointId }, 'could not apply an endpoint while resyncing'));

@@ -282,6 +282,24 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
     });
   });
 
+  describe(`${name}: purgeAll`, () => {
+    it('drops everything of every endpoint, and refuses what fills begun before it bring', () => {
+      const cache = roomy();
+      store(cache, '/a.jpg');
+      store(cache, '/d/b.jpg', { query: 'v=1' });
+      store(cache, '/a.jpg', { endpointId: OTHER_EP });
+      const started = cache.beginFill();
+      cache.purgeAll();
+      expect(hit(cache, '/a.jpg')).toBe(false);
+      expect(hit(cache, '/d/b.jpg', { query: 'v=1' })).toBe(false);
+      expect(hit(cache, '/a.jpg', { endpointId: OTHER_EP })).toBe(false);
+      expect(cache.put(object(cache, '/late.jpg', { generation: started }))).toBe(false);
+      cache.endFill(started);
+      store(cache, '/a.jpg', { body: 'after' });
+      expect(cache.get(cacheKey(EP, '/a.jpg', ''), T0)?.object.body.toString()).toBe('after');
+    });
+  });
+
   describe(`${name}: purgeDirectory`, () => {
     const layout = ['/img/a.jpg', '/img/b/c.jpg', '/img/b/c/d/e/f.jpg', '/img/', '/img', '/imgx/a.jpg', '/imgx/', '/other/img/a.jpg', '/a.jpg'];
 

@@ -43,7 +43,7 @@ describe('MemoryCacheStore: the purge sweep', () => {
 
   it('lets go of the objects a directory purge covers, without waiting for requests', async () => {
     const released: number[] = [];
-    const cache = new MemoryCacheStore(1 << 20, 1 << 16, (bytes) => released.push(bytes));
+    const cache = new MemoryCacheStore(1 << 20, 1 << 16, { onRelease: (bytes) => released.push(bytes) });
     for (const path of ['/img/a.png', '/img/sub/b.png', '/css/c.css']) cache.put(object(cache, path));
     cache.purgeDirectory('ep', '/img/');
     await vi.waitFor(() => expect(cache.count).toBe(1));
@@ -77,5 +77,38 @@ describe('MemoryCacheStore: the purge sweep', () => {
     // A fill that began after the purge was never held back by it.
     expect(cache.put(object(cache, '/a.png', other))).toBe(true);
     cache.endFill(other);
+  });
+});
+
+describe('MemoryCacheStore: the LRU interval (Varnish lru_interval)', () => {
+  const put = (cache: MemoryCacheStore, path: string): CachedObject => {
+    const object: CachedObject = { key: cacheKey('ep', path, ''), endpointId: 'ep', path, status: 200, headers: {}, body: Buffer.alloc(1000), storedAt: 0, staleAt: 1e15, generation: cache.generation() };
+    expect(cache.put(object)).toBe(true);
+    return object;
+  };
+  const has = (cache: MemoryCacheStore, path: string, now: number) => cache.get(cacheKey('ep', path, ''), now) !== undefined;
+
+  it('moves an object once per interval, however often it is hit', () => {
+    // Room for three objects of 1000 bytes with their bookkeeping, not four.
+    const cache = new MemoryCacheStore(3 * 2100, 2000, { lruIntervalMs: 2_000 });
+    for (const path of ['/1', '/2', '/3']) put(cache, path);
+    expect(has(cache, '/1', 10_000)).toBe(true); // moved: order 2, 3, 1
+    expect(has(cache, '/2', 10_500)).toBe(true); // moved: order 3, 1, 2
+    put(cache, '/4'); // evicts 3: order 1, 2, 4
+    expect(has(cache, '/3', 10_500)).toBe(false);
+    expect(has(cache, '/1', 11_000)).toBe(true); // 1 s after its move: not moved again
+    put(cache, '/5'); // so 1 goes, though it was hit last
+    expect([has(cache, '/1', 11_000), has(cache, '/2', 11_000), has(cache, '/4', 11_000)]).toEqual([false, true, true]);
+  });
+
+  it('moves it again once the interval has passed', () => {
+    const cache = new MemoryCacheStore(3 * 2100, 2000, { lruIntervalMs: 2_000 });
+    for (const path of ['/1', '/2', '/3']) put(cache, path);
+    expect(has(cache, '/1', 10_000)).toBe(true); // moved: order 2, 3, 1
+    expect(has(cache, '/2', 10_000)).toBe(true); // moved: order 3, 1, 2
+    expect(has(cache, '/1', 12_000)).toBe(true); // 2 s later: moved, order 3, 2, 1
+    put(cache, '/4'); // evicts 3
+    put(cache, '/5'); // evicts 2, not 1
+    expect([has(cache, '/2', 12_000), has(cache, '/1', 12_000)]).toEqual([false, true]);
   });
 });
