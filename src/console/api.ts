@@ -34,31 +34,11 @@ export class Api {
     search.set('apiVersion', '1.0');
     const url = `/subscriptions/${encodeURIComponent(this.session.subscriptionId)}${path}?${search.toString()}`;
     const signed = await signRequestWithWebCrypto(method, url, this.session);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: { ...signed, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch (error) {
-      throw new ApiProblem('ConnectionError', `The API did not answer: ${(error as Error).message}`, 0);
-    }
-    const text = await response.text();
-    const correlationId = response.headers.get('x-correlation-id') ?? undefined;
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new ApiProblem('UnexpectedResponse', `The API answered ${response.status} with a body that is not JSON.`, response.status, correlationId);
-    }
-    if (!response.ok) {
-      const info = (parsed as { ErrorInfo?: { Type?: string; Message?: string } } | undefined)?.ErrorInfo;
-      throw new ApiProblem(info?.Type ?? 'UnexpectedResponse', info?.Message ?? `The API answered ${response.status}.`, response.status, correlationId);
-    }
-    return { body: parsed as T, headers: response.headers };
+    return send<T>(url, {
+      method,
+      headers: { ...signed, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   }
 
   async get<T>(path: string, query: Query = {}): Promise<T> {
@@ -75,6 +55,32 @@ export class Api {
     if (!operationId || !endpointId) throw new ApiProblem('UnexpectedResponse', 'The API accepted the change but named no operation to follow.', 202);
     return { operationId, endpointId };
   }
+}
+
+/**
+ * One request to the API from this page (no cookie, no cache), its JSON answer; an error answer
+ * becomes an ApiProblem with the API's Type and Message.
+ */
+export async function send<T>(url: string, init: RequestInit): Promise<{ body: T; headers: Headers }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, credentials: 'omit', cache: 'no-store' });
+  } catch (error) {
+    throw new ApiProblem('ConnectionError', `The API did not answer: ${(error as Error).message}`, 0);
+  }
+  const text = await response.text();
+  const correlationId = response.headers.get('x-correlation-id') ?? undefined;
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiProblem('UnexpectedResponse', `The API answered ${response.status} with a body that is not JSON.`, response.status, correlationId);
+  }
+  if (!response.ok) {
+    const info = (parsed as { ErrorInfo?: { Type?: string; Message?: string } } | undefined)?.ErrorInfo;
+    throw new ApiProblem(info?.Type ?? 'UnexpectedResponse', info?.Message ?? `The API answered ${response.status}.`, response.status, correlationId);
+  }
+  return { body: parsed as T, headers: response.headers };
 }
 
 /** Dates as the API's query parameters want them: yyyy-MM-ddTHH:mm:ssZ. */

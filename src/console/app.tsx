@@ -1,6 +1,7 @@
 /**
  * The mooncdn web console: sign in with a key, then endpoints, their cache rules, access
- * control, purges and preloads, the operations history, traffic and certificates. Every string
+ * control, purges and preloads, the operations history, traffic and certificates; and, for
+ * operators, the fleet (with the operator token, signed in with a key or not). Every string
  * from the API is rendered as text by Preact (no innerHTML anywhere), under a CSP that allows
  * no inline script.
  */
@@ -12,6 +13,7 @@ import { Api } from './api.js';
 import { CertificatesPage } from './pages/certificates.js';
 import { EndpointPage } from './pages/endpoint-page.js';
 import { EndpointsPage } from './pages/endpoints.js';
+import { FleetPage } from './pages/fleet.js';
 import { OperationsPage } from './pages/operations.js';
 import { SignIn } from './pages/sign-in.js';
 import { TrafficPage } from './pages/traffic.js';
@@ -23,6 +25,7 @@ const NAV = [
   ['#/operations', 'Operations', 'operations'],
   ['#/traffic', 'Traffic', 'traffic'],
   ['#/certificates', 'Certificates', 'certificates'],
+  ['#/fleet', 'Fleet', 'fleet'],
 ] as const;
 
 function useRoute(): Route {
@@ -46,6 +49,20 @@ function App() {
   }, [route]);
 
   if (!session || !api) {
+    // The fleet takes the operator token, not a tenant's key.
+    if (route.page === 'fleet') {
+      return (
+        <>
+          <header>
+            <span class="brand">mooncdn</span>
+            <nav aria-label="Console">
+              <a href="#/endpoints">Sign in</a>
+            </nav>
+          </header>
+          <FleetPage />
+        </>
+      );
+    }
     return (
       <SignIn
         onSignIn={(next) => {
@@ -88,6 +105,7 @@ function App() {
       {route.page === 'operations' ? <OperationsPage api={api} endpoint={route.endpoint} /> : null}
       {route.page === 'traffic' ? <TrafficPage api={api} endpoint={route.endpoint} /> : null}
       {route.page === 'certificates' ? <CertificatesPage api={api} /> : null}
+      {route.page === 'fleet' ? <FleetPage /> : null}
     </>
   );
 }

@@ -13,7 +13,8 @@ export type Route =
   | { readonly page: 'endpoint'; readonly id: string; readonly tab: EndpointTab }
   | { readonly page: 'operations'; readonly endpoint: string | undefined }
   | { readonly page: 'traffic'; readonly endpoint: string | undefined }
-  | { readonly page: 'certificates' };
+  | { readonly page: 'certificates' }
+  | { readonly page: 'fleet' };
 
 const ID = /^[0-9a-fA-F-]{36}$/;
 
@@ -35,6 +36,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'traffic', endpoint: validEndpoint };
     case 'certificates':
       return { page: 'certificates' };
+    case 'fleet':
+      return { page: 'fleet' };
     default:
       return { page: 'endpoints' };
   }

@@ -1,6 +1,6 @@
 /**
- * The signed-in key: in sessionStorage only (gone when the tab closes), never in a URL, a
- * cookie or localStorage.
+ * The signed-in key, and the operator token of the fleet page: in sessionStorage only (gone when
+ * the tab closes), never in a URL, a cookie or localStorage.
  */
 
 export interface Session {
@@ -27,6 +27,22 @@ export function saveSession(session: Session): void {
   sessionStorage.setItem(KEY, JSON.stringify(session));
 }
 
+/** Signing out forgets the operator token too. */
 export function clearSession(): void {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(OPERATOR_KEY);
+}
+
+const OPERATOR_KEY = 'mooncdn.console.operator-token';
+
+export function loadOperatorToken(): string | undefined {
+  return sessionStorage.getItem(OPERATOR_KEY) ?? undefined;
+}
+
+export function saveOperatorToken(token: string): void {
+  sessionStorage.setItem(OPERATOR_KEY, token);
+}
+
+export function clearOperatorToken(): void {
+  sessionStorage.removeItem(OPERATOR_KEY);
 }

@@ -1,7 +1,9 @@
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against a real
  * embedded server started in this process: one server, one browser, one page, driven as a user
- * would. Each page is checked with axe-core and saved as a screenshot in test-artifacts/console/.
+ * would. The fleet page goes to a second server at the end: `mooncdn api` (the scaled shape's
+ * API, on PostgreSQL) with an operator token. Each page is checked with axe-core and saved as a
+ * screenshot in test-artifacts/console/.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,10 +12,16 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFleetConfig } from '../../src/config/fleet-config.js';
 import { loadServeConfig } from '../../src/config/serve-config.js';
+import type { EdgeList } from '../../src/contract/schemas/fleet.js';
+import { SecretBox } from '../../src/domain/secret-box.js';
+import { startApiProcess, type RunningApi } from '../../src/server/api-process.js';
 import { startEmbeddedServer, type RunningServer } from '../../src/server/embedded.js';
+import { Store } from '../../src/store/store.js';
 import { edgeGet } from '../support/edge-client.js';
 import { OriginServer } from '../support/origin-server.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { SignedClient } from '../support/signed-client.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,6 +31,7 @@ const DOMAIN = 'console.example.com';
 const MEGABYTE = 'x'.repeat(1_000_000);
 const XSS_REFERER = '<img/src=x/onerror=window.__xss=1>';
 const XSS_PATH = '/<svg/onload=window.__xss=2>';
+const OPERATOR_TOKEN = 'operator-token-for-the-console-0123456789';
 // The browser's globals, for the functions that run in the page (the project's lib has no DOM).
 declare const window: any, document: any, location: any, sessionStorage: any, localStorage: any;
 
@@ -35,6 +44,10 @@ let client: SignedClient;
 let browser: BrowserContext;
 let page: Page;
 let endpointId: string;
+// The fleet's: `mooncdn api` with an operator token, its database, and the store as its workers write it.
+let database: TestDatabase | undefined;
+let operatorApi: RunningApi | undefined;
+let fleetStore: Store | undefined;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
@@ -78,6 +91,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await fleetStore?.close();
+  await operatorApi?.close();
+  await database?.drop();
   await client?.close();
   await server?.close();
   await origin?.close();
@@ -162,6 +178,12 @@ describe('the web console', () => {
     await expect.poll(() => page.locator('.operation .operation-status').textContent(), { timeout: 10_000 }).toBe('Succeeded');
     await expect.poll(() => page.locator('td.item-status').allTextContents()).toEqual(['Succeed', 'Succeed']);
     expect(await page.locator('table.urls td:first-child').allTextContents()).toEqual([`http://${DOMAIN}/a.css`, `http://${DOMAIN}/img/`]);
+    // Each edge's part, as the API answers it: the embedded edge applied it.
+    await expect.poll(() => page.locator('table.edges td.edge-status').allTextContents()).toEqual(['Succeeded']);
+    expect(await page.locator('table.edges td:first-child').allTextContents()).toEqual(['edge-embedded']);
+    const operationId = await page.locator('.operation').getAttribute('data-operation-id');
+    const purge = await client.sub('GET', `/endpoints/${endpointId}/purges/${operationId}`);
+    expect(purge.body.Edges).toEqual([{ EdgeId: 'edge-embedded', Status: 'Succeeded', Message: null }]);
     await checkPage('purge');
   });
 
@@ -267,6 +289,66 @@ describe('the web console', () => {
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { level: 1, name: 'Sign in to mooncdn' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it("shows the fleet to an operator: the API's message for a wrong token, then each edge, read again every few seconds", async () => {
+    // The embedded server has no operator routes: the page says so, and keeps no token.
+    await go('#/fleet', 'Fleet');
+    await page.getByLabel('Operator token').fill(OPERATOR_TOKEN);
+    await page.getByRole('button', { name: 'Show the fleet' }).click();
+    await page.getByText('This API has no operator routes').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    // `mooncdn api` with an operator token, and the edges table as the workers write it from heartbeats.
+    database = await createTestDatabase();
+    const apiConfig = loadServeConfig(
+      { port: '0', databaseUrl: database.url, dataDir: join(dir, 'api') },
+      { MOONCDN_SUBSCRIPTION_ID: CREDENTIALS.subscriptionId, MOONCDN_KEY_ID: CREDENTIALS.keyId, MOONCDN_KEY_VALUE: CREDENTIALS.keyValue },
+    );
+    operatorApi = await startApiProcess(apiConfig, loadFleetConfig({}, { MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN }), pino({ level: 'silent' }));
+    fleetStore = await Store.open(apiConfig.store, new SecretBox(undefined));
+    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42 }, 60_000);
+    // A lease of 1 ms: run out by the time anyone asks, so fenced whatever it said.
+    await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42 }, 1);
+    const edges = async (token: string): Promise<EdgeList & { ErrorInfo: { Type: string; Message: string } }> => (await fetch(`${operatorApi!.apiUrl}/edges`, { headers: { authorization: `Bearer ${token}` } })).json() as never;
+    const refused = (await edges('wrong-token-0123456789')).ErrorInfo;
+    expect(refused.Type).toBe('InvalidAuthorizationHeader');
+
+    await page.goto(`${operatorApi.apiUrl}/console/#/fleet`);
+    await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor();
+    await page.getByLabel('Operator token').fill('wrong-token-0123456789');
+    await page.getByRole('button', { name: 'Show the fleet' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(refused.Message);
+    expect(await alert.textContent()).toContain('InvalidAuthorizationHeader');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await page.getByLabel('Operator token').fill(OPERATOR_TOKEN);
+    await page.getByRole('button', { name: 'Show the fleet' }).click();
+    const cells = (column: number) => page.locator(`table.fleet tbody tr > :nth-child(${column})`).allTextContents();
+    await expect.poll(() => cells(1)).toEqual(['edge-a', 'edge-b', 'edge-c']);
+    const listed = (await edges(OPERATOR_TOKEN)).Edges;
+    expect(listed.map((edge) => edge.State)).toEqual(['serving', 'syncing', 'fenced']);
+    expect(await cells(2)).toEqual(listed.map((edge) => edge.Address));
+    expect(await cells(3)).toEqual(listed.map((edge) => edge.State));
+    expect(await cells(5)).toEqual(listed.map((edge) => String(edge.Lag)));
+    expect(await page.locator('.fleet-summary').textContent()).toBe('3 edges: 1 serving, 1 syncing, 1 fenced');
+    const stored = await page.evaluate(() => ({ session: JSON.stringify({ ...sessionStorage }), url: location.href }));
+    expect(stored.session).toContain(OPERATOR_TOKEN);
+    expect(stored.url).not.toContain(OPERATOR_TOKEN);
+    await checkPage('fleet');
+
+    // edge-b catches up: the page shows it at its next reading, with no reload.
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
+    await expect.poll(() => page.locator('tr[data-edge-id="edge-b"] .edge-state').textContent(), { timeout: 10_000 }).toBe('serving');
+    expect(await page.locator('tr[data-edge-id="edge-b"] .edge-lag').textContent()).toBe('0');
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Forget the operator token' }).click();
+    await page.getByLabel('Operator token').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 });

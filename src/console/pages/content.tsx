@@ -1,14 +1,16 @@
 /**
  * Purge and preload: URLs one per line (a URL ending in "/" purges a directory); each URL's
- * status is polled with the operation's until it ends, with the operation's Message.
+ * status is polled with the operation's until it ends, with the operation's Message; then each
+ * edge's part (the Edges extension, written when the operation ends).
  */
 import { useState } from 'preact/hooks';
 import type { Endpoint } from '../../contract/schemas/endpoint.js';
-import type { PurgeResult } from '../../contract/schemas/purge-preload.js';
+import type { PreloadResult, PurgeResult } from '../../contract/schemas/purge-preload.js';
 import type { Accepted, Api, ApiProblem } from '../api.js';
 import { OperationTracker } from '../components/operation-tracker.js';
 import { FieldProblem, Problem } from '../components/problem.js';
 import { asProblem, usePoll } from '../components/use-async.js';
+import { FENCED_OUTCOME } from '../fleet-summary.js';
 import { lines } from '../text-input.js';
 
 type Kind = 'purges' | 'preloads';
@@ -74,18 +76,19 @@ export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }
 }
 
 function JobProgress({ api, job }: { api: Api; job: Job }) {
-  const [result, setResult] = useState<PurgeResult>();
+  const [result, setResult] = useState<PurgeResult | PreloadResult>();
   const [done, setDone] = useState(false);
   const [problem, setProblem] = useState<ApiProblem>();
   const read = async () => {
     try {
-      setResult(await api.get<PurgeResult>(`/endpoints/${job.accepted.endpointId}/${job.kind}/${job.accepted.operationId}`));
+      setResult(await api.get<PurgeResult | PreloadResult>(`/endpoints/${job.accepted.endpointId}/${job.kind}/${job.accepted.operationId}`));
     } catch (error) {
       setProblem(asProblem(error));
     }
   };
   usePoll(read, !done);
-  const rows = [...(result?.Files ?? []).map((item) => ({ ...item, what: 'file' })), ...(result?.Directories ?? []).map((item) => ({ ...item, what: 'directory' }))];
+  const directories = result && 'Directories' in result ? result.Directories : [];
+  const rows = [...(result?.Files ?? []).map((item) => ({ ...item, what: 'file' })), ...directories.map((item) => ({ ...item, what: 'directory' }))];
   return (
     <div class="job">
       <OperationTracker
@@ -93,30 +96,63 @@ function JobProgress({ api, job }: { api: Api; job: Job }) {
         accepted={job.accepted}
         label={job.kind === 'purges' ? 'Purge' : 'Preload'}
         onEnd={() => {
-          setDone(true);
-          void read();
+          // The last read, after the end, holds each edge's part.
+          void read().then(() => setDone(true));
         }}
       />
       <Problem problem={problem} />
-      <table class="urls">
-        <caption>Each URL</caption>
-        <thead>
-          <tr>
-            <th scope="col">URL</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={`${row.what} ${row.Url}`}>
-              <td>{row.Url}</td>
-              <td>{row.what}</td>
-              <td class={`item-status item-${row.Status}`}>{row.Status}</td>
+      <div class="job-results">
+        <table class="urls">
+          <caption>Each URL</caption>
+          <thead>
+            <tr>
+              <th scope="col">URL</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={`${row.what} ${row.Url}`}>
+                <td>{row.Url}</td>
+                <td>{row.what}</td>
+                <td class={`item-status item-${row.Status}`}>{row.Status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <EdgeOutcomes edges={result?.Edges} done={done} />
+      </div>
     </div>
+  );
+}
+
+type EdgeOutcome = NonNullable<PurgeResult['Edges']>[number];
+
+function EdgeOutcomes({ edges, done }: { edges: readonly EdgeOutcome[] | undefined; done: boolean }) {
+  if (!edges || edges.length === 0) {
+    return <p class="muted">{done ? 'No edge was live when it ran.' : "Each edge's part is shown when the operation ends."}</p>;
+  }
+  return (
+    <table class="edges">
+      <caption>Each edge</caption>
+      <thead>
+        <tr>
+          <th scope="col">Edge</th>
+          <th scope="col">Status</th>
+          <th scope="col">Message</th>
+        </tr>
+      </thead>
+      <tbody>
+        {edges.map((edge) => (
+          <tr key={edge.EdgeId} data-edge-id={edge.EdgeId}>
+            <td>{edge.EdgeId}</td>
+            <td class={`edge-status edge-${edge.Status}`}>{edge.Status}</td>
+            {/* The API explains a fenced edge itself; the console says the same should it not. */}
+            <td>{edge.Message ?? (edge.Status === 'Fenced' ? FENCED_OUTCOME : '')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

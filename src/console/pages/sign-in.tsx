@@ -54,6 +54,9 @@ export function SignIn({ onSignIn }: { onSignIn: (session: Session) => void }) {
         </button>
       </form>
       <Problem problem={problem} id="sign-in-problem" />
+      <p>
+        Operators: <a href="#/fleet">the fleet</a>, with the operator token.
+      </p>
     </main>
   );
 }

@@ -1,6 +1,7 @@
-/** The console's pure logic: which field an API message is about, traffic figures, the URL fragment's page. */
+/** The console's pure logic: which field an API message is about, traffic figures, the URL fragment's page, the fleet's summary. */
 import { describe, expect, it } from 'vitest';
 import { belongsTo, fieldOf } from '../../../src/console/field-errors.js';
+import { fleetSummary, formatAge } from '../../../src/console/fleet-summary.js';
 import { parseRoute } from '../../../src/console/route.js';
 import { figures, formatRatio } from '../../../src/console/traffic-figures.js';
 
@@ -63,8 +64,24 @@ describe('parseRoute', () => {
     ['#/operations?endpoint=../../x', { page: 'operations', endpoint: undefined }],
     ['#/traffic', { page: 'traffic', endpoint: undefined }],
     ['#/certificates', { page: 'certificates' }],
+    ['#/fleet', { page: 'fleet' }],
     ['#/elsewhere', { page: 'endpoints' }],
   ])('%s', (hash, route) => {
     expect(parseRoute(hash)).toEqual(route);
+  });
+});
+
+describe('fleet summary', () => {
+  it('counts the edges in each state, leaving out states with none', () => {
+    expect(fleetSummary([{ State: 'serving' }, { State: 'fenced' }, { State: 'serving' }])).toBe('3 edges: 2 serving, 1 fenced');
+    expect(fleetSummary([{ State: 'syncing' }])).toBe('1 edge: 1 syncing');
+    expect(fleetSummary([])).toBe('No edge has reported to the control plane yet.');
+  });
+
+  it('says how long ago a heartbeat was in the unit a person reads', () => {
+    expect(formatAge(0.42)).toBe('0.4 s ago');
+    expect(formatAge(12.4)).toBe('12 s ago');
+    expect(formatAge(600)).toBe('10 min ago');
+    expect(formatAge(3 * 3600)).toBe('3 h ago');
   });
 });
