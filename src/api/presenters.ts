@@ -7,6 +7,8 @@ import type { Endpoint as WireEndpoint } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
 import type { PreloadResult, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EdgeOutcomeRecord } from '../store/repositories/edges.js';
+import type { EdgeList } from '../contract/schemas/fleet.js';
+import { fleetView, type EdgeRow } from '../domain/fleet-view.js';
 import type { AccessControlPolicy } from '../domain/access-control.js';
 import type { CachePolicyRules } from '../domain/cache-policy.js';
 import type { StoredCertificate } from '../domain/certificate.js';
@@ -124,5 +126,21 @@ export function presentCertificate(cert: StoredCertificate): Certificate {
     DnsNames: [...cert.dnsNames],
     NotBefore: isoTime(cert.notBefore),
     NotAfter: isoTime(cert.notAfter),
+  };
+}
+
+/** The fleet as operators read it (GET /edges and `mooncdn admin edges`). */
+export function presentFleet(now: number, rows: readonly EdgeRow[]): EdgeList {
+  return {
+    Edges: fleetView(now, rows).map((edge) => ({
+      EdgeId: edge.id,
+      Address: edge.address,
+      State: edge.state,
+      AppliedSequence: edge.appliedSeq,
+      Lag: edge.lag,
+      LastHeartbeat: new Date(edge.lastHeartbeat).toISOString(),
+      HeartbeatAgeSeconds: edge.heartbeatAgeMs / 1000,
+      LeaseExpires: new Date(edge.leaseUntil).toISOString(),
+    })),
   };
 }

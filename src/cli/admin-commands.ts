@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { positiveInteger } from './arguments.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { KEY_ID_PATTERN, KEY_SCOPES, keyProblem, newKeyValue, type ApiKey, type KeyScope } from '../domain/api-key.js';
-import { fleetView } from '../domain/fleet-view.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { rawValues, storeLocation } from '../config/serve-config.js';
 import { envName } from '../config/options.js';
@@ -95,16 +94,8 @@ export function adminCommand(): Command {
       run(
         opts,
         async (store) => {
-          const { now, edges } = await store.edges.list();
-          return fleetView(now, edges).map((edge) => ({
-            EdgeId: edge.id,
-            Address: edge.address,
-            State: edge.state,
-            AppliedSequence: edge.appliedSeq,
-            Lag: edge.lag,
-            LastHeartbeat: new Date(edge.lastHeartbeat).toISOString(),
-            HeartbeatAgeSeconds: edge.heartbeatAgeMs / 1000,
-          }));
+          const [{ now, edges }, { presentFleet }] = await Promise.all([store.edges.list(), import('../api/presenters.js')]);
+          return presentFleet(now, edges).Edges;
         },
         opts.json ? undefined : edgeTable,
       ),

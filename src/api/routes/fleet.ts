@@ -7,8 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Errors } from '../../contract/errors.js';
 import { EdgeList } from '../../contract/schemas/fleet.js';
 import { ErrorResponse } from '../../contract/schemas/api-response.js';
-import { fleetView } from '../../domain/fleet-view.js';
 import type { Store } from '../../store/store.js';
+import { presentFleet } from '../presenters.js';
 import type { App } from '../types.js';
 
 export function fleetRoutes(app: App, store: Store, operatorToken: string | undefined): void {
@@ -27,18 +27,7 @@ export function fleetRoutes(app: App, store: Store, operatorToken: string | unde
         throw Errors.operatorTokenRequired();
       }
       const { now, edges } = await store.edges.list();
-      return {
-        Edges: fleetView(now, edges).map((edge) => ({
-          EdgeId: edge.id,
-          Address: edge.address,
-          State: edge.state,
-          AppliedSequence: edge.appliedSeq,
-          Lag: edge.lag,
-          LastHeartbeat: new Date(edge.lastHeartbeat).toISOString(),
-          HeartbeatAgeSeconds: edge.heartbeatAgeMs / 1000,
-          LeaseExpires: new Date(edge.leaseUntil).toISOString(),
-        })),
-      };
+      return presentFleet(now, edges);
     },
   });
 }
