@@ -30,6 +30,7 @@ import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
 import { listeningUrl } from './base-url.js';
+import { OperationWatch } from './completion/operation-watch.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
 import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
@@ -169,7 +170,14 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     clock: options.clock,
     cnameSuffix: options.cnameSuffix,
     baseUrl: publicBaseUrl(app, options),
+    watch: new OperationWatch(options.store),
   };
+  app.decorate('operationWatch', deps.watch);
+  // Long-polls answer and event streams end when the server closes, not when their time is up.
+  app.addHook('preClose', (done) => {
+    deps.watch.close();
+    done();
+  });
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);

@@ -62,16 +62,29 @@ export interface TimeRange {
 export interface WaitOptions {
   /** Give up after this long (default 5 minutes). */
   readonly timeoutMs?: number;
-  /** Time between polls (default 500 ms). */
+  /**
+   * Time between polls (default 500 ms), when polling: with `longPoll` false, or when a server
+   * answers a long-poll early without the operation having ended (one that ignores `wait`).
+   */
   readonly pollMs?: number;
+  /**
+   * Ask the server to hold each read until the operation ends (extension: `wait=N`, up to
+   * LONG_POLL_SECONDS per request), instead of reading it every pollMs. Default true.
+   */
+  readonly longPoll?: boolean;
   /** Called with the operation each time it is read. */
   readonly onProgress?: (operation: Operation) => void;
   readonly signal?: AbortSignal;
 }
 
+/** The longest `wait` one long-poll asks for (the server allows 60 s; proxies may cut idle requests sooner). */
+export const LONG_POLL_SECONDS = 20;
+
 export class MooncdnClient {
   private readonly transport: Transport;
   private readonly subscriptionPath: string;
+  /** The longest wait a long-poll may ask for: well within the per-attempt timeout. */
+  private readonly longPollSeconds: number;
 
   constructor(options: ClientOptions) {
     this.transport = new Transport({
@@ -82,6 +95,7 @@ export class MooncdnClient {
       ...(options.tls ? { tls: options.tls } : {}),
     });
     this.subscriptionPath = `/subscriptions/${encodeURIComponent(options.subscriptionId)}`;
+    this.longPollSeconds = Math.max(0, Math.min(LONG_POLL_SECONDS, Math.floor((options.timeoutMs ?? 30_000) / 1000) - 5));
   }
 
   // ---- Endpoints ----------------------------------------------------------------------------
@@ -191,22 +205,24 @@ export class MooncdnClient {
   }
 
   /**
-   * Polls an operation until it ends. Resolves with it when Succeeded; rejects with a
-   * MooncdnError of type OperationFailed (carrying the operation and its Message) when Failed,
-   * OperationTimedOut after `timeoutMs`, or Aborted when `signal` fires.
+   * Waits for an operation to end: each read asks the server to answer when it ends (long-poll,
+   * extension `wait=N`), so the answer comes as soon as it does, without polling. Resolves with
+   * it when Succeeded; rejects with a MooncdnError of type OperationFailed (carrying the
+   * operation and its Message) when Failed, OperationTimedOut after `timeoutMs`, or Aborted
+   * when `signal` fires.
    */
   async waitForOperation(endpointId: string, operationId: string, options: WaitOptions = {}): Promise<Operation> {
     const timeoutMs = options.timeoutMs ?? 300_000;
     const pollMs = options.pollMs ?? 500;
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const path = `${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}`;
+    for (let first = true; ; first = false) {
       if (options.signal?.aborted) throw new MooncdnError('Aborted', `Stopped waiting for operation ${operationId}.`);
-      const operation = await this.transport.send<Operation>(
-        'GET',
-        `${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}`,
-        undefined,
-        options.signal,
-      ).then((response) => response.body);
+      // The first read answers at once (progress shows the state it is in); later ones wait.
+      const waitSeconds = first || options.longPoll === false ? 0 : Math.min(this.longPollSeconds, Math.floor((deadline - Date.now()) / 1000));
+      const asked = Date.now();
+      const operation = await this.transport.send<Operation>('GET', waitSeconds > 0 ? `${path}?wait=${waitSeconds}` : path, undefined, options.signal)
+        .then((response) => response.body);
       options.onProgress?.(operation);
       if (operation.Status === 'Succeeded') return operation;
       if (operation.Status === 'Failed') {
@@ -216,7 +232,12 @@ export class MooncdnClient {
       if (left <= 0) {
         throw new MooncdnError('OperationTimedOut', `Operation ${operation.Type} ${operationId} was still ${operation.Status} after ${Math.round(timeoutMs / 1000)} s.`, 200, undefined, operation);
       }
-      await sleep(Math.min(pollMs, left), options.signal);
+      // Long-polling, the next read waits by itself; unless this one came back before its wait
+      // was up though the operation has not ended (a server that does not long-poll, or one
+      // closing): then pause as a poll would.
+      const longPolling = options.longPoll !== false && this.longPollSeconds > 0 && left >= 1000;
+      const early = waitSeconds > 0 && Date.now() - asked < waitSeconds * 1000 - 100;
+      if (!longPolling || early) await sleep(Math.min(pollMs, left), options.signal);
     }
   }
 

@@ -39,12 +39,15 @@ export interface CredentialWrites {
   count: number;
 }
 
-function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites): Repositories {
+/** Told the id of each operation whose status or items a write changed (inside a transaction: once it commits). */
+type OperationChanged = (operationId: string) => void;
+
+function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites, changed: OperationChanged): Repositories {
   return {
     subscriptions: new SubscriptionRepository(db, dialect.name, writes),
     apiKeys: new ApiKeyRepository(db, dialect.name, secrets, writes),
     endpoints: new EndpointRepository(db, dialect.name),
-    operations: new OperationRepository(db, dialect),
+    operations: new OperationRepository(db, dialect, changed),
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
@@ -53,6 +56,8 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
 
 interface QueuedTransaction {
   readonly fn: (tx: Repositories) => Promise<unknown>;
+  /** Operations it changed, told once it commits. */
+  readonly changed: OperationChanged;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -72,7 +77,29 @@ export class Store {
     private readonly externalChanges: () => number,
     private readonly listener?: ChangeListener,
   ) {
-    Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites));
+    // Writes outside a transaction commit at once: their changes are told at once.
+    Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites, (id) => this.tellOperationChanged(id)));
+  }
+
+  private readonly operationWatchers = new Set<(operationId: string | undefined) => void>();
+
+  private tellOperationChanged(operationId: string | undefined): void {
+    for (const watcher of this.operationWatchers) watcher(operationId);
+  }
+
+  /**
+   * Calls `callback` with the id of an operation whose status or items changed, once the change
+   * is committed: at once for writes made through this store, and on PostgreSQL also for other
+   * processes' writes (NOTIFY). Called without an id when changes may have been missed (the
+   * listener reconnected): every watcher should look again. Returns the unsubscribe.
+   */
+  onOperationChanged(callback: (operationId: string | undefined) => void): () => void {
+    this.operationWatchers.add(callback);
+    const unlisten = this.listener?.onOperationChange(callback);
+    return () => {
+      this.operationWatchers.delete(callback);
+      unlisten?.();
+    };
   }
 
   private readonly credentialWrites: CredentialWrites = { count: 0 };
@@ -178,11 +205,19 @@ export class Store {
    * accepted operations share one fsync instead of waiting for one each.
    */
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    const changed = new Set<string>();
+    const result = await this.runTransaction(fn, (id) => changed.add(id));
+    // Only once committed: a watcher told earlier could read the state from before.
+    for (const id of changed) this.tellOperationChanged(id);
+    return result;
+  }
+
+  private runTransaction<T>(fn: (tx: Repositories) => Promise<T>, changed: OperationChanged): Promise<T> {
     if (this.dialect.name === 'postgres') {
-      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
+      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites, changed)));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, changed, resolve: resolve as (value: unknown) => void, reject });
       if (!this.committing) {
         this.committing = true;
         // On the next turn of the event loop: SQLite runs synchronously, so a group started at
@@ -205,7 +240,7 @@ export class Store {
           for (const job of group) {
             await sql`SAVEPOINT job`.execute(conn);
             try {
-              const value = await job.fn(repositories(conn, this.dialect, this.secrets, this.credentialWrites));
+              const value = await job.fn(repositories(conn, this.dialect, this.secrets, this.credentialWrites, job.changed));
               await sql`RELEASE job`.execute(conn);
               results.push({ ok: true, value });
             } catch (error) {
