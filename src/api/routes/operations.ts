@@ -102,6 +102,9 @@ export function operationRoutes(app: App, { store, watch }: RouteDeps): void {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
+        // A stream holds its connection until the operation ends; then the connection goes
+        // too, rather than idle in keep-alive while the server may be closing.
+        connection: 'close',
         'x-correlation-id': request.id,
       });
       const signal = clientGone(reply);
