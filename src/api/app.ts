@@ -10,6 +10,8 @@
  *   4. canonical keys      input property names matched case-insensitively and by alias,
  *                          null as absent; a body with none of the route's properties refused
  *   5. validation          the route's TypeBox schemas
+ *   5b. idempotency        POST, PUT and DELETE with Idempotency-Key: the first answer again,
+ *                          or the key claimed until this request is answered (extension)
  *   6. handler             thin: calls the store or the operation commands
  *   7. errors              one handler maps everything to the contract's error body
  *   8. log line            one line per request, with its correlation id (polled routes at debug)
@@ -35,6 +37,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
 import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
+import { registerIdempotency } from './pipeline/idempotency.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
 import { parseQueryString } from './pipeline/query-string.js';
@@ -134,6 +137,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     }
     if (schema.querystring) request.query = canonicalizeKeys(request.query, schema.querystring as object);
   });
+
+  // 5b. idempotency (preHandler, after 5; the answer is kept in onSend)
+  app.decorateRequest('idempotency', null);
+  registerIdempotency(app, options.store, options.clock);
 
   // 7. errors: contract errors, unknown routes and wrong methods
   registerErrorHandler(app);

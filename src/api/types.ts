@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorType } from '../contract/errors.js';
 import type { ApiKey, Permission } from '../domain/api-key.js';
 import type { OperationWatch } from './completion/operation-watch.js';
+import type { HeldKey } from './pipeline/idempotency.js';
 
 export interface AuthContext {
   readonly key: ApiKey;
@@ -18,6 +19,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication stage on signed routes. */
     auth: AuthContext | null;
+    /** The Idempotency-Key this request holds until it is answered (pipeline/idempotency.ts). */
+    idempotency: HeldKey | null;
   }
   interface FastifyReply {
     /** The error type sent, for the request's log line. */

@@ -106,6 +106,20 @@ export interface QuotaUsageTable {
   used: number;
 }
 
+export interface IdempotencyKeysTable {
+  subscription_id: string;
+  key: string;
+  /** SHA-256 (hex) of the method, target and body of the first request. */
+  fingerprint: string;
+  created_at: number;
+  /** While the first request runs, when its claim lapses; null once it is answered. */
+  locked_until: number | null;
+  status: number | null;
+  /** JSON object of the replayed response headers. */
+  headers: string | null;
+  body: string | null;
+}
+
 export interface Database {
   subscriptions: SubscriptionsTable;
   api_keys: ApiKeysTable;
@@ -115,4 +129,5 @@ export interface Database {
   certificates: CertificatesTable;
   traffic: TrafficTable;
   quota_usage: QuotaUsageTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -11,6 +11,7 @@ import { openPostgres, runPostgresTransaction } from './postgres.js';
 import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
 import { EndpointRepository } from './repositories/endpoints.js';
+import { IdempotencyKeyRepository } from './repositories/idempotency-keys.js';
 import { OperationRepository } from './repositories/operations.js';
 import { QuotaRepository } from './repositories/quotas.js';
 import { SubscriptionRepository } from './repositories/subscriptions.js';
@@ -32,6 +33,7 @@ export interface Repositories {
   readonly certificates: CertificateRepository;
   readonly traffic: TrafficRepository;
   readonly quotas: QuotaRepository;
+  readonly idempotencyKeys: IdempotencyKeyRepository;
 }
 
 /** Writes of credentials made through this process, which another process's counter would not show. */
@@ -51,6 +53,7 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
+    idempotencyKeys: new IdempotencyKeyRepository(db),
   };
 }
 

@@ -3,12 +3,17 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectTraits } from '../dialect.js';
 import * as initial from './001-initial.js';
 import * as operationHistory from './002-operation-history.js';
+import * as idempotencyKeys from './003-idempotency-keys.js';
 
 export function migrationProvider(dialect: DialectTraits): MigrationProvider {
   const wrap = (m: { up(db: Kysely<unknown>, d: DialectTraits): Promise<void> }): Migration => ({
     up: (db) => m.up(db, dialect),
   });
   return {
-    getMigrations: async () => ({ '001-initial': wrap(initial), '002-operation-history': wrap(operationHistory) }),
+    getMigrations: async () => ({
+      '001-initial': wrap(initial),
+      '002-operation-history': wrap(operationHistory),
+      '003-idempotency-keys': wrap(idempotencyKeys),
+    }),
   };
 }
