@@ -1,12 +1,22 @@
 /**
- * Purge records (cache-store.ts): the generation of the last purge of each file, and a trie of
- * directory segments per endpoint with the generation of the last purge of each directory. An
- * object is covered when a record on its path is newer than the generation its fill started at.
+ * Purge records (cache-store.ts): the generation of the last purge of each file, a trie of
+ * directory segments per endpoint with the generation of the last purge of each directory, and
+ * the wildcard patterns purged per endpoint (domain/path-pattern.ts). An object is covered when
+ * a record on its path (or a pattern matching it) is newer than the generation its fill started
+ * at. Patterns are checked one by one, so they cost every lookup of their endpoint while they
+ * are kept: the sweep after a purge lets them go as soon as it has been through the objects.
  *
  * Records are pruned once they can cover nothing any more (memory-store.ts decides when): a
  * record is dropped when its generation is at most `through`, and a trie node when it and all
  * below it are.
  */
+import { compilePattern, matchesPattern, type CompiledPattern } from '../../domain/path-pattern.js';
+
+interface PatternRecord {
+  readonly pattern: CompiledPattern;
+  generation: number;
+}
+
 interface DirectoryNode {
   generation: number;
   readonly children: Map<string, DirectoryNode>;
@@ -15,6 +25,8 @@ interface DirectoryNode {
 export class PurgeRecords {
   private readonly files = new Map<string, number>();
   private readonly directories = new Map<string, DirectoryNode>();
+  /** Per endpoint, by pattern text. */
+  private readonly patterns = new Map<string, Map<string, PatternRecord>>();
 
   file(endpointId: string, path: string, generation: number): void {
     this.files.set(pathKey(endpointId, path), generation);
@@ -31,10 +43,19 @@ export class PurgeRecords {
     node.generation = generation;
   }
 
+  pattern(endpointId: string, pattern: string, generation: number): void {
+    let records = this.patterns.get(endpointId);
+    if (!records) this.patterns.set(endpointId, (records = new Map()));
+    const record = records.get(pattern);
+    if (record) record.generation = generation;
+    else records.set(pattern, { pattern: compilePattern(pattern), generation });
+  }
+
   /** One record at the endpoint's root covers all of it: its other records go. */
   endpoint(endpointId: string, generation: number): void {
     const prefix = pathKey(endpointId, '');
     for (const key of this.files.keys()) if (key.startsWith(prefix)) this.files.delete(key);
+    this.patterns.delete(endpointId);
     this.directories.set(endpointId, { generation, children: new Map() });
   }
 
@@ -42,6 +63,10 @@ export class PurgeRecords {
   covers(endpointId: string, path: string, generation: number): boolean {
     const file = this.files.get(pathKey(endpointId, path));
     if (file !== undefined && file > generation) return true;
+    const patterns = this.patterns.get(endpointId);
+    if (patterns) {
+      for (const record of patterns.values()) if (record.generation > generation && matchesPattern(record.pattern, path)) return true;
+    }
     let node = this.directories.get(endpointId);
     if (!node) return false;
     if (node.generation > generation) return true;
@@ -59,9 +84,13 @@ export class PurgeRecords {
   prune(through: number): void {
     for (const [key, generation] of this.files) if (generation <= through) this.files.delete(key);
     for (const [endpointId, root] of this.directories) if (pruneNode(root, through)) this.directories.delete(endpointId);
+    for (const [endpointId, records] of this.patterns) {
+      for (const [pattern, record] of records) if (record.generation <= through) records.delete(pattern);
+      if (records.size === 0) this.patterns.delete(endpointId);
+    }
   }
 
-  /** File records and trie nodes kept. */
+  /** File records, trie nodes and patterns kept. */
   get size(): number {
     let nodes = 0;
     const count = (node: DirectoryNode): void => {
@@ -69,7 +98,9 @@ export class PurgeRecords {
       for (const child of node.children.values()) count(child);
     };
     for (const root of this.directories.values()) count(root);
-    return this.files.size + nodes;
+    let patterns = 0;
+    for (const records of this.patterns.values()) patterns += records.size;
+    return this.files.size + nodes + patterns;
   }
 }
 
