@@ -4,8 +4,15 @@
  * runs 409; concurrent requests with one key make one operation. Errors are not kept.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { requestFingerprint } from '../../src/domain/idempotency.js';
-import { startHarness, type Harness, type Response } from '../support/api-harness.js';
+import { SecretBox } from '../../src/domain/secret-box.js';
+import { Metrics } from '../../src/observability/metrics.js';
+import { createControlPlane } from '../../src/server/control-plane.js';
+import { signRequest } from '../../src/signing/index.js';
+import { Store } from '../../src/store/store.js';
+import { DEFAULT_SETTINGS, startHarness, type Harness, type Response } from '../support/api-harness.js';
+import { TEST_STORE_KIND } from '../support/stores.js';
 import { expectError } from './route-test-kit.js';
 
 let harness: Harness;
@@ -145,5 +152,30 @@ describe('concurrent requests with one key', () => {
     }
     expect(answers.filter((answer) => answer.status === 202).length).toBeGreaterThanOrEqual(1);
     expect(answers.filter((answer) => answer.status === 409).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.runIf(TEST_STORE_KIND === 'postgres')('across API processes', () => {
+  it('a retry sent to another API process on the same store gets the same operation', async () => {
+    const store = await Store.open(harness.location, new SecretBox(undefined));
+    const other = await createControlPlane(store, DEFAULT_SETTINGS, harness.clock, pino({ level: 'silent' }), new Metrics());
+    try {
+      const first = await purge('key-replica');
+      expect(first.status, first.text).toBe(202);
+      const target = `/subscriptions/${harness.subscriptionId}/endpoints/${endpointId}/purges?apiVersion=1.0`;
+      const retried = await other.api.inject({
+        method: 'POST',
+        url: target,
+        headers: { ...signRequest('POST', target, harness.key, new Date(harness.clock.now())), 'content-type': 'application/json', 'idempotency-key': 'key-replica' },
+        payload: JSON.stringify({ Files: [`http://${domain}/a.png`] }),
+      });
+      expect(retried.statusCode, retried.body).toBe(202);
+      expect(retried.body).toBe(first.text);
+      expect(retried.headers['idempotent-replayed']).toBe('true');
+      expect(await purgeIds()).toEqual([first.body.AsyncInfo.TaskTrackId]);
+    } finally {
+      await other.api.close();
+      await store.close();
+    }
   });
 });
