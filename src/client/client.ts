@@ -30,6 +30,12 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** For https:// base URLs: a CA to trust, the name to verify, or no verification (local TLS only). */
   readonly tls?: TlsOptions;
+  /**
+   * mooncdn extension: send every POST, PUT and DELETE with its own Idempotency-Key and retry
+   * it like a GET (5xx, broken connections): the server applies it once. Default false (the
+   * Azure service ignores the key, so a retried change could be applied twice there).
+   */
+  readonly idempotentRetries?: boolean;
 }
 
 /** What an asynchronous call gives back: the operation to follow, and the response body. */
@@ -80,6 +86,38 @@ export interface WaitOptions {
 /** The longest `wait` one long-poll asks for (the server allows 60 s; proxies may cut idle requests sooner). */
 export const LONG_POLL_SECONDS = 20;
 
+/** One URL of a purge or preload, as the event stream reports its progress. */
+export interface ItemProgress {
+  readonly Url: string;
+  readonly Status: string;
+}
+
+export interface WatchOptions {
+  readonly onStatus?: (operation: Operation) => void;
+  readonly onItem?: (item: ItemProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The events of a text/event-stream body (only the fields mooncdn sends: event and one data line). */
+async function* serverSentEvents(body: AsyncIterable<Buffer>): AsyncGenerator<{ event: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) yield { event, data: data.join('\n') };
+    }
+  }
+}
+
 export class MooncdnClient {
   private readonly transport: Transport;
   private readonly subscriptionPath: string;
@@ -93,6 +131,7 @@ export class MooncdnClient {
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.idempotentRetries ? { idempotentRetries: true } : {}),
     });
     this.subscriptionPath = `/subscriptions/${encodeURIComponent(options.subscriptionId)}`;
     this.longPollSeconds = Math.max(0, Math.min(LONG_POLL_SECONDS, Math.floor((options.timeoutMs ?? 30_000) / 1000) - 5));
@@ -239,6 +278,35 @@ export class MooncdnClient {
       const early = waitSeconds > 0 && Date.now() - asked < waitSeconds * 1000 - 100;
       if (!longPolling || early) await sleep(Math.min(pollMs, left), options.signal);
     }
+  }
+
+  /**
+   * Extension (mooncdn only): follows the operation's event stream (server-sent events) until it
+   * ends, calling `onStatus` with the Operation at the start and at each change of its status,
+   * and `onItem` as each URL of a purge or preload changes status. Resolves with the final
+   * Operation (Succeeded or Failed: this does not throw for Failed, unlike waitForOperation);
+   * rejects with Aborted when `signal` fires, or ConnectionError if the stream breaks first.
+   */
+  async watchOperation(endpointId: string, operationId: string, options: WatchOptions = {}): Promise<Operation> {
+    const body = await this.transport.stream(`${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}/events`, options.signal);
+    let last: Operation | undefined;
+    try {
+      for await (const event of serverSentEvents(body)) {
+        if (event.event === 'status') {
+          last = JSON.parse(event.data) as Operation;
+          options.onStatus?.(last);
+        } else if (event.event === 'item') {
+          options.onItem?.(JSON.parse(event.data) as ItemProgress);
+        }
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw new MooncdnError('Aborted', `Stopped watching operation ${operationId}.`, 0, undefined, undefined, { cause: error });
+      throw new MooncdnError('ConnectionError', `The event stream of operation ${operationId} broke: ${(error as Error).message}.`, 0, undefined, undefined, { cause: error });
+    }
+    if (!last || (last.Status !== 'Succeeded' && last.Status !== 'Failed')) {
+      throw new MooncdnError('ConnectionError', `The event stream of operation ${operationId} ended before the operation did.`, 0, undefined, last);
+    }
+    return last;
   }
 
   // ---- Traffic ------------------------------------------------------------------------------
