@@ -23,10 +23,15 @@ export function announceOperation(db: Kysely<Database>, dialect: DialectName, en
   return sql`SELECT pg_notify(${OPERATIONS}, ${`${endpointId} ${type}`})`.execute(db);
 }
 
-/** The operation's status or items changed (inside a transaction: heard if and when it commits). */
-export function announceOperationChange(db: Kysely<Database>, dialect: DialectName, operationId: string): Promise<unknown> {
-  if (dialect !== 'postgres') return Promise.resolve();
-  return sql`SELECT pg_notify(${CHANGES}, ${operationId})`.execute(db);
+/** Operation ids in one notice: well under NOTIFY's 8000-byte payload. */
+const IDS_PER_NOTICE = 100;
+
+/** These operations' status or items changed (inside a transaction: heard if and when it commits). */
+export async function announceOperationChanges(db: Kysely<Database>, dialect: DialectName, operationIds: readonly string[]): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (let i = 0; i < operationIds.length; i += IDS_PER_NOTICE) {
+    await sql`SELECT pg_notify(${CHANGES}, ${operationIds.slice(i, i + IDS_PER_NOTICE).join(' ')})`.execute(db);
+  }
 }
 
 /** Operations were released (leases given back): any of them may run now. */
@@ -79,7 +84,7 @@ export class ChangeListener {
     return () => this.operations.delete(callback);
   }
 
-  /** Told the id of each changed operation; without one after a reconnection (look at all). */
+  /** Told the id of each changed operation (a notice carries up to IDS_PER_NOTICE); without one after a reconnection (look at all). */
   onOperationChange(callback: (operationId: string | undefined) => void): () => void {
     this.changes.add(callback);
     return () => this.changes.delete(callback);
@@ -147,7 +152,11 @@ export class ChangeListener {
       return;
     }
     if (channel === CHANGES) {
-      for (const callback of this.changes) callback(payload || undefined);
+      const ids = (payload ?? '').split(' ').filter(Boolean);
+      for (const callback of this.changes) {
+        if (ids.length === 0) callback(undefined);
+        for (const id of ids) callback(id);
+      }
       return;
     }
     const [endpointId, type] = (payload ?? '').split(' ');

@@ -12,7 +12,7 @@ import { LANE_TYPES, purgeTouches, startable as decide, type EndpointQueue, type
 import type { HistoryQuery } from '../../domain/operation-history.js';
 import type { DialectTraits } from '../dialect.js';
 import { CompiledLookup } from '../compiled-lookup.js';
-import { announceOperation, announceOperationChange, announceOperations } from '../notifications.js';
+import { announceOperation, announceOperationChanges, announceOperations } from '../notifications.js';
 import type { Database, OperationItemsTable, OperationsTable } from '../schema.js';
 
 const byId = new CompiledLookup<Selectable<OperationsTable>>((db, id) => db.selectFrom('operations').selectAll().where('id', '=', id));
@@ -36,10 +36,8 @@ export class OperationRepository {
 
   /** Watchers here (at commit) and in other processes (NOTIFY, delivered at commit) hear of the change. */
   private async announceChange(operationIds: readonly string[]): Promise<void> {
-    for (const id of operationIds) {
-      this.changed(id);
-      await announceOperationChange(this.db, this.dialect.name, id);
-    }
+    for (const id of operationIds) this.changed(id);
+    await announceOperationChanges(this.db, this.dialect.name, operationIds);
   }
 
   async insert(operation: OperationRecord, items: readonly OperationItem[] = []): Promise<void> {
