@@ -1,20 +1,23 @@
-/** GET of one operation (the source page of the whole project), and the history (an extension). */
+/**
+ * GET of one operation (the source page of the whole project), with the long-poll extension
+ * (wait=N); its event stream and the history (extensions).
+ */
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 import { ErrorResponse } from '../../contract/schemas/api-response.js';
 import { Operation } from '../../contract/schemas/operation.js';
+import { OperationEvents, OperationWaitQuery } from '../../contract/schemas/operation-completion.js';
 import { OperationHistory, OperationHistoryQuery } from '../../contract/schemas/operation-history.js';
-import { encodeContinuationToken, parseHistoryQuery } from '../../domain/operation-history.js';
 import type { Endpoint } from '../../domain/endpoint.js';
+import { encodeContinuationToken, parseHistoryQuery } from '../../domain/operation-history.js';
 import { isFinal, type OperationRecord } from '../../domain/operation.js';
 import type { Repositories } from '../../store/store.js';
+import { streamOperation } from '../completion/event-stream.js';
+import { awaitEnd, MAX_WAIT_SECONDS, parseWaitSeconds } from '../completion/long-poll.js';
 import { presentOperation } from '../presenters.js';
 import { ApiVersionQuery, EndpointParams, SIGNED, SubscriptionParams, UuidParam } from '../route-params.js';
 import type { App } from '../types.js';
-import type { FastifyReply } from 'fastify';
-import { streamOperation } from '../completion/event-stream.js';
-import { awaitEnd, MAX_WAIT_SECONDS, parseWaitSeconds } from '../completion/long-poll.js';
-import { OperationEvents, OperationWaitQuery } from '../../contract/schemas/operation-completion.js';
 import { authOf, type RouteDeps } from './route-deps.js';
 
 /**
