@@ -66,6 +66,8 @@ export interface ApiOptions {
   readonly metrics: Metrics;
   readonly health: Health;
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** Stops what runs beside the API and ends with it (the webhook deliverer). */
+  readonly onClose?: () => Promise<void>;
 }
 
 export async function buildApi(options: ApiOptions): Promise<App> {
@@ -185,6 +187,8 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     deps.watch.close();
     done();
   });
+  const { onClose } = options;
+  if (onClose) app.addHook('onClose', async () => onClose());
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { buildApi } from '../api/app.js';
+import { presentOperation } from '../api/presenters.js';
 import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -12,6 +13,7 @@ import { InProcessFleet } from '../fleet/in-process-fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
 import { HANDLERS } from '../operations/handlers/index.js';
+import { WebhookDeliverer } from '../operations/webhook-deliverer.js';
 import { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
@@ -25,6 +27,8 @@ export interface ControlPlane {
   readonly health: Health;
   readonly fleet: InProcessFleet;
   readonly engine: OperationEngine;
+  /** Started here; stopped when the API closes. */
+  readonly webhooks: WebhookDeliverer;
   readonly commands: OperationCommands;
   readonly api: App;
 }
@@ -36,18 +40,31 @@ export async function createControlPlane(
   log: Logger,
   metrics: Metrics,
   engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>> = {},
+  webhookOptions: { readonly baseDelayMs?: number } = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
+  // Webhooks (extension): deliveries are written in the transaction that ends an operation.
+  const webhooks = new WebhookDeliverer({
+    store,
+    clock,
+    log: log.child({ component: 'webhooks' }),
+    originDeny: settings.edge.originDeny ?? [],
+    ...(webhookOptions.baseDelayMs !== undefined ? { baseDelayMs: webhookOptions.baseDelayMs } : {}),
+  });
   const engine = new OperationEngine({
     store,
     fleet,
     clock,
     log: log.child({ component: 'engine' }),
     handlers: HANDLERS,
+    recordEnd: async (tx, ended) => {
+      await tx.webhooks.enqueue(ended.subscriptionId, ended.id, JSON.stringify(presentOperation(ended)), clock.now());
+    },
     onFinished: (operation, outcome, durationMs) => {
       metrics.operations.inc({ type: operation.type, status: outcome.ok ? 'Succeeded' : 'Failed' });
       metrics.operationDuration.observe({ type: operation.type }, durationMs / 1000);
+      webhooks.notify();
     },
     // On PostgreSQL, operations accepted by any process wake it at once (LISTEN/NOTIFY); it
     // then polls every 10 s only, for leases that lapsed.
@@ -92,6 +109,8 @@ export async function createControlPlane(
     metrics,
     health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),
+    onClose: () => webhooks.stop(),
   });
-  return { health, fleet, engine, commands, api };
+  webhooks.start();
+  return { health, fleet, engine, webhooks, commands, api };
 }

@@ -120,6 +120,33 @@ export interface IdempotencyKeysTable {
   body: string | null;
 }
 
+export interface WebhooksTable {
+  subscription_id: string;
+  name: string;
+  url: string;
+  /** Sealed by SecretBox. */
+  secret: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  webhook_name: string;
+  operation_id: string;
+  body: string;
+  /** Pending, Delivered or Failed. */
+  status: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
 export interface Database {
   subscriptions: SubscriptionsTable;
   api_keys: ApiKeysTable;
@@ -130,4 +157,6 @@ export interface Database {
   traffic: TrafficTable;
   quota_usage: QuotaUsageTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -12,6 +12,7 @@ import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
 import { EndpointRepository } from './repositories/endpoints.js';
 import { IdempotencyKeyRepository } from './repositories/idempotency-keys.js';
+import { WebhookRepository } from './repositories/webhooks.js';
 import { OperationRepository } from './repositories/operations.js';
 import { QuotaRepository } from './repositories/quotas.js';
 import { SubscriptionRepository } from './repositories/subscriptions.js';
@@ -34,6 +35,7 @@ export interface Repositories {
   readonly traffic: TrafficRepository;
   readonly quotas: QuotaRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
+  readonly webhooks: WebhookRepository;
 }
 
 /** Writes of credentials made through this process, which another process's counter would not show. */
@@ -54,6 +56,7 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
     idempotencyKeys: new IdempotencyKeyRepository(db),
+    webhooks: new WebhookRepository(db, dialect, secrets),
   };
 }
 

@@ -4,6 +4,7 @@ import type { DialectTraits } from '../dialect.js';
 import * as initial from './001-initial.js';
 import * as operationHistory from './002-operation-history.js';
 import * as idempotencyKeys from './003-idempotency-keys.js';
+import * as webhooks from './004-webhooks.js';
 
 export function migrationProvider(dialect: DialectTraits): MigrationProvider {
   const wrap = (m: { up(db: Kysely<unknown>, d: DialectTraits): Promise<void> }): Migration => ({
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: DialectTraits): MigrationProvider {
       '001-initial': wrap(initial),
       '002-operation-history': wrap(operationHistory),
       '003-idempotency-keys': wrap(idempotencyKeys),
+      '004-webhooks': wrap(webhooks),
     }),
   };
 }
