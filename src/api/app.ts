@@ -49,6 +49,7 @@ import { policyRoutes } from './routes/policies.js';
 import { statusRoutes } from './routes/status.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { trafficRoutes } from './routes/traffic.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { App } from './types.js';
 import './types.js';
 
@@ -197,6 +198,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   operationRoutes(app, deps);
   trafficRoutes(app, deps);
   certificateRoutes(app, deps);
+  webhookRoutes(app, deps);
 
   await app.ready();
   return app;

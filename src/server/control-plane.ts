@@ -40,7 +40,6 @@ export async function createControlPlane(
   log: Logger,
   metrics: Metrics,
   engineOptions: Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>> = {},
-  webhookOptions: { readonly baseDelayMs?: number } = {},
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
@@ -50,7 +49,6 @@ export async function createControlPlane(
     clock,
     log: log.child({ component: 'webhooks' }),
     originDeny: settings.edge.originDeny ?? [],
-    ...(webhookOptions.baseDelayMs !== undefined ? { baseDelayMs: webhookOptions.baseDelayMs } : {}),
   });
   const engine = new OperationEngine({
     store,
