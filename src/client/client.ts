@@ -16,6 +16,7 @@ import type { Operation } from '../contract/schemas/operation.js';
 import type { OperationHistory } from '../contract/schemas/operation-history.js';
 import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
+import type { Webhook, WebhookDeliveries, WebhookDelivery } from '../contract/schemas/webhook.js';
 import { MooncdnError } from './errors.js';
 import { sleep, Transport, type RetryOptions, type TlsOptions } from './transport.js';
 
@@ -348,6 +349,34 @@ export class MooncdnClient {
 
   async close(): Promise<void> {
     await this.transport.close();
+  }
+
+  // ---- Webhooks (extension: mooncdn only) ----------------------------------------------------
+
+  /**
+   * Registers (or changes) a webhook: when an operation of the subscription ends, the Operation
+   * is POSTed to `url`, signed with `secret` (verify it with `verifyWebhookSignature` from
+   * mooncdn/signing), and retried for a day until answered 2xx.
+   */
+  async putWebhook(name: string, url: string, secret: string): Promise<Webhook> {
+    return (await this.transport.send<Webhook>('PUT', `${this.subscriptionPath}/webhooks/${id(name)}`, { Url: url, Secret: secret })).body;
+  }
+
+  async getWebhook(name: string): Promise<Webhook> {
+    return this.get<Webhook>(`/webhooks/${id(name)}`);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.get<Webhook[]>('/webhooks');
+  }
+
+  async deleteWebhook(name: string): Promise<void> {
+    await this.transport.send('DELETE', `${this.subscriptionPath}/webhooks/${id(name)}`);
+  }
+
+  /** The webhook's last 100 deliveries, newest first. */
+  async listWebhookDeliveries(name: string): Promise<WebhookDelivery[]> {
+    return (await this.get<WebhookDeliveries>(`/webhooks/${id(name)}/deliveries`)).Deliveries;
   }
 
   private async get<T>(path: string): Promise<T> {

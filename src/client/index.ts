@@ -12,3 +12,4 @@ export type { OperationHistory } from '../contract/schemas/operation-history.js'
 export type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 export type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 export type { ErrorType } from '../contract/errors.js';
+export type { Webhook, WebhookDelivery } from '../contract/schemas/webhook.js';

@@ -1,12 +1,10 @@
 /**
  * Webhooks (extension): a subscription registers URLs with a secret; when one of its operations
  * ends, mooncdn POSTs the Operation to each, signed Stripe-style, and retries with backoff for a
- * day. Pure rules: registration checks, the signature, the retry schedule.
+ * day. Pure rules: registration checks and the retry schedule (the signature is in
+ * signing/webhook-signature.ts, shared with receivers).
  */
-import { createHmac } from 'node:crypto';
 import { Errors } from '../contract/errors.js';
-
-export const SIGNATURE_HEADER = 'mooncdn-signature';
 
 /** How long a delivery is retried before it is given up as Failed. */
 export const DELIVERY_WINDOW_MS = 24 * 60 * 60_000;
@@ -66,14 +64,6 @@ export function parseWebhookRegistration(input: { Url: string; Secret: string })
     throw Errors.parameterInvalid(`Secret must be ${MIN_SECRET} to ${MAX_SECRET} printable ASCII characters without spaces (e.g. 32 random hex digits).`);
   }
   return { url: url.toString(), secret: input.Secret };
-}
-
-/**
- * The Mooncdn-Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed
- * with the secret>`. A receiver recomputes v1 and compares in constant time, and refuses old t.
- */
-export function signatureHeader(secret: string, unixSeconds: number, body: string): string {
-  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 }
 
 /**

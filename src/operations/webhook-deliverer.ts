@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import type { Clock } from '../domain/clock.js';
-import { nextAttemptAt, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js';
+import { nextAttemptAt } from '../domain/webhook.js';
+import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from '../signing/webhook-signature.js';
 import { guardedConnector } from '../edge/origin-connector.js';
 import { OriginAddressPolicy, type DeniedRange } from '../edge/policy/origin-address.js';
 import type { Store } from '../store/store.js';
@@ -116,7 +117,7 @@ export class WebhookDeliverer {
         const t = Math.floor(clock.now() / 1000);
         const response = await request(webhook.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signatureHeader(webhook.secret, t, delivery.body), 'user-agent': 'mooncdn-webhooks' },
+          headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: webhookSignatureHeader(webhook.secret, t, delivery.body), 'user-agent': 'mooncdn-webhooks' },
           body: delivery.body,
           dispatcher: this.agent,
         });

@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../src/signing/index.js';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { expectError } from './route-test-kit.js';
 
@@ -103,6 +104,8 @@ describe('deliveries', () => {
       expect(JSON.parse(request.body)).toEqual({ ...create, Status: 'Succeeded' });
       const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(request.headers['mooncdn-signature']))!;
       expect(v1).toBe(createHmac('sha256', SECRET).update(`${t}.${request.body}`).digest('hex'));
+      expect(verifyWebhookSignature(SECRET, String(request.headers['mooncdn-signature']), request.body, { nowMs: Number(t) * 1000 })).toBe(true);
+      expect(verifyWebhookSignature('another-secret-0123', String(request.headers['mooncdn-signature']), request.body, { nowMs: Number(t) * 1000 })).toBe(false);
       expect(request.headers['content-type']).toBe('application/json');
     }
   });

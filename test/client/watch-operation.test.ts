@@ -52,3 +52,16 @@ describe('watchOperation', () => {
     await expect(client.watchOperation(endpointId, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ type: 'ParameterInvalid', status: 404 });
   });
 });
+
+describe('webhook methods', () => {
+  it('put, get, list, deliveries and delete', async () => {
+    const hook = await client.putWebhook('ci', 'https://hooks.example.com/cdn', 'secret-0123456789abcdef');
+    expect(hook).toEqual({ Name: 'ci', Url: 'https://hooks.example.com/cdn', CreatedAt: expect.any(String) });
+    expect(await client.getWebhook('ci')).toEqual(hook);
+    expect(await client.listWebhooks()).toEqual([hook]);
+    expect(await client.listWebhookDeliveries('ci')).toEqual([]);
+    await client.deleteWebhook('ci');
+    expect(await client.listWebhooks()).toEqual([]);
+    await expect(client.getWebhook('ci')).rejects.toMatchObject({ type: 'ParameterInvalid', status: 404 });
+  });
+});
