@@ -15,7 +15,7 @@ import { Agent, request } from 'undici';
 import type { Clock } from '../domain/clock.js';
 import { nextAttemptAt } from '../domain/webhook.js';
 import { WEBHOOK_SIGNATURE_HEADER, webhookSignatureHeader } from '../signing/webhook-signature.js';
-import { guardedConnector } from '../edge/origin-connector.js';
+import { guardedConnector, OriginAddressDenied } from '../edge/origin-connector.js';
 import { OriginAddressPolicy, type DeniedRange } from '../edge/policy/origin-address.js';
 import type { Store } from '../store/store.js';
 import type { DueDelivery } from '../store/repositories/webhooks.js';
@@ -126,7 +126,7 @@ export class WebhookDeliverer {
         if (statusCode < 200 || statusCode >= 300) error = `The receiver answered ${statusCode}${text ? `: ${text.slice(0, MAX_ERROR_TEXT)}` : ''}`;
       } catch (cause) {
         const e = cause as { code?: string; message?: string };
-        error = `The receiver could not be reached: ${e.code ?? e.message ?? String(cause)}`;
+        error = `The receiver could not be reached: ${cause instanceof OriginAddressDenied ? cause.message : (e.code ?? e.message ?? String(cause))}`;
       }
     }
     const at = clock.now();

@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../src/signing/index.js';
-import { startHarness, type Harness } from '../support/api-harness.js';
+import { parseDenyList } from '../../src/edge/policy/origin-address.js';
+import { DEFAULT_SETTINGS, startHarness, type Harness } from '../support/api-harness.js';
 import { expectError } from './route-test-kit.js';
 
 let harness: Harness;
@@ -123,5 +124,26 @@ describe('deliveries', () => {
     expect(delivery.LastStatusCode).toBe(503);
     expect(delivery.LastError).toMatch(/receiver answered 503/);
     expect(delivery.Attempts).toBeGreaterThan(3);
+  });
+});
+
+describe('the origin address policy', () => {
+  it('a webhook whose URL is in a denied range is never reached', async () => {
+    const denied = parseDenyList('private');
+    if (!('ranges' in denied)) throw new Error(denied.problem);
+    const guarded = await startHarness({ settings: { edge: { ...DEFAULT_SETTINGS.edge, originDeny: denied.ranges } } });
+    try {
+      await guarded.sub('PUT', '/webhooks/inside', { body: { Url: receiverUrl, Secret: SECRET } });
+      await guarded.createEndpoint();
+      const log = async () => (await guarded.sub('GET', '/webhooks/inside/deliveries')).body.Deliveries;
+      await until(async () => (await log())[0]?.Attempts >= 1, 'an attempt is made');
+      const [delivery] = await log();
+      expect(delivery.Status).toBe('Pending');
+      expect(delivery.LastStatusCode).toBeNull();
+      expect(delivery.LastError).toMatch(/could not be reached: 127\.0\.0\.1:\d+ is denied by the origin policy/);
+      expect(received).toEqual([]);
+    } finally {
+      await guarded.close();
+    }
   });
 });
