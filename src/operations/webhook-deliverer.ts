@@ -90,14 +90,17 @@ export class WebhookDeliverer {
   private async round(): Promise<void> {
     const { store, clock, log } = this.options;
     try {
-      for (;;) {
+      let next = await store.webhooks.nextDue();
+      // A read first: most rounds (an operation ended, no webhook) find nothing, and take no write lock.
+      while (next !== undefined && next <= clock.now()) {
         const now = clock.now();
         const due = await store.transaction((tx) => tx.webhooks.claimDue(this.owner, now, now + this.timeoutMs * 2, BATCH));
         if (due.length === 0) break;
         await Promise.all(due.map((item) => this.attempt(item)));
         if (this.stopped) return;
+        next = await store.webhooks.nextDue();
       }
-      const next = await store.webhooks.nextDue();
+      next = await store.webhooks.nextDue();
       const wait = next === undefined ? this.pollMs : Math.max(0, Math.min(this.pollMs, next - clock.now()));
       if (!this.stopped) this.timer = setTimeout(() => this.notify(), wait + 5).unref();
     } catch (error) {

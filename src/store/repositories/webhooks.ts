@@ -94,14 +94,18 @@ export class WebhookRepository {
     return Promise.all(rows.map(async (row) => ({ delivery: toDelivery(row), webhook: await this.get(row.subscription_id, row.webhook_name) })));
   }
 
-  /** The earliest time a pending delivery comes due, if any. */
+  /** The earliest time a pending delivery may be claimed (due, and its lease, if any, lapsed), if any. */
   async nextDue(): Promise<number | undefined> {
     const row = await this.db
       .selectFrom('webhook_deliveries')
-      .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .select((eb) =>
+        eb.fn
+          .min(eb.case().when(eb.and([eb('lease_until', 'is not', null), eb('lease_until', '>=', eb.ref('next_attempt_at'))])).then(eb('lease_until', '+', 1)).else(eb.ref('next_attempt_at')).end())
+          .as('at'),
+      )
       .where('status', '=', 'Pending')
       .executeTakeFirst();
-    return row?.at ?? undefined;
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
   }
 
   /** Records an attempt `owner` made: Delivered, Pending again until `nextAt`, or Failed for good. */
