@@ -3,7 +3,7 @@
  * (same status, body and operation id) for a day; with another request 422; while the first
  * runs 409; concurrent requests with one key make one operation. Errors are not kept.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { requestFingerprint } from '../../src/domain/idempotency.js';
 import { SecretBox } from '../../src/domain/secret-box.js';
@@ -23,6 +23,15 @@ beforeAll(async () => {
   harness = await startHarness();
 });
 afterAll(() => harness.close());
+// The harness is reset between tests whose operations have ended (a purge left running would
+// end against the next test's wiped store).
+afterEach(async () => {
+  const deadline = Date.now() + 10_000;
+  while ((await harness.store.operations.countUnfinished()) > 0) {
+    if (Date.now() > deadline) throw new Error('operations of the test did not end');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+});
 beforeEach(async () => {
   await harness.reset();
   endpointId = await harness.createEndpoint();
