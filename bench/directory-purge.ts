@@ -96,7 +96,7 @@ try {
   }
   const edgeOnly = (directory: string) => {
     const t0 = performance.now();
-    void edge.node.purge(endpointId, { files: [], directories: [directory] });
+    void edge.node.purge(endpointId, { files: [], directories: [directory], patterns: [] });
     return (performance.now() - t0) * 1000;
   };
   const after = await edgeGet(edge.listeners.httpPort, 'purge.example.com', '/big/7/7.png');

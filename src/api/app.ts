@@ -10,6 +10,8 @@
  *   4. canonical keys      input property names matched case-insensitively and by alias,
  *                          null as absent; a body with none of the route's properties refused
  *   5. validation          the route's TypeBox schemas
+ *   5b. idempotency        POST, PUT and DELETE with Idempotency-Key: the first answer again,
+ *                          or the key claimed until this request is answered (extension)
  *   6. handler             thin: calls the store or the operation commands
  *   7. errors              one handler maps everything to the contract's error body
  *   8. log line            one line per request, with its correlation id (polled routes at debug)
@@ -30,10 +32,12 @@ import type { Store } from '../store/store.js';
 import { createAuthenticationHook } from './authentication/authenticate.js';
 import type { SignatureSettings } from './authentication/signature.js';
 import { listeningUrl } from './base-url.js';
+import { OperationWatch } from './completion/operation-watch.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { canonicalizeKeys, requireKnownProperty } from './pipeline/canonical-keys.js';
 import { answerUnmetExpectations, clientErrorHandler } from './pipeline/client-errors.js';
 import { registerErrorHandler, sendError } from './pipeline/error-handler.js';
+import { registerIdempotency } from './pipeline/idempotency.js';
 import { registerJsonBodyParser } from './pipeline/json-body.js';
 import { registerNotFound } from './pipeline/not-found.js';
 import { parseQueryString } from './pipeline/query-string.js';
@@ -47,6 +51,7 @@ import { policyRoutes } from './routes/policies.js';
 import { statusRoutes } from './routes/status.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { trafficRoutes } from './routes/traffic.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { App } from './types.js';
 import './types.js';
 
@@ -66,6 +71,8 @@ export interface ApiOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Bearer token of the operator routes (GET /edges); without one they answer 404. */
   readonly operatorToken?: string;
+  /** Stops what runs beside the API and ends with it (the webhook deliverer). */
+  readonly onClose?: () => Promise<void>;
 }
 
 export async function buildApi(options: ApiOptions): Promise<App> {
@@ -138,6 +145,10 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     if (schema.querystring) request.query = canonicalizeKeys(request.query, schema.querystring as object);
   });
 
+  // 5b. idempotency (preHandler, after 5; the answer is kept in onSend)
+  app.decorateRequest('idempotency', null);
+  registerIdempotency(app, options.store, options.clock);
+
   // 7. errors: contract errors, unknown routes and wrong methods
   registerErrorHandler(app);
   registerNotFound(app);
@@ -173,7 +184,16 @@ export async function buildApi(options: ApiOptions): Promise<App> {
     clock: options.clock,
     cnameSuffix: options.cnameSuffix,
     baseUrl: publicBaseUrl(app, options),
+    watch: new OperationWatch(options.store),
   };
+  app.decorate('operationWatch', deps.watch);
+  // Long-polls answer and event streams end when the server closes, not when their time is up.
+  app.addHook('preClose', (done) => {
+    deps.watch.close();
+    done();
+  });
+  const { onClose } = options;
+  if (onClose) app.addHook('onClose', async () => onClose());
   openApiRoute(app);
   statusRoutes(app, options.metrics, options.health);
   endpointRoutes(app, deps);
@@ -184,6 +204,7 @@ export async function buildApi(options: ApiOptions): Promise<App> {
   certificateRoutes(app, deps);
   fleetRoutes(app, options.store, options.operatorToken);
   consoleRoutes(app);
+  webhookRoutes(app, deps);
 
   await app.ready();
   return app;

@@ -3,6 +3,8 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorType } from '../contract/errors.js';
 import type { ApiKey, Permission } from '../domain/api-key.js';
+import type { OperationWatch } from './completion/operation-watch.js';
+import type { HeldKey } from './pipeline/idempotency.js';
 
 export interface AuthContext {
   readonly key: ApiKey;
@@ -10,9 +12,15 @@ export interface AuthContext {
 }
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The long-polls and event streams waiting (tests check that none is left behind). */
+    operationWatch: OperationWatch;
+  }
   interface FastifyRequest {
     /** Set by the authentication stage on signed routes. */
     auth: AuthContext | null;
+    /** The Idempotency-Key this request holds until it is answered (pipeline/idempotency.ts). */
+    idempotency: HeldKey | null;
   }
   interface FastifyReply {
     /** The error type sent, for the request's log line. */

@@ -16,6 +16,7 @@ import type { Operation } from '../contract/schemas/operation.js';
 import type { OperationHistory } from '../contract/schemas/operation-history.js';
 import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
+import type { Webhook, WebhookDeliveries, WebhookDelivery } from '../contract/schemas/webhook.js';
 import { MooncdnError } from './errors.js';
 import { sleep, Transport, type RetryOptions, type TlsOptions } from './transport.js';
 
@@ -30,6 +31,12 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** For https:// base URLs: a CA to trust, the name to verify, or no verification (local TLS only). */
   readonly tls?: TlsOptions;
+  /**
+   * mooncdn extension: send every POST, PUT and DELETE with its own Idempotency-Key and retry
+   * it like a GET (5xx, broken connections): the server applies it once. Default false (the
+   * Azure service ignores the key, so a retried change could be applied twice there).
+   */
+  readonly idempotentRetries?: boolean;
 }
 
 /** What an asynchronous call gives back: the operation to follow, and the response body. */
@@ -62,16 +69,61 @@ export interface TimeRange {
 export interface WaitOptions {
   /** Give up after this long (default 5 minutes). */
   readonly timeoutMs?: number;
-  /** Time between polls (default 500 ms). */
+  /**
+   * Time between polls (default 500 ms), when polling: with `longPoll` false, or when a server
+   * answers a long-poll early without the operation having ended (one that ignores `wait`).
+   */
   readonly pollMs?: number;
+  /**
+   * Ask the server to hold each read until the operation ends (extension: `wait=N`, up to
+   * LONG_POLL_SECONDS per request), instead of reading it every pollMs. Default true.
+   */
+  readonly longPoll?: boolean;
   /** Called with the operation each time it is read. */
   readonly onProgress?: (operation: Operation) => void;
   readonly signal?: AbortSignal;
 }
 
+/** The longest `wait` one long-poll asks for (the server allows 60 s; proxies may cut idle requests sooner). */
+export const LONG_POLL_SECONDS = 20;
+
+/** One URL of a purge or preload, as the event stream reports its progress. */
+export interface ItemProgress {
+  readonly Url: string;
+  readonly Status: string;
+}
+
+export interface WatchOptions {
+  readonly onStatus?: (operation: Operation) => void;
+  readonly onItem?: (item: ItemProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The events of a text/event-stream body (only the fields mooncdn sends: event and one data line). */
+async function* serverSentEvents(body: AsyncIterable<Buffer>): AsyncGenerator<{ event: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) yield { event, data: data.join('\n') };
+    }
+  }
+}
+
 export class MooncdnClient {
   private readonly transport: Transport;
   private readonly subscriptionPath: string;
+  /** The longest wait a long-poll may ask for: well within the per-attempt timeout. */
+  private readonly longPollSeconds: number;
 
   constructor(options: ClientOptions) {
     this.transport = new Transport({
@@ -80,8 +132,10 @@ export class MooncdnClient {
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.idempotentRetries ? { idempotentRetries: true } : {}),
     });
     this.subscriptionPath = `/subscriptions/${encodeURIComponent(options.subscriptionId)}`;
+    this.longPollSeconds = Math.max(0, Math.min(LONG_POLL_SECONDS, Math.floor((options.timeoutMs ?? 30_000) / 1000) - 5));
   }
 
   // ---- Endpoints ----------------------------------------------------------------------------
@@ -191,22 +245,24 @@ export class MooncdnClient {
   }
 
   /**
-   * Polls an operation until it ends. Resolves with it when Succeeded; rejects with a
-   * MooncdnError of type OperationFailed (carrying the operation and its Message) when Failed,
-   * OperationTimedOut after `timeoutMs`, or Aborted when `signal` fires.
+   * Waits for an operation to end: each read asks the server to answer when it ends (long-poll,
+   * extension `wait=N`), so the answer comes as soon as it does, without polling. Resolves with
+   * it when Succeeded; rejects with a MooncdnError of type OperationFailed (carrying the
+   * operation and its Message) when Failed, OperationTimedOut after `timeoutMs`, or Aborted
+   * when `signal` fires.
    */
   async waitForOperation(endpointId: string, operationId: string, options: WaitOptions = {}): Promise<Operation> {
     const timeoutMs = options.timeoutMs ?? 300_000;
     const pollMs = options.pollMs ?? 500;
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    const path = `${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}`;
+    for (let first = true; ; first = false) {
       if (options.signal?.aborted) throw new MooncdnError('Aborted', `Stopped waiting for operation ${operationId}.`);
-      const operation = await this.transport.send<Operation>(
-        'GET',
-        `${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}`,
-        undefined,
-        options.signal,
-      ).then((response) => response.body);
+      // The first read answers at once (progress shows the state it is in); later ones wait.
+      const waitSeconds = first || options.longPoll === false ? 0 : Math.min(this.longPollSeconds, Math.floor((deadline - Date.now()) / 1000));
+      const asked = Date.now();
+      const operation = await this.transport.send<Operation>('GET', waitSeconds > 0 ? `${path}?wait=${waitSeconds}` : path, undefined, options.signal)
+        .then((response) => response.body);
       options.onProgress?.(operation);
       if (operation.Status === 'Succeeded') return operation;
       if (operation.Status === 'Failed') {
@@ -216,8 +272,42 @@ export class MooncdnClient {
       if (left <= 0) {
         throw new MooncdnError('OperationTimedOut', `Operation ${operation.Type} ${operationId} was still ${operation.Status} after ${Math.round(timeoutMs / 1000)} s.`, 200, undefined, operation);
       }
-      await sleep(Math.min(pollMs, left), options.signal);
+      // Long-polling, the next read waits by itself; unless this one came back before its wait
+      // was up though the operation has not ended (a server that does not long-poll, or one
+      // closing): then pause as a poll would.
+      const longPolling = options.longPoll !== false && this.longPollSeconds > 0 && left >= 1000;
+      const early = waitSeconds > 0 && Date.now() - asked < waitSeconds * 1000 - 100;
+      if (!longPolling || early) await sleep(Math.min(pollMs, left), options.signal);
     }
+  }
+
+  /**
+   * Extension (mooncdn only): follows the operation's event stream (server-sent events) until it
+   * ends, calling `onStatus` with the Operation at the start and at each change of its status,
+   * and `onItem` as each URL of a purge or preload changes status. Resolves with the final
+   * Operation (Succeeded or Failed: this does not throw for Failed, unlike waitForOperation);
+   * rejects with Aborted when `signal` fires, or ConnectionError if the stream breaks first.
+   */
+  async watchOperation(endpointId: string, operationId: string, options: WatchOptions = {}): Promise<Operation> {
+    const body = await this.transport.stream(`${this.subscriptionPath}/endpoints/${id(endpointId)}/operations/${id(operationId)}/events`, options.signal);
+    let last: Operation | undefined;
+    try {
+      for await (const event of serverSentEvents(body)) {
+        if (event.event === 'status') {
+          last = JSON.parse(event.data) as Operation;
+          options.onStatus?.(last);
+        } else if (event.event === 'item') {
+          options.onItem?.(JSON.parse(event.data) as ItemProgress);
+        }
+      }
+    } catch (error) {
+      if (options.signal?.aborted) throw new MooncdnError('Aborted', `Stopped watching operation ${operationId}.`, 0, undefined, undefined, { cause: error });
+      throw new MooncdnError('ConnectionError', `The event stream of operation ${operationId} broke: ${(error as Error).message}.`, 0, undefined, undefined, { cause: error });
+    }
+    if (!last || (last.Status !== 'Succeeded' && last.Status !== 'Failed')) {
+      throw new MooncdnError('ConnectionError', `The event stream of operation ${operationId} ended before the operation did.`, 0, undefined, last);
+    }
+    return last;
   }
 
   // ---- Traffic ------------------------------------------------------------------------------
@@ -259,6 +349,34 @@ export class MooncdnClient {
 
   async close(): Promise<void> {
     await this.transport.close();
+  }
+
+  // ---- Webhooks (extension: mooncdn only) ----------------------------------------------------
+
+  /**
+   * Registers (or changes) a webhook: when an operation of the subscription ends, the Operation
+   * is POSTed to `url`, signed with `secret` (verify it with `verifyWebhookSignature` from
+   * mooncdn/signing), and retried for a day until answered 2xx.
+   */
+  async putWebhook(name: string, url: string, secret: string): Promise<Webhook> {
+    return (await this.transport.send<Webhook>('PUT', `${this.subscriptionPath}/webhooks/${id(name)}`, { Url: url, Secret: secret })).body;
+  }
+
+  async getWebhook(name: string): Promise<Webhook> {
+    return this.get<Webhook>(`/webhooks/${id(name)}`);
+  }
+
+  async listWebhooks(): Promise<Webhook[]> {
+    return this.get<Webhook[]>('/webhooks');
+  }
+
+  async deleteWebhook(name: string): Promise<void> {
+    await this.transport.send('DELETE', `${this.subscriptionPath}/webhooks/${id(name)}`);
+  }
+
+  /** The webhook's last 100 deliveries, newest first. */
+  async listWebhookDeliveries(name: string): Promise<WebhookDelivery[]> {
+    return (await this.get<WebhookDeliveries>(`/webhooks/${id(name)}/deliveries`)).Deliveries;
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,5 +1,5 @@
 /** mooncdn/client: the typed client of the management API. */
-export { MooncdnClient, type Accepted, type ClientOptions, type OperationListOptions, type TimeRange, type WaitOptions } from './client.js';
+export { MooncdnClient, type Accepted, type ClientOptions, type OperationListOptions, type TimeRange, type WaitOptions, type WatchOptions, type ItemProgress } from './client.js';
 export { MooncdnError, type ClientErrorType } from './errors.js';
 export type { RetryEvent, RetryOptions, TlsOptions } from './transport.js';
 export type { AccessControl, AccessControlInput } from '../contract/schemas/access-control.js';
@@ -12,3 +12,4 @@ export type { OperationHistory } from '../contract/schemas/operation-history.js'
 export type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 export type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 export type { ErrorType } from '../contract/errors.js';
+export type { Webhook, WebhookDelivery } from '../contract/schemas/webhook.js';

@@ -1,10 +1,12 @@
 /**
  * One signed request with the retry policy: 429 is retried for any method, honouring
  * Retry-After (a request refused for its rate changed nothing); a 5xx answer or a failed
- * connection is retried only for GET, which is safe to repeat, except that a connection that
- * was refused outright (nothing reached the server) is retried for any method. A certificate
+ * connection is retried only for GET, which is safe to repeat (and, with idempotentRetries, for
+ * changes sent with an Idempotency-Key), except that a connection that was refused outright
+ * (nothing reached the server) is retried for any method. A certificate
  * that fails verification is not retried.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { signRequest, type SigningKey } from '../signing/sign-request.js';
 import { MooncdnError } from './errors.js';
@@ -38,6 +40,13 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** For https:// base URLs: a CA to trust, the name to verify, or no verification (local TLS only). */
   readonly tls?: TlsOptions;
+  /**
+   * mooncdn extension: every POST, PUT and DELETE carries a new Idempotency-Key, the same on
+   * each of its retries, so it is retried like a GET (5xx, broken connection, and 409 while
+   * the server is still answering its first attempt) without being applied twice. Only for
+   * servers that honour the key (mooncdn; not the Azure service).
+   */
+  readonly idempotentRetries?: boolean;
 }
 
 export interface TlsOptions {
@@ -84,6 +93,9 @@ export class Transport {
     const retries = this.options.retry?.retries ?? 3;
     const baseDelay = this.options.retry?.baseDelayMs ?? 200;
     const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 30_000;
+    const idempotencyKey = this.options.idempotentRetries && method !== 'GET' ? randomUUID() : undefined;
+    // Safe to send again: a GET, or a change the server answers once per key.
+    const repeatable = method === 'GET' || idempotencyKey !== undefined;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= retries;
       let response: Dispatcher.ResponseData;
@@ -91,7 +103,11 @@ export class Transport {
       try {
         response = await request(url, {
           method: method as Dispatcher.HttpMethod,
-          headers: { ...signRequest(method, url, this.options.key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            ...signRequest(method, url, this.options.key),
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(idempotencyKey !== undefined ? { 'idempotency-key': idempotencyKey } : {}),
+          },
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           dispatcher: this.dispatcher,
           ...(signal ? { signal } : {}),
@@ -104,7 +120,7 @@ export class Transport {
         const refused = code === 'ECONNREFUSED';
         // A certificate that does not verify will not verify on the next try either.
         const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
-        if (!last && !untrusted && (method === 'GET' || refused)) {
+        if (!last && !untrusted && (repeatable || refused)) {
           await this.wait({ reason: 'connection', status: 0, delayMs: backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
           continue;
         }
@@ -123,12 +139,35 @@ export class Transport {
           continue;
         }
       }
-      if (!last && response.statusCode >= 500 && method === 'GET') {
+      // The key's first attempt is still being answered (it may have reached the server before its connection broke).
+      if (!last && idempotencyKey !== undefined && response.statusCode === 409 && header(response.headers, 'retry-after') !== undefined) {
+        const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'));
+        await this.wait({ reason: 'server', status: 409, delayMs: Math.min(retryAfterMs ?? baseDelay, maxRetryAfter), attempt: attempt + 1 }, signal);
+        continue;
+      }
+      if (!last && response.statusCode >= 500 && repeatable) {
         await this.wait({ reason: 'server', status: response.statusCode, delayMs: backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
         continue;
       }
       throw toError(text, response.statusCode, correlationId);
     }
+  }
+
+  /**
+   * A signed GET whose answer is read as it comes (the event stream): its body's chunks once
+   * the status is 2xx; an error answer is thrown as send() throws it. Not retried.
+   */
+  async stream(path: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const url = `${this.baseUrl}${path}${path.includes('?') ? '&' : '?'}apiVersion=1.0`;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, { method: 'GET', headers: { ...signRequest('GET', url, this.options.key) }, dispatcher: this.dispatcher, ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw new MooncdnError('Aborted', 'The request was aborted.', 0, undefined, undefined, { cause: error });
+      throw new MooncdnError('ConnectionError', `Cannot reach ${this.baseUrl}: ${describe(error)}.`, 0, undefined, undefined, { cause: error });
+    }
+    if (response.statusCode >= 400) throw toError(await response.body.text(), response.statusCode, header(response.headers, 'x-correlation-id'));
+    return response.body;
   }
 
   async close(): Promise<void> {

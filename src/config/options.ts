@@ -89,7 +89,8 @@ export const SCALED_COMMAND_OPTIONS: Record<'api' | 'worker' | 'edge', { serve: 
     fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'operator-token'],
   },
   worker: {
-    serve: ['database-url', 'log-level', 'log-format', 'edge-deadline-ms', 'edge-origin-timeout-ms', 'master-key'],
+    // --edge-origin-deny: webhook URLs obey the same policy as origins.
+    serve: ['database-url', 'log-level', 'log-format', 'edge-deadline-ms', 'edge-origin-timeout-ms', 'edge-origin-deny', 'master-key'],
     fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-lease-ms', 'fleet-log-max-messages', 'operation-lease-ms'],
   },
   edge: {

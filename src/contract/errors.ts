@@ -151,6 +151,21 @@ export const Errors = {
     ),
   endpointNotInActiveState: (message: string) => new ApiError('EndpointNotInActiveState', 409, message),
   maliciousItemPath: (message: string) => new ApiError('MaliciousItemPathDetected', 400, message),
+  /** Idempotency-Key (extension): the key's first request has not been answered yet. */
+  idempotencyKeyInFlight: (key: string) =>
+    new ApiError(
+      'ParameterInvalid',
+      409,
+      `A request with Idempotency-Key "${truncate(key, 64)}" is still being processed; retry in a moment to get its answer.`,
+      { 'retry-after': '1' },
+    ),
+  /** Idempotency-Key (extension): the key was used with another request (RFC draft: 422). */
+  idempotencyKeyReused: (key: string) =>
+    new ApiError(
+      'ParameterInvalid',
+      422,
+      `Idempotency-Key "${truncate(key, 64)}" was already used with another request (method, URL or body differ); use a new key for a new request.`,
+    ),
   /** The contract has no type for this; 503 tells clients and proxies that a retry may work. */
   storeUnavailable: () =>
     new ApiError('InternalError', 503, 'The store is unavailable (its connection was lost, or it is restarting); retry the request in a few seconds.'),

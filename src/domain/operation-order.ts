@@ -10,6 +10,7 @@
  * - preloads run one at a time and wait for every purge accepted before them.
  */
 import type { OperationType } from '../contract/schemas/operation.js';
+import { compilePattern, isPathPattern, matchesPattern, purgePatternOf } from './path-pattern.js';
 import type { ContentKind } from './content-url.js';
 
 export type Lane = 'change' | 'purge' | 'fetch';
@@ -67,10 +68,17 @@ export function startable(queue: EndpointQueue): Startable {
 
 /**
  * Whether purging `purged` drops any of the `fetched` paths: a file by its path (a purge drops
- * every query variant), a directory by prefix. Paths are in the normal form of url-path.ts.
+ * every query variant), a directory by prefix, a wildcard pattern by matching (path-pattern.ts).
+ * Paths are in the normal form of url-path.ts.
  */
 export function purgeTouches(purged: readonly { readonly kind: ContentKind; readonly path: string }[], fetched: readonly string[]): boolean {
   if (fetched.length === 0) return false;
   const paths = new Set(fetched);
-  return purged.some((item) => (item.kind === 'file' ? paths.has(item.path) : fetched.some((path) => path.startsWith(item.path))));
+  return purged.some((item) => {
+    if (isPathPattern(item.path)) {
+      const pattern = compilePattern(purgePatternOf(item.kind, item.path));
+      return fetched.some((path) => matchesPattern(pattern, path));
+    }
+    return item.kind === 'file' ? paths.has(item.path) : fetched.some((path) => path.startsWith(item.path));
+  });
 }

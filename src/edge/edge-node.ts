@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { normalizePath } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
+import { compilePattern, matchesPattern } from '../domain/path-pattern.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, FileBody, type Body, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
@@ -159,7 +160,13 @@ export class EdgeNode implements EdgeAgent {
   async purge(endpointId: string, target: PurgeTarget): Promise<void> {
     for (const file of target.files) this.options.cache.purgeFile(endpointId, file);
     for (const directory of target.directories) this.options.cache.purgeDirectory(endpointId, directory);
-    this.fills.forget(endpointId, (path) => target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)));
+    for (const pattern of target.patterns) this.options.cache.purgePattern(endpointId, pattern);
+    const patterns = target.patterns.map(compilePattern);
+    this.fills.forget(
+      endpointId,
+      (path) =>
+        target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)) || patterns.some((pattern) => matchesPattern(pattern, path)),
+    );
   }
 
 
@@ -402,7 +409,7 @@ export class EdgeNode implements EdgeAgent {
     for (const target of targets) {
       const path = normalizePath(target.path);
       const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
-      if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [] });
+      if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [], patterns: [] });
     }
   }
 

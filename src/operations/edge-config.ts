@@ -38,6 +38,8 @@ export function edgeConfigOf(endpoint: Endpoint, certificate: EdgeCertificate | 
 export interface PurgeTarget {
   readonly files: readonly string[];
   readonly directories: readonly string[];
+  /** Wildcard patterns (domain/path-pattern.ts): "*" is any run of characters, "/" included. */
+  readonly patterns: readonly string[];
 }
 
 export interface PreloadTarget {

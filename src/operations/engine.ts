@@ -12,7 +12,7 @@ import type { Clock } from '../domain/clock.js';
 import type { OperationRecord, OperationType } from '../domain/operation.js';
 import { laneOf } from '../domain/operation-order.js';
 import type { Fleet } from './fleet.js';
-import type { Store } from '../store/store.js';
+import type { Repositories, Store } from '../store/store.js';
 import { failed, type HandlerContext, type OperationHandler, type Outcome } from './handler.js';
 
 /** How long after a retry comes due the engine looks for it (see execute). */
@@ -38,6 +38,11 @@ export interface EngineOptions {
   readonly listenedPollMs?: number;
   readonly listening?: () => boolean;
   readonly maxAttempts?: number;
+  /**
+   * Runs inside the transaction that ends each operation, with the operation as it ended: what
+   * must happen if and only if the end commits (webhook deliveries).
+   */
+  readonly recordEnd?: (tx: Repositories, ended: OperationRecord) => Promise<void>;
   /** Called when an operation ends (metrics, tests). */
   readonly onFinished?: (operation: OperationRecord, outcome: Outcome, durationMs: number) => void;
 }
@@ -220,9 +225,11 @@ export class OperationEngine {
     const ended = await store.transaction(async (tx) => {
       const done: OperationRecord[] = [];
       for (const member of group) {
-        const ok = await tx.operations.finish(member.id, this.workerId, outcome.ok ? 'Succeeded' : 'Failed', outcome.ok ? null : outcome.message, clock.now());
+        const now = clock.now();
+        const ok = await tx.operations.finish(member.id, this.workerId, outcome.ok ? 'Succeeded' : 'Failed', outcome.ok ? null : outcome.message, now);
         if (!ok) continue;
         await handler.commit(tx, contextOf(member), outcome);
+        await this.options.recordEnd?.(tx, { ...member, status: outcome.ok ? 'Succeeded' : 'Failed', message: outcome.ok ? null : outcome.message, endedAt: now });
         done.push(member);
       }
       return done;

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { buildApi } from '../api/app.js';
+import { presentOperation } from '../api/presenters.js';
 import type { App } from '../api/types.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
@@ -14,6 +15,7 @@ import { InProcessFleet } from '../fleet/in-process-fleet.js';
 import { OperationCommands } from '../operations/commands.js';
 import { OperationEngine, type EngineOptions } from '../operations/engine.js';
 import { HANDLERS } from '../operations/handlers/index.js';
+import { WebhookDeliverer } from '../operations/webhook-deliverer.js';
 import { Health } from '../observability/health.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
@@ -27,6 +29,8 @@ export interface ControlPlane {
   readonly health: Health;
   readonly fleet: InProcessFleet;
   readonly engine: OperationEngine;
+  /** Started here; stopped when the API closes. */
+  readonly webhooks: WebhookDeliverer;
   readonly commands: OperationCommands;
   readonly api: App;
 }
@@ -41,30 +45,54 @@ export async function createControlPlane(
 ): Promise<ControlPlane> {
   // Edges attach to the fleet; the engine drives them.
   const fleet = new InProcessFleet(settings.edgeDeadlineMs, settings.edge.originTimeoutMs);
-  const engine = createEngine(store, fleet, clock, log, metrics, engineOptions);
+  // Webhooks (extension): deliveries are written in the transaction that ends an operation.
+  const webhooks = newWebhookDeliverer(store, clock, log, settings.edge.originDeny ?? []);
+  const engine = createEngine(store, fleet, clock, log, metrics, webhooks, engineOptions);
   // Readiness: the store answers and the workers run (the edge adds its own check).
   const health = storeHealth(store);
   addWorkersCheck(health, engine);
   const { commands, api } = await createApi(store, settings, clock, log, metrics, health, (endpointId, type) => engine.notify(endpointId, type), {
     // The edge runs in this process, so its policy is known here: refuse denied IP literals at once.
     originDeny: settings.edge.originDeny,
+    onClose: () => webhooks.stop(),
   });
-  return { health, fleet, engine, commands, api };
+  webhooks.start();
+  return { health, fleet, engine, webhooks, commands, api };
 }
 
 export type EngineSettings = Partial<Pick<EngineOptions, 'leaseMs' | 'pollMs' | 'listenedPollMs' | 'maxAttempts' | 'concurrency'>>;
 
-/** The operation engine over a fleet: woken by this process's commands and, on PostgreSQL, by every other's. */
-export function createEngine(store: Store, fleet: Fleet, clock: Clock, log: Logger, metrics: Metrics, engineOptions: EngineSettings = {}): OperationEngine {
+/** Delivers ended operations to the subscriptions' webhooks, through the origin address policy. */
+export function newWebhookDeliverer(store: Store, clock: Clock, log: Logger, originDeny: readonly DeniedRange[]): WebhookDeliverer {
+  return new WebhookDeliverer({ store, clock, log: log.child({ component: 'webhooks' }), originDeny });
+}
+
+/**
+ * The operation engine over a fleet: woken by this process's commands and, on PostgreSQL, by
+ * every other's. The transaction that ends an operation also writes its webhook deliveries.
+ */
+export function createEngine(
+  store: Store,
+  fleet: Fleet,
+  clock: Clock,
+  log: Logger,
+  metrics: Metrics,
+  webhooks: WebhookDeliverer,
+  engineOptions: EngineSettings = {},
+): OperationEngine {
   const engine = new OperationEngine({
     store,
     fleet,
     clock,
     log: log.child({ component: 'engine' }),
     handlers: HANDLERS,
+    recordEnd: async (tx, ended) => {
+      await tx.webhooks.enqueue(ended.subscriptionId, ended.id, JSON.stringify(presentOperation(ended)), clock.now());
+    },
     onFinished: (operation, outcome, durationMs) => {
       metrics.operations.inc({ type: operation.type, status: outcome.ok ? 'Succeeded' : 'Failed' });
       metrics.operationDuration.observe({ type: operation.type }, durationMs / 1000);
+      webhooks.notify();
     },
     // On PostgreSQL, operations accepted by any process wake it at once (LISTEN/NOTIFY); it
     // then polls every 10 s only, for leases that lapsed.
@@ -102,7 +130,7 @@ export async function createApi(
   metrics: Metrics,
   health: Health,
   notify: (endpointId: string, type: OperationType) => void,
-  extra: { readonly originDeny?: readonly DeniedRange[] | undefined; readonly operatorToken?: string | undefined } = {},
+  extra: { readonly originDeny?: readonly DeniedRange[] | undefined; readonly operatorToken?: string | undefined; readonly onClose?: () => Promise<void> } = {},
 ): Promise<{ commands: OperationCommands; api: App }> {
   const commands = new OperationCommands(
     store,
@@ -128,6 +156,7 @@ export async function createApi(
     health,
     ...(settings.apiTls ? { tls: settings.apiTls } : {}),
     ...(extra.operatorToken ? { operatorToken: extra.operatorToken } : {}),
+    ...(extra.onClose ? { onClose: extra.onClose } : {}),
   });
   return { commands, api };
 }

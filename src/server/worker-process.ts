@@ -1,7 +1,8 @@
 /**
  * `mooncdn worker` (scaled shape): the operation engine over PostgreSQL, driving the edges
  * through NATS. Any number run at once: they claim operations with FOR UPDATE SKIP LOCKED, wake
- * on LISTEN/NOTIFY, answer edges' heartbeats as one queue group and write their traffic reports.
+ * on LISTEN/NOTIFY, answer edges' heartbeats as one queue group, write their traffic reports and
+ * deliver webhooks (claimed under leases, so each delivery goes out once).
  * Read top to bottom, this is the whole start-up.
  */
 import { jetstream } from '@nats-io/jetstream';
@@ -17,7 +18,7 @@ import { NatsFleet } from '../fleet/nats/nats-fleet.js';
 import { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import { Store } from '../store/store.js';
-import { createEngine } from './control-plane.js';
+import { createEngine, newWebhookDeliverer } from './control-plane.js';
 
 export interface RunningWorker {
   readonly workerId: string;
@@ -61,13 +62,16 @@ export async function startWorker(config: ServeConfig, fleetConfig: FleetConfig,
     fleet.start();
     const recorder = new FleetRecorder(nc, jsm, store, clock, fleetConfig.leaseMs, log.child({ component: 'fleet' }));
     await recorder.start();
-    const engine = createEngine(store, fleet, clock, log, new Metrics({ processMetrics: false }), { leaseMs: fleetConfig.operationLeaseMs });
+    const webhooks = newWebhookDeliverer(store, clock, log, config.edge.originDeny);
+    const engine = createEngine(store, fleet, clock, log, new Metrics({ processMetrics: false }), webhooks, { leaseMs: fleetConfig.operationLeaseMs });
     engine.start();
+    webhooks.start();
 
     return {
       workerId: engine.workerId,
       async close() {
         await engine.stop();
+        await webhooks.stop();
         await recorder.stop();
         fleet.stop();
         await nc.drain().catch(() => undefined);

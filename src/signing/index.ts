@@ -6,3 +6,4 @@ export * from './request-date.js';
 export * from './sign-request.js';
 export * from './sign-request-web.js';
 export * from './web-hmac.js';
+export * from './webhook-signature.js';

@@ -1,7 +1,8 @@
 /**
  * Changes other processes must hear of at once, over PostgreSQL LISTEN/NOTIFY: an operation
- * accepted (a worker anywhere may run it) and credentials written (every API replica's key
- * cache is stale). Writers announce inside their transaction, so a notice is delivered only if,
+ * accepted (a worker anywhere may run it), an operation's status or items changed (long-polls
+ * and event streams on any API replica answer), and credentials written (every API replica's
+ * key cache is stale). Writers announce inside their transaction, so a notice is delivered only if,
  * and once, the change commits. SQLite has a single process: it announces nothing.
  */
 import { sql, type Kysely } from 'kysely';
@@ -12,6 +13,7 @@ import type { Database } from './schema.js';
 
 const OPERATIONS = 'mooncdn_operations';
 const CREDENTIALS = 'mooncdn_credentials';
+const CHANGES = 'mooncdn_operation_changes';
 
 /** An operation of this endpoint and type was accepted (or released) somewhere. */
 export type OperationsListener = (endpointId?: string, type?: OperationType) => void;
@@ -19,6 +21,17 @@ export type OperationsListener = (endpointId?: string, type?: OperationType) => 
 export function announceOperation(db: Kysely<Database>, dialect: DialectName, endpointId: string, type: OperationType): Promise<unknown> {
   if (dialect !== 'postgres') return Promise.resolve();
   return sql`SELECT pg_notify(${OPERATIONS}, ${`${endpointId} ${type}`})`.execute(db);
+}
+
+/** Operation ids in one notice: well under NOTIFY's 8000-byte payload. */
+const IDS_PER_NOTICE = 100;
+
+/** These operations' status or items changed (inside a transaction: heard if and when it commits). */
+export async function announceOperationChanges(db: Kysely<Database>, dialect: DialectName, operationIds: readonly string[]): Promise<void> {
+  if (dialect !== 'postgres') return;
+  for (let i = 0; i < operationIds.length; i += IDS_PER_NOTICE) {
+    await sql`SELECT pg_notify(${CHANGES}, ${operationIds.slice(i, i + IDS_PER_NOTICE).join(' ')})`.execute(db);
+  }
 }
 
 /** Operations were released (leases given back): any of them may run now. */
@@ -37,13 +50,14 @@ export function announceCredentials(db: Kysely<Database>, dialect: DialectName):
 const RECONNECT_MS = [50, 100, 250, 500, 1_000, 2_000];
 
 /**
- * One dedicated connection per process, LISTENing on both channels. When it is lost (a
+ * One dedicated connection per process, LISTENing on every channel. When it is lost (a
  * failover, a restart, pg_terminate_backend) it connects again by itself, and then tells every
  * subscriber once that something may have changed: notices sent meanwhile were lost.
  */
 export class ChangeListener {
   private readonly operations = new Set<OperationsListener>();
   private readonly credentials = new Set<() => void>();
+  private readonly changes = new Set<(operationId: string | undefined) => void>();
   private client: pg.Client | undefined;
   private closed = false;
   private failures = 0;
@@ -68,6 +82,12 @@ export class ChangeListener {
   onOperations(callback: OperationsListener): () => void {
     this.operations.add(callback);
     return () => this.operations.delete(callback);
+  }
+
+  /** Told the id of each changed operation (a notice carries up to IDS_PER_NOTICE); without one after a reconnection (look at all). */
+  onOperationChange(callback: (operationId: string | undefined) => void): () => void {
+    this.changes.add(callback);
+    return () => this.changes.delete(callback);
   }
 
   onCredentials(callback: () => void): () => void {
@@ -96,7 +116,7 @@ export class ChangeListener {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${OPERATIONS}; LISTEN ${CREDENTIALS}`);
+      await client.query(`LISTEN ${OPERATIONS}; LISTEN ${CREDENTIALS}; LISTEN ${CHANGES}`);
     } catch {
       await client.end().catch(() => undefined);
       if (!this.closed) this.reconnectLater();
@@ -113,6 +133,7 @@ export class ChangeListener {
     this.credentialEvents++;
     for (const callback of this.credentials) callback();
     for (const callback of this.operations) callback();
+    for (const callback of this.changes) callback(undefined);
   }
 
   private reconnectLater(): void {
@@ -128,6 +149,14 @@ export class ChangeListener {
     if (channel === CREDENTIALS) {
       this.credentialEvents++;
       for (const callback of this.credentials) callback();
+      return;
+    }
+    if (channel === CHANGES) {
+      const ids = (payload ?? '').split(' ').filter(Boolean);
+      for (const callback of this.changes) {
+        if (ids.length === 0) callback(undefined);
+        for (const id of ids) callback(id);
+      }
       return;
     }
     const [endpointId, type] = (payload ?? '').split(' ');

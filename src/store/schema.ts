@@ -135,6 +135,47 @@ export interface TrafficReportsTable {
   received_at: number;
 }
 
+export interface IdempotencyKeysTable {
+  subscription_id: string;
+  key: string;
+  /** SHA-256 (hex) of the method, target and body of the first request. */
+  fingerprint: string;
+  created_at: number;
+  /** While the first request runs, when its claim lapses; null once it is answered. */
+  locked_until: number | null;
+  status: number | null;
+  /** JSON object of the replayed response headers. */
+  headers: string | null;
+  body: string | null;
+}
+
+export interface WebhooksTable {
+  subscription_id: string;
+  name: string;
+  url: string;
+  /** Sealed by SecretBox. */
+  secret: string;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  webhook_name: string;
+  operation_id: string;
+  body: string;
+  /** Pending, Delivered or Failed. */
+  status: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
 export interface Database {
   subscriptions: SubscriptionsTable;
   api_keys: ApiKeysTable;
@@ -147,4 +188,7 @@ export interface Database {
   edges: EdgesTable;
   operation_edges: OperationEdgesTable;
   traffic_reports: TrafficReportsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

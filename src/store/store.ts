@@ -12,6 +12,8 @@ import { ApiKeyRepository } from './repositories/api-keys.js';
 import { CertificateRepository } from './repositories/certificates.js';
 import { EdgeRepository } from './repositories/edges.js';
 import { EndpointRepository } from './repositories/endpoints.js';
+import { IdempotencyKeyRepository } from './repositories/idempotency-keys.js';
+import { WebhookRepository } from './repositories/webhooks.js';
 import { OperationRepository } from './repositories/operations.js';
 import { QuotaRepository } from './repositories/quotas.js';
 import { SubscriptionRepository } from './repositories/subscriptions.js';
@@ -34,6 +36,8 @@ export interface Repositories {
   readonly traffic: TrafficRepository;
   readonly quotas: QuotaRepository;
   readonly edges: EdgeRepository;
+  readonly idempotencyKeys: IdempotencyKeyRepository;
+  readonly webhooks: WebhookRepository;
 }
 
 /** Writes of credentials made through this process, which another process's counter would not show. */
@@ -41,21 +45,28 @@ export interface CredentialWrites {
   count: number;
 }
 
-function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites): Repositories {
+/** Told the id of each operation whose status or items a write changed (inside a transaction: once it commits). */
+type OperationChanged = (operationId: string) => void;
+
+function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: SecretBox, writes: CredentialWrites, changed: OperationChanged): Repositories {
   return {
     subscriptions: new SubscriptionRepository(db, dialect.name, writes),
     apiKeys: new ApiKeyRepository(db, dialect.name, secrets, writes),
     endpoints: new EndpointRepository(db, dialect.name),
-    operations: new OperationRepository(db, dialect),
+    operations: new OperationRepository(db, dialect, changed),
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
     edges: new EdgeRepository(db, dialect.name),
+    idempotencyKeys: new IdempotencyKeyRepository(db),
+    webhooks: new WebhookRepository(db, dialect, secrets),
   };
 }
 
 interface QueuedTransaction {
   readonly fn: (tx: Repositories) => Promise<unknown>;
+  /** Operations it changed, told once it commits. */
+  readonly changed: OperationChanged;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -75,7 +86,29 @@ export class Store {
     private readonly externalChanges: () => number,
     private readonly listener?: ChangeListener,
   ) {
-    Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites));
+    // Writes outside a transaction commit at once: their changes are told at once.
+    Object.assign(this, repositories(db, dialect, secrets, this.credentialWrites, (id) => this.tellOperationChanged(id)));
+  }
+
+  private readonly operationWatchers = new Set<(operationId: string | undefined) => void>();
+
+  private tellOperationChanged(operationId: string | undefined): void {
+    for (const watcher of this.operationWatchers) watcher(operationId);
+  }
+
+  /**
+   * Calls `callback` with the id of an operation whose status or items changed, once the change
+   * is committed: at once for writes made through this store, and on PostgreSQL also for other
+   * processes' writes (NOTIFY). Called without an id when changes may have been missed (the
+   * listener reconnected): every watcher should look again. Returns the unsubscribe.
+   */
+  onOperationChanged(callback: (operationId: string | undefined) => void): () => void {
+    this.operationWatchers.add(callback);
+    const unlisten = this.listener?.onOperationChange(callback);
+    return () => {
+      this.operationWatchers.delete(callback);
+      unlisten?.();
+    };
   }
 
   private readonly credentialWrites: CredentialWrites = { count: 0 };
@@ -181,11 +214,19 @@ export class Store {
    * accepted operations share one fsync instead of waiting for one each.
    */
   async transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    const changed = new Set<string>();
+    const result = await this.runTransaction(fn, (id) => changed.add(id));
+    // Only once committed: a watcher told earlier could read the state from before.
+    for (const id of changed) this.tellOperationChanged(id);
+    return result;
+  }
+
+  private runTransaction<T>(fn: (tx: Repositories) => Promise<T>, changed: OperationChanged): Promise<T> {
     if (this.dialect.name === 'postgres') {
-      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites)));
+      return runPostgresTransaction(this.db, (trx) => fn(repositories(trx, this.dialect, this.secrets, this.credentialWrites, changed)));
     }
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, resolve: resolve as (value: unknown) => void, reject });
+      this.queued.push({ fn: fn as (tx: Repositories) => Promise<unknown>, changed, resolve: resolve as (value: unknown) => void, reject });
       if (!this.committing) {
         this.committing = true;
         // On the next turn of the event loop: SQLite runs synchronously, so a group started at
@@ -208,7 +249,7 @@ export class Store {
           for (const job of group) {
             await sql`SAVEPOINT job`.execute(conn);
             try {
-              const value = await job.fn(repositories(conn, this.dialect, this.secrets, this.credentialWrites));
+              const value = await job.fn(repositories(conn, this.dialect, this.secrets, this.credentialWrites, job.changed));
               await sql`RELEASE job`.execute(conn);
               results.push({ ok: true, value });
             } catch (error) {

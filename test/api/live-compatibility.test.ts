@@ -199,7 +199,7 @@ describe('input as clients send it', () => {
     expect(accepted.status).toBe(202);
     const operationId = accepted.body.AsyncInfo.TaskTrackId;
     expect((await harness.waitForOperation(operationId)).status).toBe('Succeeded');
-    expect(edge.calls.at(-1)).toEqual({ kind: 'purge', endpointId: id, target: { files: [], directories: ['/img/'] } });
+    expect(edge.calls.at(-1)).toEqual({ kind: 'purge', endpointId: id, target: { files: [], directories: ['/img/'], patterns: [] } });
     expect((await harness.sub('GET', `/endpoints/${id}/purges/${operationId}`)).body.Directories).toEqual([{ Url: 'http://dir.example.cn/img', Status: 'Succeed' }]);
   });
 

@@ -116,9 +116,13 @@ describe('/openapi.json', () => {
           expect(parameters.find((p) => p.in === 'path' && p.name === name)?.schema, `${where} path ${name}`).toBeDefined();
         }
         const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code));
-        expect((success?.[1] as any)?.content?.['application/json']?.schema, `${where} success`).toBeDefined();
+        const content = (success?.[1] as any)?.content;
+        expect((path.endsWith('/events') ? content?.['text/event-stream'] : content?.['application/json'])?.schema, `${where} success`).toBeDefined();
         expect(operation.responses?.default?.content?.['application/json']?.schema?.properties, `${where} error`).toHaveProperty('ErrorInfo');
         const key = `${method} ${path.replace('/subscriptions/{subscriptionId}', '')}`;
+        if (method === 'post' || method === 'put' || method === 'delete') {
+          expect(parameters.find((p) => p.in === 'header' && p.name === 'Idempotency-Key'), `${where} Idempotency-Key`).toMatchObject({ required: false });
+        }
         if ((method === 'post' || method === 'put') && !NO_BODY.has(key)) {
           expect(operation.requestBody?.content?.['application/json']?.schema, `${where} body`).toBeDefined();
         }

@@ -24,7 +24,7 @@ async function expectNothingAppliedSince(callsBefore: number): Promise<void> {
   const marker = `/marker-${randomUUID()}.png`;
   const accepted = await purge({ Files: [`http://cdn.example.com${marker}`] });
   await harness.waitForOperation(accepted.body.AsyncInfo.TaskTrackId);
-  expect(edge.calls.slice(callsBefore)).toEqual([{ kind: 'purge', endpointId, target: { files: [marker], directories: [] } }]);
+  expect(edge.calls.slice(callsBefore)).toEqual([{ kind: 'purge', endpointId, target: { files: [marker], directories: [], patterns: [] } }]);
 }
 
 describe('POST /purges', () => {

@@ -38,7 +38,7 @@ export async function rejection(promise: Promise<unknown>): Promise<MooncdnError
 /** A scripted stand-in for the API: a plain Node HTTP server whose handler a test writes. */
 export interface ScriptedApi {
   readonly url: string;
-  readonly requests: Array<{ method: string; url: string }>;
+  readonly requests: Array<{ method: string; url: string; idempotencyKey?: string }>;
   close(): Promise<void>;
 }
 
@@ -46,9 +46,10 @@ export async function scriptedApi(
   handler: (req: IncomingMessage, res: ServerResponse, attempt: number) => void,
   port = 0,
 ): Promise<ScriptedApi> {
-  const requests: Array<{ method: string; url: string }> = [];
+  const requests: Array<{ method: string; url: string; idempotencyKey?: string }> = [];
   const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '' });
+    const idempotencyKey = req.headers['idempotency-key'];
+    requests.push({ method: req.method ?? '', url: req.url ?? '', ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}) });
     req.resume();
     handler(req, res, requests.length);
   });

@@ -146,6 +146,27 @@ describe('the retry policy, against a scripted server', () => {
     }
   });
 
+  it('with idempotentRetries, repeats a POST answered 5xx or 409-in-flight with the same Idempotency-Key', async () => {
+    const accepted = acceptedBody();
+    const inFlight = { Succeeded: false, ErrorInfo: { Type: 'ParameterInvalid', Message: 'still being processed' } };
+    const api = await scriptedApi((_req, res, attempt) =>
+      attempt === 1 ? answer(res, 503, failure) : attempt === 2 ? answer(res, 409, inFlight, { 'retry-after': '0' }) : answer(res, 202, accepted),
+    );
+    try {
+      const client = track(new MooncdnClient({ baseUrl: api.url, ...credentials, retry: { retries: 3, baseDelayMs: 10 }, idempotentRetries: true }));
+      expect((await client.purge(randomUUID(), { Files: ['http://a.example.com/x'] })).body).toEqual(accepted);
+      const keys = api.requests.map((r) => r.idempotencyKey);
+      expect(keys).toHaveLength(3);
+      expect(keys[0]).toMatch(UUID);
+      expect(new Set(keys)).toEqual(new Set([keys[0]]));
+      // Each call has a key of its own; GETs carry none.
+      await client.purge(randomUUID(), { Files: ['http://a.example.com/y'] });
+      expect(api.requests.at(-1)!.idempotencyKey).not.toBe(keys[0]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('repeats a POST answered 429, backing off when there is no Retry-After', async () => {
     const first = acceptedBody();
     const api = await scriptedApi((_req, res, attempt) =>

@@ -63,6 +63,20 @@ describe('waitForOperation', () => {
     expect(seen.slice(0, -1).every((status) => status === 'NotSet' || status === 'Processing')).toBe(true);
   });
 
+  it('long-polls: after the first read, one request waits for the end (extension wait=N) instead of a poll every pollMs', async () => {
+    const read = async (longPoll: boolean) => {
+      const { operationId } = await client.preload(endpointId, { Files: ['http://wait.example.com/ok.css'] });
+      const seen: string[] = [];
+      await client.waitForOperation(endpointId, operationId, { pollMs: 10, timeoutMs: 10_000, longPoll, onProgress: (op) => seen.push(op.Status) });
+      return seen;
+    };
+    // The origin takes 300 ms: polling every 10 ms reads it many times, long-polling twice.
+    const longPolled = await read(true);
+    expect(longPolled).toHaveLength(2);
+    expect(longPolled.at(-1)).toBe('Succeeded');
+    expect((await read(false)).length).toBeGreaterThan(5);
+  });
+
   it('rejects with OperationFailed carrying the operation and its Message', async () => {
     const { operationId } = await client.preload(endpointId, { Files: ['http://wait.example.com/missing.css'] });
     const error = await rejection(client.waitForOperation(endpointId, operationId, { pollMs: 50, timeoutMs: 10_000 }));

@@ -110,7 +110,7 @@ describe('the cache key', () => {
       const response = await edge.get(DOMAIN, path);
       expect([response.text, response.headers['x-cache']], path).toEqual(['body{}', 'HIT']);
     }
-    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/css/site.css'], directories: [] });
+    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/css/site.css'], directories: [], patterns: [] });
     expect((await edge.get(DOMAIN, '/js/../css/site.css')).headers['x-cache']).toBe('MISS');
     expect(origin.requests.map((r) => r.url)).toEqual(['/css/site.css', '/css/site.css']);
   });

@@ -143,7 +143,7 @@ describe('compression of cached text', () => {
     const NEW = CSS.replaceAll('margin', 'padding');
     origin.on('/site.css', { body: NEW, headers: { 'content-type': 'text/css', 'cache-control': 'max-age=600', etag: '"v2"' } });
 
-    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/site.css'], directories: [] });
+    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/site.css'], directories: [], patterns: [] });
     expect([edge.cache.count, edge.cache.bytes]).toEqual([0, 0]);
     expect(withCopies).toBeGreaterThan(CSS.length);
     const refilled = await edge.get(DOMAIN, '/site.css', { headers: { 'accept-encoding': 'gzip' } });

@@ -18,7 +18,7 @@ describe('purge', () => {
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     for (const path of ['/a.css', '/a.css?v=2', '/b.css']) await edge.get(DOMAIN, path);
 
-    await edge.node.purge(ID, { files: ['/a.css'], directories: [] });
+    await edge.node.purge(ID, { files: ['/a.css'], directories: [], patterns: [] });
 
     const states = [];
     for (const path of ['/a.css', '/a.css?v=2', '/b.css']) states.push((await edge.get(DOMAIN, path)).headers['x-cache']);
@@ -35,7 +35,7 @@ describe('purge', () => {
     expect((await edge.get(DOMAIN, '/a.png')).headers['x-cache']).toBe('HIT');
     expect(origin.requests.map((r) => r.url)).toEqual(['/a.png', '/x/y.png']);
 
-    await edge.node.purge(ID, { files: ['/a.png'], directories: ['/x/'] });
+    await edge.node.purge(ID, { files: ['/a.png'], directories: ['/x/'], patterns: [] });
 
     for (const path of ['//a.png', '/x//y.png']) expect((await edge.get(DOMAIN, path)).headers['x-cache'], path).toBe('MISS');
   });
@@ -46,12 +46,12 @@ describe('purge', () => {
     const edge = await startEdge();
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     for (let i = 0; i < 20; i++) await edge.get(DOMAIN, `/d${i}/f.css`);
-    for (let i = 0; i < 200; i++) await edge.node.purge(ID, { files: [`/d${i}/f.css`], directories: [`/d${i}/sub/`] });
+    for (let i = 0; i < 200; i++) await edge.node.purge(ID, { files: [`/d${i}/f.css`], directories: [`/d${i}/sub/`], patterns: [] });
     await vi.waitFor(() => expect(edge.cache.purgeRecords).toBe(0));
     // The purges still did what they said: the next requests are misses.
     expect((await edge.get(DOMAIN, '/d3/f.css')).headers['x-cache']).toBe('MISS');
 
-    await edge.node.purge(ID, { files: ['/kept-record.css'], directories: [] });
+    await edge.node.purge(ID, { files: ['/kept-record.css'], directories: [], patterns: [] });
     await edge.node.removeEndpoint(ID);
     await vi.waitFor(() => expect(edge.cache.purgeRecords).toBe(0));
   });
@@ -64,7 +64,7 @@ describe('purge', () => {
     const paths = ['/img/a.png', '/img/sub/b.png', '/imgx/c.png', '/d.png'];
     for (const path of paths) await edge.get(DOMAIN, path);
 
-    await edge.node.purge(ID, { files: [], directories: ['/img/'] });
+    await edge.node.purge(ID, { files: [], directories: ['/img/'], patterns: [] });
 
     const states = [];
     for (const path of paths) states.push((await edge.get(DOMAIN, path)).headers['x-cache']);
@@ -80,7 +80,7 @@ describe('purge', () => {
     await edge.get(DOMAIN, '/a.css');
     await edge.get('other.example.com', '/a.css');
 
-    await edge.node.purge(ID, { files: ['/a.css'], directories: ['/'] });
+    await edge.node.purge(ID, { files: ['/a.css'], directories: ['/'], patterns: [] });
     expect((await edge.get('other.example.com', '/a.css')).headers['x-cache']).toBe('HIT');
   });
 
@@ -94,7 +94,7 @@ describe('purge', () => {
     oldResponse.write('o');
     await (await before).waitForBytes(1);
 
-    await edge.node.purge(ID, { files: ['/news.html'], directories: [] });
+    await edge.node.purge(ID, { files: ['/news.html'], directories: [], patterns: [] });
 
     // A request after the purge must not be served the copy fetched before it.
     const after = edge.get(DOMAIN, '/news.html');
@@ -153,7 +153,7 @@ describe('preload', () => {
     await edge.get(DOMAIN, '/app.js');
 
     version = 2;
-    await edge.node.purge(ID, { files: ['/app.js'], directories: [] });
+    await edge.node.purge(ID, { files: ['/app.js'], directories: [], patterns: [] });
     await edge.node.preload(ID, { path: '/app.js', query: '' });
     const response = await edge.get(DOMAIN, '/app.js');
     expect([response.text, response.headers['x-cache']]).toEqual(['v2', 'HIT']);

@@ -133,7 +133,7 @@ describe('the disk tier', () => {
     copyFileSync(file!, `${dir}/kept-object`);
     // The purge's work is done before its promise is returned: the disk as it is then is what
     // an edge that died at once would leave (the file not yet deleted, the record written).
-    void first.node.purge(ID, { files: ['/big.bin'], directories: [] });
+    void first.node.purge(ID, { files: ['/big.bin'], directories: [], patterns: [] });
     copyFileSync(journal, `${dir}/kept-journal`);
     await first.close();
     copyFileSync(`${dir}/kept-object`, file!);
@@ -151,7 +151,7 @@ describe('the disk tier', () => {
     const first = await edgeOn(dir, origin);
     for (const path of ['/img/1.bin', '/img/sub/2.bin', '/other.bin']) await first.get(DOMAIN, path);
     await until(() => first.cache.diskCount === 3, 'three objects on disk');
-    await first.node.purge(ID, { files: [], directories: ['/img/'] });
+    await first.node.purge(ID, { files: [], directories: ['/img/'], patterns: [] });
     await until(() => objectFiles(dir).length === 1, 'the files under /img/ deleted');
     // Once its files are gone the record has nothing left to cover: the journal lets it go.
     await until(() => readFileSync(join(dir, 'purges.jsonl'), 'utf8') === '', 'the journal compacted');

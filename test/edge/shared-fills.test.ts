@@ -247,7 +247,7 @@ describe('responses that may not be shared', () => {
     expect(edge.node.fillClients).toBe(0);
 
     // A purge forgets what was learnt: concurrent misses share one fill again.
-    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/me'], directories: [] });
+    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/me'], directories: [], patterns: [] });
     const again = gate();
     origin.on('/me', () => ({ until: again.opened, body: 'shared', headers: { 'cache-control': 'max-age=600' } }));
     const answers = [edge.get(DOMAIN, '/me')];

@@ -36,7 +36,7 @@ describe('Vary variants', () => {
     }
     expect(origin.count('/font.woff2')).toBe(3);
 
-    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/font.woff2'], directories: [] });
+    await edge.node.purge(`ep-${DOMAIN}`, { files: ['/font.woff2'], directories: [], patterns: [] });
     expect((await from('https://a.test')).headers['x-cache']).toBe('MISS');
     expect((await from('https://b.test')).headers['x-cache']).toBe('MISS');
     expect(origin.count('/font.woff2')).toBe(5);

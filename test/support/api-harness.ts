@@ -11,7 +11,7 @@ import type { OperationRecord } from '../../src/domain/operation.js';
 import { createControlPlane, type ControlPlane, type ControlPlaneSettings } from '../../src/server/control-plane.js';
 import { signRequest, type SigningKey } from '../../src/signing/index.js';
 import { Metrics } from '../../src/observability/metrics.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store, StoreLocation } from '../../src/store/store.js';
 import { TestClock } from './clock.js';
 import { openTestStore, TEST_STORE_KIND, wipeStore, type StoreKind } from './stores.js';
 
@@ -50,6 +50,8 @@ export interface RequestOptions {
 
 export interface Harness {
   readonly store: Store;
+  /** Where the store is, for a second store (another process's view) on the same data. */
+  readonly location: StoreLocation;
   readonly clock: TestClock;
   readonly plane: ControlPlane;
   readonly subscriptionId: string;
@@ -88,6 +90,7 @@ export async function startHarness(
 
   const harness: Harness = {
     store,
+    location,
     clock,
     plane,
     subscriptionId: '',

@@ -1,13 +1,20 @@
-/** GET of one operation (the source page of the whole project), and the history (an extension). */
+/**
+ * GET of one operation (the source page of the whole project), with the long-poll extension
+ * (wait=N); its event stream and the history (extensions).
+ */
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 import { ErrorResponse } from '../../contract/schemas/api-response.js';
 import { Operation } from '../../contract/schemas/operation.js';
+import { OperationEvents, OperationWaitQuery } from '../../contract/schemas/operation-completion.js';
 import { OperationHistory, OperationHistoryQuery } from '../../contract/schemas/operation-history.js';
-import { encodeContinuationToken, parseHistoryQuery } from '../../domain/operation-history.js';
 import type { Endpoint } from '../../domain/endpoint.js';
-import type { OperationRecord } from '../../domain/operation.js';
+import { encodeContinuationToken, parseHistoryQuery } from '../../domain/operation-history.js';
+import { isFinal, type OperationRecord } from '../../domain/operation.js';
 import type { Repositories } from '../../store/store.js';
+import { streamOperation } from '../completion/event-stream.js';
+import { awaitEnd, MAX_WAIT_SECONDS, parseWaitSeconds } from '../completion/long-poll.js';
 import { presentOperation } from '../presenters.js';
 import { ApiVersionQuery, EndpointParams, SIGNED, SubscriptionParams, UuidParam } from '../route-params.js';
 import type { App } from '../types.js';
@@ -24,11 +31,20 @@ export async function findEndpointOfOperations(repos: Repositories, subscription
   return endpoint;
 }
 
+const LONG_POLL = 'The v1.0 route. Extension (not in the v1.0 API): with wait=N (whole seconds, 0 to ' + MAX_WAIT_SECONDS + ') the answer ' +
+  'comes as soon as the operation has ended (Succeeded or Failed), or after N seconds with its state then; without wait, at once as in v1.0. ' +
+  'It works whichever API replica the operation runs or ends on.';
+
+const EVENTS = 'Extension (not in the v1.0 API): server-sent events (text/event-stream) of the operation until it ends. ' +
+  '"event: status" carries the Operation (as ListOperation answers it) at the start and whenever its Status or Message changes; ' +
+  '"event: item" carries {"Url", "Status"} whenever one URL of a purge or preload changes status (before the final status). ' +
+  'The stream ends after the final status; lines starting with ":" are keep-alive comments.';
+
 const HISTORY = 'Extension (not in the v1.0 API): past and pending operations, newest first, a page at a time. ' +
   'Filters: status, type, startTime and endTime (when accepted). top is the page size (1 to 500, default 50); ' +
   'continuationToken is the previous page\'s ContinuationToken. Operations accepted while paging do not appear in later pages.';
 
-export function operationRoutes(app: App, { store }: RouteDeps): void {
+export function operationRoutes(app: App, { store, watch }: RouteDeps): void {
   app.get('/subscriptions/:subscriptionId/operations', {
     config: { permission: 'read' },
     schema: {
@@ -60,19 +76,82 @@ export function operationRoutes(app: App, { store }: RouteDeps): void {
   app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/operations/:operationId', {
     config: { permission: 'read', polled: true },
     schema: {
-      operationId: 'ListOperation', tags: ['Operations'], security: SIGNED,
-      params: Type.Object({ ...EndpointParams.properties, operationId: UuidParam }), querystring: ApiVersionQuery,
+      operationId: 'ListOperation', tags: ['Operations'], security: SIGNED, description: LONG_POLL,
+      params: OperationParams, querystring: OperationWaitQuery,
       response: { 200: Operation, default: ErrorResponse },
     },
-    handler: async (request) => {
-      const endpoint = await findEndpointOfOperations(store, authOf(request).subscriptionId, request.params.endpointId.toLowerCase());
-      const operation = await store.operations.get(request.params.operationId.toLowerCase());
-      if (!operation || operation.endpointId !== endpoint.id) {
-        throw Errors.resourceNotFound(`Operation "${request.params.operationId}" does not exist for endpoint "${endpoint.id}".`);
-      }
-      return presentOperation(operation);
+    handler: async (request, reply) => {
+      const waitMs = parseWaitSeconds(request.query.wait) * 1000;
+      const read = await operationReader(store, authOf(request).subscriptionId, request.params);
+      const operation = await read();
+      if (waitMs === 0 || isFinal(operation.status)) return presentOperation(operation);
+      return presentOperation(await awaitEnd(watch, operation.id, read, waitMs, clientGone(reply)));
     },
   });
+
+  app.get('/subscriptions/:subscriptionId/endpoints/:endpointId/operations/:operationId/events', {
+    config: { permission: 'read' },
+    schema: {
+      operationId: 'StreamOperationEvents', tags: ['Operations'], security: SIGNED, description: EVENTS,
+      params: OperationParams, querystring: ApiVersionQuery,
+      response: { 200: OperationEvents, default: ErrorResponse },
+    },
+    handler: async (request, reply) => {
+      const read = await operationReader(store, authOf(request).subscriptionId, request.params);
+      const { id } = await read();
+      // Found and allowed: from here on the answer is the stream, written by hand.
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        // A stream holds its connection until the operation ends; then the connection goes
+        // too, rather than idle in keep-alive while the server may be closing.
+        connection: 'close',
+        'x-correlation-id': request.id,
+      });
+      const signal = clientGone(reply);
+      await streamOperation(
+        { watch, operationId: id, read: async () => ({ operation: await read(), items: await store.operations.listItems(id) }) },
+        reply.raw,
+        signal,
+      ).catch((error: unknown) => {
+        request.log.error({ err: error, operationId: id }, 'operation event stream failed');
+        reply.raw.destroy();
+      });
+    },
+  });
+}
+
+const OperationParams = Type.Object({ ...EndpointParams.properties, operationId: UuidParam });
+
+/**
+ * Checks that the operation exists for the endpoint, which is the caller's, and returns a
+ * function that reads it again (long-polls and streams read it after each change).
+ */
+async function operationReader(
+  store: Repositories,
+  subscriptionId: string,
+  params: { endpointId: string; operationId: string },
+): Promise<() => Promise<OperationRecord>> {
+  const endpoint = await findEndpointOfOperations(store, subscriptionId, params.endpointId.toLowerCase());
+  const operationId = params.operationId.toLowerCase();
+  const read = async (): Promise<OperationRecord> => {
+    const operation = await store.operations.get(operationId);
+    if (!operation || operation.endpointId !== endpoint.id) {
+      throw Errors.resourceNotFound(`Operation "${params.operationId}" does not exist for endpoint "${endpoint.id}".`);
+    }
+    return operation;
+  };
+  await read();
+  return read;
+}
+
+/** Aborts when the client closes the connection before the answer is complete. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => controller.abort());
+  return controller.signal;
 }
 
 function presentHistory(page: { operations: OperationRecord[]; lastSeq?: number }): OperationHistory {

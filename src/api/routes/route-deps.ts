@@ -4,6 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { OperationRecord } from '../../domain/operation.js';
 import type { OperationCommands } from '../../operations/commands.js';
 import type { Store } from '../../store/store.js';
+import type { OperationWatch } from '../completion/operation-watch.js';
 import { presentAccepted } from '../presenters.js';
 import type { AuthContext } from '../types.js';
 
@@ -15,6 +16,8 @@ export interface RouteDeps {
   readonly cnameSuffix: string;
   /** The API's URL as clients reach it, without a trailing "/" (--public-url, or where it listens). */
   readonly baseUrl: () => string;
+  /** Wakes long-polls and event streams when an operation changes. */
+  readonly watch: OperationWatch;
 }
 
 /** The authenticated caller of a signed route. */

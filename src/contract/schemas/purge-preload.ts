@@ -6,8 +6,16 @@ export { PURGE_ITEM_STATUSES, PRELOAD_ITEM_STATUSES } from '../enums.js';
 
 export const PurgeParameters = Type.Object(
   {
-    Files: Type.Optional(Type.Array(Type.String(), { description: 'Absolute URLs of files.' })),
-    Directories: Type.Optional(Type.Array(Type.String(), { description: 'Absolute URLs ending in "/".' })),
+    Files: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Absolute URLs of files. Extension: a "*" in the path matches any run of characters, "/" included (http://d/*.html); write a literal "*" as %2A.',
+      }),
+    ),
+    Directories: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Absolute URLs ending in "/". Extension: a "*" in the path matches as in Files (http://d/img/*/ is everything below each directory it matches).',
+      }),
+    ),
   },
   { description: 'PurgeParameters' },
 );

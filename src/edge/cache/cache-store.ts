@@ -131,6 +131,11 @@ export interface CacheStore {
    * it is read as if it had it, never as its parent).
    */
   purgeDirectory(endpointId: string, directory: string): void;
+  /**
+   * Drops everything whose path matches the wildcard pattern (domain/path-pattern.ts: "*" is
+   * any run of characters, "/" included). Costs a walk of the stored objects.
+   */
+  purgePattern(endpointId: string, pattern: string): void;
   /** Drops everything of the endpoint. */
   purgeEndpoint(endpointId: string): void;
   /**

@@ -318,6 +318,16 @@ export class MemoryCacheStore implements CacheStore {
     this.startSweep();
   }
 
+  /**
+   * A wildcard pattern (domain/path-pattern.ts): no index finds its objects, so the sweep does,
+   * checking every stored object once (SWEEP_SLICE at a time), as for a directory. Until then
+   * lookups of the endpoint check the pattern too, so nothing it covers is served meanwhile.
+   */
+  purgePattern(endpointId: string, pattern: string): void {
+    this.record({ kind: 'pattern', endpointId, path: pattern, generation: ++this.counter });
+    this.startSweep();
+  }
+
   /** An endpoint removed, or purged whole, leaves one record at its root, not its history. */
   purgeEndpoint(endpointId: string): void {
     this.record({ kind: 'endpoint', endpointId, generation: ++this.counter });

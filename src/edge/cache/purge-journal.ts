@@ -88,6 +88,7 @@ function parseRecord(line: string): PurgeRecord | undefined {
       return typeof endpointId === 'string' ? { kind: 'endpoint', endpointId, generation } : undefined;
     case 'file':
     case 'directory':
+    case 'pattern':
       return typeof endpointId === 'string' && typeof path === 'string' ? { kind: record['kind'], endpointId, path, generation } : undefined;
     default:
       return undefined;

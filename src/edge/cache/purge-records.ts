@@ -1,18 +1,29 @@
 /**
- * Purge records (cache-store.ts): the generation of the last purge of each file, and a trie of
- * directory segments per endpoint with the generation of the last purge of each directory. An
- * object is covered when a record on its path is newer than the generation its fill started at.
+ * Purge records (cache-store.ts): the generation of the last purge of each file, a trie of
+ * directory segments per endpoint with the generation of the last purge of each directory, and
+ * the wildcard patterns purged per endpoint (domain/path-pattern.ts). An object is covered when
+ * a record on its path (or a pattern matching it) is newer than the generation its fill started
+ * at. Patterns are checked one by one, so they cost every lookup of their endpoint while they
+ * are kept: the sweep after a purge lets them go as soon as it has been through the objects.
  *
  * Records are pruned once they can cover nothing any more (memory-store.ts decides when): a
  * record is dropped when its generation is at most `through`, and a trie node when it and all
  * below it are.
  */
+import { compilePattern, matchesPattern, type CompiledPattern } from '../../domain/path-pattern.js';
+
 /** One record, as the disk tier's journal keeps it (purge-journal.ts). */
 export type PurgeRecord =
   | { readonly kind: 'file'; readonly endpointId: string; readonly path: string; readonly generation: number }
   | { readonly kind: 'directory'; readonly endpointId: string; readonly path: string; readonly generation: number }
+  | { readonly kind: 'pattern'; readonly endpointId: string; readonly path: string; readonly generation: number }
   | { readonly kind: 'endpoint'; readonly endpointId: string; readonly generation: number }
   | { readonly kind: 'all'; readonly generation: number };
+
+interface PatternRecord {
+  readonly pattern: CompiledPattern;
+  generation: number;
+}
 
 interface DirectoryNode {
   generation: number;
@@ -24,6 +35,8 @@ export class PurgeRecords {
   private readonly directories = new Map<string, DirectoryNode>();
   /** The last purge of everything (0: none kept). */
   private everything = 0;
+  /** Per endpoint, by pattern text. */
+  private readonly patterns = new Map<string, Map<string, PatternRecord>>();
 
   file(endpointId: string, path: string, generation: number): void {
     this.files.set(pathKey(endpointId, path), generation);
@@ -40,10 +53,19 @@ export class PurgeRecords {
     node.generation = generation;
   }
 
+  pattern(endpointId: string, pattern: string, generation: number): void {
+    let records = this.patterns.get(endpointId);
+    if (!records) this.patterns.set(endpointId, (records = new Map()));
+    const record = records.get(pattern);
+    if (record) record.generation = generation;
+    else records.set(pattern, { pattern: compilePattern(pattern), generation });
+  }
+
   /** One record at the endpoint's root covers all of it: its other records go. */
   endpoint(endpointId: string, generation: number): void {
     const prefix = pathKey(endpointId, '');
     for (const key of this.files.keys()) if (key.startsWith(prefix)) this.files.delete(key);
+    this.patterns.delete(endpointId);
     this.directories.set(endpointId, { generation, children: new Map() });
   }
 
@@ -51,6 +73,7 @@ export class PurgeRecords {
   all(generation: number): void {
     this.files.clear();
     this.directories.clear();
+    this.patterns.clear();
     this.everything = generation;
   }
 
@@ -58,6 +81,7 @@ export class PurgeRecords {
   apply(record: PurgeRecord): void {
     if (record.kind === 'file') this.file(record.endpointId, record.path, record.generation);
     else if (record.kind === 'directory') this.directory(record.endpointId, record.path, record.generation);
+    else if (record.kind === 'pattern') this.pattern(record.endpointId, record.path, record.generation);
     else if (record.kind === 'endpoint') this.endpoint(record.endpointId, record.generation);
     else this.all(record.generation);
   }
@@ -75,6 +99,9 @@ export class PurgeRecords {
       for (const [segment, child] of node.children) walk(endpointId, child, `${path}${segment}/`);
     };
     for (const [endpointId, root] of this.directories) walk(endpointId, root, '/');
+    for (const [endpointId, patterns] of this.patterns) {
+      for (const [path, record] of patterns) records.push({ kind: 'pattern', endpointId, path, generation: record.generation });
+    }
     return records;
   }
 
@@ -83,6 +110,10 @@ export class PurgeRecords {
     if (this.everything > generation) return true;
     const file = this.files.get(pathKey(endpointId, path));
     if (file !== undefined && file > generation) return true;
+    const patterns = this.patterns.get(endpointId);
+    if (patterns) {
+      for (const record of patterns.values()) if (record.generation > generation && matchesPattern(record.pattern, path)) return true;
+    }
     let node = this.directories.get(endpointId);
     if (!node) return false;
     if (node.generation > generation) return true;
@@ -101,9 +132,13 @@ export class PurgeRecords {
     if (this.everything <= through) this.everything = 0;
     for (const [key, generation] of this.files) if (generation <= through) this.files.delete(key);
     for (const [endpointId, root] of this.directories) if (pruneNode(root, through)) this.directories.delete(endpointId);
+    for (const [endpointId, records] of this.patterns) {
+      for (const [pattern, record] of records) if (record.generation <= through) records.delete(pattern);
+      if (records.size === 0) this.patterns.delete(endpointId);
+    }
   }
 
-  /** File records and trie nodes kept. */
+  /** File records, trie nodes and patterns kept. */
   get size(): number {
     let nodes = 0;
     const count = (node: DirectoryNode): void => {
@@ -111,7 +146,9 @@ export class PurgeRecords {
       for (const child of node.children.values()) count(child);
     };
     for (const root of this.directories.values()) count(root);
-    return this.files.size + nodes + (this.everything > 0 ? 1 : 0);
+    let patterns = 0;
+    for (const records of this.patterns.values()) patterns += records.size;
+    return this.files.size + nodes + patterns + (this.everything > 0 ? 1 : 0);
   }
 }
 

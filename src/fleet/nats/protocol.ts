@@ -112,8 +112,10 @@ export function decodeLogEntry(data: Uint8Array): LogEntry | { readonly problem:
       return isText(value.endpointId) ? { kind, endpointId: value.endpointId } : { problem: 'the removal names no endpoint' };
     case 'purge': {
       const target = value.target as Record<string, unknown> | undefined;
-      if (!isText(value.endpointId) || !target || !isTextList(target.files) || !isTextList(target.directories)) return { problem: 'the purge has no endpoint or no files and directories' };
-      return { kind, endpointId: value.endpointId, target: target as unknown as PurgeTarget };
+      if (!isText(value.endpointId) || !target || !isTextList(target.files) || !isTextList(target.directories) || !isTextList(target.patterns)) {
+        return { problem: 'the purge has no endpoint, or no lists of files, directories and patterns' };
+      }
+      return { kind, endpointId: value.endpointId, target: { files: target.files, directories: target.directories, patterns: target.patterns } };
     }
     case 'preload': {
       const target = value.target as Record<string, unknown> | undefined;

@@ -1,9 +1,12 @@
 /**
- * Purge: every edge drops the files (all query variants) and directories, in one call per edge
+ * Purge: every edge drops the files (all query variants), directories and wildcard patterns
+ * (URLs with "*" in their path, domain/path-pattern.ts), in one call per edge
  * for a whole group of consecutive purges (purges commute). Each operation's items take the
  * outcome in the transaction that ends it. A run cut short by a restart purges again: purging is
  * idempotent, and the content may have been cached since.
  */
+import { isPathPattern, purgePatternOf } from '../../domain/path-pattern.js';
+import type { PurgeTarget } from '../edge-config.js';
 import { describeFailures, edgeStatuses } from '../fleet.js';
 import { failed, succeeded, withEdges, type OperationHandler } from '../handler.js';
 
@@ -12,9 +15,11 @@ export const purge: OperationHandler = {
 
   async run(ctx) {
     const items = (await Promise.all(ctx.group.map((operation) => ctx.store.operations.listItems(operation.id)))).flat();
-    const target = {
-      files: items.filter((item) => item.kind === 'file').map((item) => item.path),
-      directories: items.filter((item) => item.kind === 'directory').map((item) => item.path),
+    const exact = items.filter((item) => !isPathPattern(item.path));
+    const target: PurgeTarget = {
+      files: exact.filter((item) => item.kind === 'file').map((item) => item.path),
+      directories: exact.filter((item) => item.kind === 'directory').map((item) => item.path),
+      patterns: items.filter((item) => isPathPattern(item.path)).map((item) => purgePatternOf(item.kind, item.path)),
     };
     const edges = await ctx.fleet.purge(ctx.endpoint.id, target);
     const failure = describeFailures(edges);

@@ -12,7 +12,7 @@ import { LANE_TYPES, purgeTouches, startable as decide, type EndpointQueue, type
 import type { HistoryQuery } from '../../domain/operation-history.js';
 import type { DialectTraits } from '../dialect.js';
 import { CompiledLookup } from '../compiled-lookup.js';
-import { announceOperation, announceOperations } from '../notifications.js';
+import { announceOperation, announceOperationChanges, announceOperations } from '../notifications.js';
 import type { Database, OperationItemsTable, OperationsTable } from '../schema.js';
 
 const byId = new CompiledLookup<Selectable<OperationsTable>>((db, id) => db.selectFrom('operations').selectAll().where('id', '=', id));
@@ -30,7 +30,15 @@ export class OperationRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectTraits,
+    /** Told each operation whose status or items a write changed (store.ts tells watchers after commit). */
+    private readonly changed: (operationId: string) => void = () => undefined,
   ) {}
+
+  /** Watchers here (at commit) and in other processes (NOTIFY, delivered at commit) hear of the change. */
+  private async announceChange(operationIds: readonly string[]): Promise<void> {
+    for (const id of operationIds) this.changed(id);
+    await announceOperationChanges(this.db, this.dialect.name, operationIds);
+  }
 
   async insert(operation: OperationRecord, items: readonly OperationItem[] = []): Promise<void> {
     await this.db
@@ -95,11 +103,13 @@ export class OperationRepository {
       .where('operation_id', '=', operationId)
       .where('position', 'in', positions)
       .execute();
+    await this.announceChange([operationId]);
   }
 
   /** Gives every item of the operation the same final status (a purge ends all its URLs at once). */
   async settleItems(operationId: string, status: ItemStatus, message: string | null = null): Promise<void> {
     await this.db.updateTable('operation_items').set({ status, message }).where('operation_id', '=', operationId).execute();
+    await this.announceChange([operationId]);
   }
 
   /**
@@ -253,6 +263,7 @@ export class OperationRepository {
       .set((eb) => ({ status: 'Processing', lease_owner: owner, lease_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
       .where('id', 'in', ids)
       .execute();
+    await this.announceChange(ids);
     const rows = await this.db.selectFrom('operations').selectAll().where('id', 'in', ids).orderBy('seq').execute();
     return rows.map(toOperation);
   }
@@ -278,7 +289,9 @@ export class OperationRepository {
       .where('lease_owner', '=', owner)
       .where('status', '=', 'Processing')
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const ended = Number(result.numUpdatedRows) > 0;
+    if (ended) await this.announceChange([id]);
+    return ended;
   }
 
   /** Gives the operation up until `retryAt`, when any worker may claim it again. */

@@ -17,6 +17,13 @@ describe('purgeTouches', () => {
     expect(purgeTouches([dir('/video/')], ['/videos/a.mp4', '/video'])).toBe(false);
   });
 
+  it('a wildcard purge touches the paths it matches (so it waits for earlier preloads of them)', () => {
+    expect(purgeTouches([file('/*.mp4')], ['/video/deep/a.mp4'])).toBe(true);
+    expect(purgeTouches([file('/*.mp4')], ['/a.mp4x', '/a.mp3'])).toBe(false);
+    expect(purgeTouches([dir('/v/*/')], ['/v/1/a.mp4'])).toBe(true);
+    expect(purgeTouches([dir('/v/*/')], ['/v/a.mp4'])).toBe(false);
+  });
+
   it('nothing fetched, nothing touched', () => {
     expect(purgeTouches([dir('/')], [])).toBe(false);
   });

@@ -371,12 +371,29 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
     });
   });
 
+  describe(`${name}: purgePattern`, () => {
+    it('drops exactly what matches ("*" crosses "/"), in every query variant, of that endpoint only', () => {
+      const cache = roomy();
+      const layout = ['/a.html', '/d/e/b.html', '/a.htm', '/a.html.bak', '/img/x/t.png', '/img/x/y/t.png', '/img/t.png', '/imgx/x/t.png'];
+      for (const path of layout) store(cache, path);
+      store(cache, '/a.html', { query: 'v=2' });
+      store(cache, '/a.html', { endpointId: OTHER_EP });
+      cache.purgePattern(EP, '/*.html');
+      cache.purgePattern(EP, '/img/*/t.png');
+      for (const gone of ['/a.html', '/d/e/b.html', '/img/x/t.png', '/img/x/y/t.png']) expect(hit(cache, gone), gone).toBe(false);
+      expect(hit(cache, '/a.html', { query: 'v=2' })).toBe(false);
+      for (const kept of ['/a.htm', '/a.html.bak', '/img/t.png', '/imgx/x/t.png']) expect(hit(cache, kept), kept).toBe(true);
+      expect(hit(cache, '/a.html', { endpointId: OTHER_EP })).toBe(true);
+    });
+  });
+
   describe(`${name}: a fill that raced a purge`, () => {
     const purges: Array<[string, (cache: CacheStore) => void]> = [
       ['purgeFile', (cache) => cache.purgeFile(EP, '/img/a.jpg')],
       ['purgeDirectory of its directory', (cache) => cache.purgeDirectory(EP, '/img/')],
       ['purgeDirectory of an ancestor', (cache) => cache.purgeDirectory(EP, '/')],
       ['purgeEndpoint', (cache) => cache.purgeEndpoint(EP)],
+      ['purgePattern that matches it', (cache) => cache.purgePattern(EP, '/*/a.*')],
     ];
 
     it.each(purges)('is refused when it started before a covering %s, however long it takes', async (_, purge) => {

@@ -13,13 +13,14 @@ describe('fleet protocol', () => {
   });
 
   it('decodes every kind of change, and says why a change is not one', () => {
-    const purge = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: ['/d/'] } };
+    const purge = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: ['/d/'], patterns: ['/img/*.png'] } };
     expect(decodeLogEntry(encode(purge))).toEqual(purge);
     expect(decodeLogEntry(encode({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '', extra: 1 } }))).toEqual({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '' } });
     expect(decodeLogEntry(encode({ kind: 'remove', endpointId: 'e' }))).toEqual({ kind: 'remove', endpointId: 'e' });
     expect(decodeLogEntry(bytes('not json'))).toEqual({ problem: 'the change is not a JSON object with a kind' });
     expect(decodeLogEntry(bytes('[1]'))).toHaveProperty('problem');
-    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [1], directories: [] } }))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [1], directories: [], patterns: [] } }))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [], directories: [] } }))).toHaveProperty('problem');
     expect(decodeLogEntry(encode({ kind: 'apply', config: { endpointId: 'e' } }))).toEqual({ problem: 'the endpoint configuration is incomplete' });
     expect(decodeLogEntry(encode({ kind: 'soft-purge' }))).toEqual({ problem: 'this edge does not know changes of kind "soft-purge" (is it older than the control plane?)' });
   });

@@ -1,0 +1,136 @@
+/**
+ * Server-sent events of an operation (extension): GET .../operations/{o}/events, signed like
+ * every route, streams every status and every URL's progress in order and ends after the final
+ * status. A scripted edge holds the preload, so each state lasts until the stream has shown it.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signRequest } from '../../src/signing/index.js';
+import { startHarness, type Harness } from '../support/api-harness.js';
+import { ScriptedEdge } from '../support/scripted-edge.js';
+import { expectError } from './route-test-kit.js';
+
+let harness: Harness;
+let edge: ScriptedEdge;
+let address: string;
+let endpointId: string;
+let domain: string;
+
+beforeAll(async () => {
+  edge = new ScriptedEdge();
+  harness = await startHarness({ edges: [edge] });
+  address = await harness.plane.api.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(() => harness.close());
+beforeEach(async () => {
+  edge.behaviour = () => undefined;
+  harness.plane.engine.start();
+  await harness.reset();
+  endpointId = await harness.createEndpoint();
+  domain = (await harness.store.endpoints.get(endpointId))!.customDomain;
+});
+
+interface Event {
+  readonly event: string;
+  readonly data: any;
+}
+
+/** Opens the stream and collects its events as they come; `done` resolves when the server ends it. */
+function openStream(operationId: string, signal?: AbortSignal) {
+  const target = `/subscriptions/${harness.subscriptionId}/endpoints/${endpointId}/operations/${operationId}/events?apiVersion=1.0`;
+  const events: Event[] = [];
+  const response = fetch(`${address}${target}`, { headers: { ...signRequest('GET', target, harness.key, new Date(harness.clock.now())) }, ...(signal ? { signal } : {}) });
+  const done = response.then(async (res) => {
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of res.body!) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.startsWith(':')) continue;
+        const event = /^event: (.*)$/m.exec(block)![1]!;
+        const data = JSON.parse(/^data: (.*)$/m.exec(block)![1]!);
+        events.push({ event, data });
+      }
+    }
+    return events;
+  });
+  return { events, done };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const summary = (events: readonly Event[]) =>
+  events.map((e) => (e.event === 'status' ? `status ${e.data.Status}` : `item ${e.data.Url.split('/').pop()} ${e.data.Status}`));
+
+describe('GET .../operations/{o}/events', () => {
+  it('streams every transition and every URL\'s progress, in order, and ends after the final status', async () => {
+    // The edge holds each URL's preload until the test lets it go.
+    const release = new Map<string, () => void>();
+    edge.behaviour = (call) => {
+      if (call.kind !== 'preload') return undefined;
+      return new Promise<void>((resolve) => release.set(call.target.path, resolve));
+    };
+    await harness.plane.engine.stop();
+    const accepted = await harness.sub('POST', `/endpoints/${endpointId}/preloads`, { body: { Files: [`http://${domain}/a.css`] } });
+    const operationId = accepted.body.AsyncInfo.TaskTrackId as string;
+    const stream = openStream(operationId);
+    await until(() => stream.events.length === 2, 'the stream shows the accepted state');
+    expect(summary(stream.events)).toEqual(['status NotSet', 'item a.css Waiting']);
+    expect(stream.events[0]!.data).toEqual({
+      Id: operationId, Type: 'Preload', Status: 'NotSet', Message: null, Start: expect.any(String), End: null, EndpointId: endpointId, SubscriptionId: harness.subscriptionId,
+    });
+
+    harness.plane.engine.start();
+    await until(() => release.has('/a.css') && stream.events.length === 4, 'the preload runs');
+    expect(summary(stream.events).slice(2)).toEqual(['status Processing', 'item a.css Running']);
+    release.get('/a.css')!();
+
+    const events = await stream.done;
+    expect(summary(events)).toEqual(['status NotSet', 'item a.css Waiting', 'status Processing', 'item a.css Running', 'item a.css Succeed', 'status Succeeded']);
+    expect(events.at(-1)!.data).toMatchObject({ Id: operationId, Status: 'Succeeded', End: expect.any(String) });
+    expect(harness.plane.api.operationWatch.waiting).toBe(0);
+  });
+
+  it('streams a failure with its message, and an ended operation as its final state at once', async () => {
+    edge.behaviour = (call) => {
+      if (call.kind === 'purge') throw new Error('edge on fire');
+    };
+    const accepted = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: [`http://${domain}/a.png`] } });
+    const operationId = accepted.body.AsyncInfo.TaskTrackId as string;
+    const events = await openStream(operationId).done;
+    const last = events.at(-1)!;
+    expect(last.event).toBe('status');
+    expect(last.data).toMatchObject({ Id: operationId, Status: 'Failed', Message: expect.stringContaining('edge on fire') });
+    expect(events.filter((e) => e.event === 'status' && e.data.Status === 'Failed')).toHaveLength(1);
+
+    const again = await openStream(operationId).done;
+    expect(summary(again)).toEqual(['item a.png Failed', 'status Failed']);
+  });
+
+  it('leaves no waiter behind when the client goes away', async () => {
+    await harness.plane.engine.stop();
+    const accepted = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: [`http://${domain}/a.png`] } });
+    const controller = new AbortController();
+    const stream = openStream(accepted.body.AsyncInfo.TaskTrackId as string, controller.signal);
+    await until(() => stream.events.length === 2 && harness.plane.api.operationWatch.waiting === 1, 'the stream waits');
+    controller.abort();
+    await expect(stream.done).rejects.toThrow();
+    await until(() => harness.plane.api.operationWatch.waiting === 0, 'the waiter is gone');
+  });
+
+  it('is signed and checked like every route', async () => {
+    const unsigned = await harness.sub('GET', `/endpoints/${endpointId}/operations/00000000-0000-4000-8000-000000000000/events`, { unsigned: true });
+    expectError(unsigned, 401, 'MissingAuthorizationHeader');
+    const unknown = await harness.sub('GET', `/endpoints/${endpointId}/operations/00000000-0000-4000-8000-000000000000/events`);
+    expectError(unknown, 404, 'ParameterInvalid', /does not exist/);
+  });
+});
