@@ -44,6 +44,7 @@ describe('POST /purges with "*"', () => {
         { Url: 'http://wild.example.com/cache/*/', Status: 'Succeed' },
         { Url: 'http://wild.example.com/static/', Status: 'Succeed' },
       ],
+      Edges: [{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null }],
     });
   });
 });

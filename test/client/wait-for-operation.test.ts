@@ -85,7 +85,7 @@ describe('waitForOperation', () => {
     expect(error.operation!.Message).toContain('http://wait.example.com/missing.css');
     expect(error.operation!.Message).toContain('404');
     expect(error.message).toContain(error.operation!.Message!);
-    expect(await client.getPreload(endpointId, operationId)).toEqual({ Files: [{ Url: 'http://wait.example.com/missing.css', Status: 'Failed' }] });
+    expect(await client.getPreload(endpointId, operationId)).toMatchObject({ Files: [{ Url: 'http://wait.example.com/missing.css', Status: 'Failed' }], Edges: [{ EdgeId: 'edge-embedded', Status: 'Failed' }] });
   });
 
   it('rejects with OperationTimedOut, carrying the operation as last seen, when it does not end in time', async () => {
