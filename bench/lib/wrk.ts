@@ -3,7 +3,7 @@
  * not starve the server under test, which the benchmarks pin to the other core.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,19 +30,28 @@ export interface WrkOptions {
   readonly headers?: Record<string, string>;
   readonly method?: string;
   readonly body?: string;
+  /** Pinned to LOAD_CORE (default), or left to the scheduler (several wrk against several processes). */
+  readonly pinned?: boolean;
 }
 
+let scripts = 0;
+
 export async function wrk(options: WrkOptions): Promise<WrkResult> {
-  const args = ['-c', LOAD_CORE, 'wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency'];
+  const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
+  let script: string | undefined;
   if (options.method || options.body) {
-    const script = join(tmpdir(), `mooncdn-wrk-${process.pid}.lua`);
+    script = join(tmpdir(), `mooncdn-wrk-${process.pid}-${++scripts}.lua`);
     writeFileSync(script, `wrk.method = ${JSON.stringify(options.method ?? 'POST')}\nwrk.body = ${JSON.stringify(options.body ?? '')}\n`);
     args.push('-s', script);
   }
   args.push(options.url);
-  const { stdout } = await run('taskset', args, { maxBuffer: 1 << 20 });
-  return parse(stdout);
+  try {
+    const { stdout } = options.pinned === false ? await run('wrk', args.slice(1), { maxBuffer: 1 << 20 }) : await run('taskset', ['-c', LOAD_CORE, ...args], { maxBuffer: 1 << 20 });
+    return parse(stdout);
+  } finally {
+    if (script) rmSync(script, { force: true });
+  }
 }
 
 function parse(text: string): WrkResult {
