@@ -15,6 +15,7 @@
  *   npm run build && npx tsx bench/scaled-purge.ts [purges=200] [runs=3] [seconds=10] [latency|accept|both]
  */
 import { signRequest } from '../src/signing/index.js';
+import { FleetTrace, wallNow } from './lib/fleet-trace.js';
 import { startScaledFleet, until, type ScaledFleet } from './lib/scaled-fleet.js';
 import { median, wrk, type WrkResult } from './lib/wrk.js';
 
@@ -37,28 +38,56 @@ interface LatencyResult {
   /** The POST alone (accepted, durable): its share of the total. */
   readonly postP50Ms: number;
   readonly postP99Ms: number;
+  /**
+   * Where the time goes, p50 and p99 of each step (seen from outside): accepted (the operation's
+   * Start) to the change on the NATS log (the worker woke, claimed, published); to the last
+   * edge's ack; to the operation's End (the worker heard the acks); to Succeeded read by the
+   * poll (the worker's commit, the poll interval, the GET).
+   */
+  readonly steps: Record<Step, { p50Ms: number; p99Ms: number }>;
 }
 
-async function purgeLatency(fleet: ScaledFleet, endpointId: string, domain: string, count: number, from: number): Promise<LatencyResult> {
+const STEPS = ['acceptedToLog', 'logToLastAck', 'lastAckToEnd', 'endToRead'] as const;
+type Step = (typeof STEPS)[number];
+
+async function purgeLatency(fleet: ScaledFleet, trace: FleetTrace, endpointId: string, domain: string, count: number, from: number): Promise<LatencyResult> {
   const client = fleet.clients[0]!;
   const totals: number[] = [];
   const posts: number[] = [];
+  const steps = Object.fromEntries(STEPS.map((step) => [step, [] as number[]])) as Record<Step, number[]>;
   for (let i = 0; i < count; i++) {
+    trace.reset();
     const started = performance.now();
     const accepted = await client.sub('POST', `/endpoints/${endpointId}/purges`, { Files: [`http://${domain}/${from + i}.png`] });
     if (accepted.status !== 202) throw new Error(`purge answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
     posts.push(performance.now() - started);
+    let operation;
     for (;;) {
-      const operation = await client.sub('GET', `/endpoints/${endpointId}/operations/${accepted.body.AsyncInfo.TaskTrackId}`);
+      operation = await client.sub('GET', `/endpoints/${endpointId}/operations/${accepted.body.AsyncInfo.TaskTrackId}`);
       if (operation.body.Status === 'Succeeded') break;
       if (operation.body.Status === 'Failed') throw new Error(`purge failed: ${operation.body.Message}`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
+    const read = wallNow();
     totals.push(performance.now() - started);
+    // One purge at a time: the one change on the log since the reset is this purge's.
+    const [published] = trace.published;
+    const seqs = new Set(trace.acks.map((ack) => ack.seq));
+    if (published !== undefined && seqs.size === 1 && trace.acks.length === fleet.edges.length) {
+      const lastAck = Math.max(...trace.acks.map((ack) => ack.at));
+      const start = Date.parse(operation.body.Start);
+      const end = Date.parse(operation.body.End);
+      steps.acceptedToLog.push(published - start);
+      steps.logToLastAck.push(lastAck - published);
+      steps.lastAckToEnd.push(end - lastAck);
+      steps.endToRead.push(read - end);
+    }
   }
   totals.sort((a, b) => a - b);
   posts.sort((a, b) => a - b);
+  for (const step of STEPS) steps[step].sort((a, b) => a - b);
   return {
+    steps: Object.fromEntries(STEPS.map((step) => [step, { p50Ms: round(percentile(steps[step], 0.5)), p99Ms: round(percentile(steps[step], 0.99)) }])) as LatencyResult['steps'],
     p50Ms: round(percentile(totals, 0.5)),
     p99Ms: round(percentile(totals, 0.99)),
     maxMs: round(totals[totals.length - 1]!),
@@ -70,6 +99,10 @@ async function purgeLatency(fleet: ScaledFleet, endpointId: string, domain: stri
 /** One run: a fresh fleet grown from 1 to 3 to 10 edges, measured at each size. */
 async function latencyRun(): Promise<Map<number, LatencyResult>> {
   const fleet = await startScaledFleet({ apis: 1, workers: 1, env });
+  const trace = await FleetTrace.start(fleet.natsUrl).catch(async (error: unknown) => {
+    await fleet.close();
+    throw error;
+  });
   try {
     const domain = 'latency.example.com';
     const endpointId = await fleet.createEndpoint(domain);
@@ -77,15 +110,16 @@ async function latencyRun(): Promise<Map<number, LatencyResult>> {
     let sent = 0;
     for (const edges of EDGE_COUNTS) {
       await fleet.addEdges(edges - fleet.edges.length);
-      await purgeLatency(fleet, endpointId, domain, WARM_UP, sent);
+      await purgeLatency(fleet, trace, endpointId, domain, WARM_UP, sent);
       sent += WARM_UP;
-      const result = await purgeLatency(fleet, endpointId, domain, PURGES, sent);
+      const result = await purgeLatency(fleet, trace, endpointId, domain, PURGES, sent);
       sent += PURGES;
       results.set(edges, result);
       console.error(JSON.stringify({ edges, ...result }));
     }
     return results;
   } finally {
+    await trace.close();
     await fleet.close();
   }
 }
@@ -139,9 +173,15 @@ async function acceptRun(): Promise<AcceptResult> {
   }
 }
 
+/** Medians over runs, field by field (nested objects too). */
 function medians<T extends object>(results: readonly T[]): T {
   const keys = Object.keys(results[0]!) as (keyof T)[];
-  return Object.fromEntries(keys.map((key) => [key, median(results.map((result) => result[key] as number))])) as T;
+  return Object.fromEntries(
+    keys.map((key) => {
+      const values = results.map((result) => result[key]);
+      return [key, typeof values[0] === 'number' ? median(values as number[]) : medians(values as object[])];
+    }),
+  ) as T;
 }
 
 const report: Record<string, unknown> = { benchmark: 'scaled shape: purges (PostgreSQL, NATS JetStream, real processes)', runs: RUNS };

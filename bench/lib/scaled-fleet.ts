@@ -19,6 +19,7 @@ export interface ScaledFleet {
   readonly apis: readonly ScaledProcess[];
   readonly clients: readonly SignedClient[];
   readonly origin: OriginServer;
+  readonly natsUrl: string;
   readonly edges: readonly ScaledProcess[];
   /** Starts more edges and waits until the workers see every edge serving. */
   addEdges(count: number): Promise<void>;
@@ -88,6 +89,7 @@ export async function startScaledFleet(options: FleetOptions): Promise<ScaledFle
       apis,
       clients,
       origin,
+      natsUrl: nats.url,
       edges,
       async addEdges(count) {
         const first = edges.length;
@@ -135,6 +137,12 @@ async function createBenchDatabase(): Promise<{ url: string; drop(): Promise<voi
     }
   };
   await admin(`CREATE DATABASE ${name}`);
+  // To see what the disk's flushes cost: BENCH_SYNCHRONOUS_COMMIT=off (commits no longer wait for them).
+  const synchronousCommit = process.env.BENCH_SYNCHRONOUS_COMMIT;
+  if (synchronousCommit !== undefined) {
+    if (!/^(on|off|local|remote_write|remote_apply)$/.test(synchronousCommit)) throw new Error(`BENCH_SYNCHRONOUS_COMMIT must be on, off, local, remote_write or remote_apply, not "${synchronousCommit}"`);
+    await admin(`ALTER DATABASE ${name} SET synchronous_commit = ${synchronousCommit}`);
+  }
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
