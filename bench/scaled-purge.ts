@@ -12,7 +12,9 @@
  *
  * Each is run RUNS times, each run on a fresh database and nats-server; medians are printed.
  *
- *   npm run build && npx tsx bench/scaled-purge.ts [purges=200] [runs=3] [seconds=10] [latency|accept|both]
+ *   npm run build && npx tsx bench/scaled-purge.ts [purges=200] [runs=3] [seconds=10] [latency|accept|both] [endpoints=1]
+ *
+ * endpoints: accept spreads its purges over that many endpoints, in turn.
  */
 import { signRequest } from '../src/signing/index.js';
 import { FleetTrace, wallNow } from './lib/fleet-trace.js';
@@ -23,6 +25,8 @@ const PURGES = Number(process.argv[2] ?? 200);
 const RUNS = Number(process.argv[3] ?? 3);
 const SECONDS = Number(process.argv[4] ?? 10);
 const WHICH = process.argv[5] ?? 'both';
+/** accept: purges spread over this many endpoints (each accept locks its endpoint's row). */
+const ENDPOINTS = Number(process.argv[6] ?? 1);
 const EDGE_COUNTS = [1, 3, 10];
 const WARM_UP = 50;
 const POLL_MS = 5;
@@ -73,6 +77,12 @@ async function purgeLatency(fleet: ScaledFleet, trace: FleetTrace, endpointId: s
     // One purge at a time: the one change on the log since the reset is this purge's.
     const [published] = trace.published;
     const seqs = new Set(trace.acks.map((ack) => ack.seq));
+    const total = totals[totals.length - 1]!;
+    if (total > 1_000) {
+      // An outlier: say what was seen of it.
+      const seen = { published: published === undefined ? null : round(published - Date.parse(operation.body.Start)), acks: trace.acks.map((ack) => ({ edge: ack.edge, afterStartMs: round(ack.at - Date.parse(operation.body.Start)) })) };
+      console.error(JSON.stringify({ outlierMs: round(total), postMs: round(posts[posts.length - 1]!), start: operation.body.Start, end: operation.body.End, ...seen }));
+    }
     if (published !== undefined && seqs.size === 1 && trace.acks.length === fleet.edges.length) {
       const lastAck = Math.max(...trace.acks.map((ack) => ack.at));
       const start = Date.parse(operation.body.Start);
@@ -116,6 +126,11 @@ async function latencyRun(): Promise<Map<number, LatencyResult>> {
       sent += PURGES;
       results.set(edges, result);
       console.error(JSON.stringify({ edges, ...result }));
+      // What the edges said about their link (they log at info).
+      for (const edge of fleet.edges) {
+        const said = edge.output().split('\n').filter((line) => /reading anew|resync|trying again/.test(line));
+        if (said.length) console.error(JSON.stringify({ edge: fleet.edges.indexOf(edge) + 1, said: said.slice(-5) }));
+      }
     }
     return results;
   } finally {
@@ -138,14 +153,20 @@ interface AcceptResult {
 async function acceptRun(): Promise<AcceptResult> {
   const fleet = await startScaledFleet({ apis: 2, workers: 2, env });
   try {
-    const domain = 'accept.example.com';
-    const endpointId = await fleet.createEndpoint(domain);
+    const endpoints: { id: string; domain: string }[] = [];
+    for (let i = 0; i < ENDPOINTS; i++) {
+      const domain = `accept-${i}.example.com`;
+      endpoints.push({ id: await fleet.createEndpoint(domain), domain });
+    }
     await fleet.addEdges(3);
     const credentials = fleet.clients[0]!.credentials;
-    const body = JSON.stringify({ Files: [`http://${domain}/a.png`] });
     const load = (apiUrl: string): Promise<WrkResult> => {
-      const url = `${apiUrl}/subscriptions/${credentials.subscriptionId}/endpoints/${endpointId}/purges?apiVersion=1.0`;
-      return wrk({ url, method: 'POST', body, headers: { ...signRequest('POST', url, credentials), 'content-type': 'application/json' }, seconds: SECONDS, connections: 16, pinned: false });
+      const rotate = endpoints.map(({ id, domain }) => {
+        const path = `/subscriptions/${credentials.subscriptionId}/endpoints/${id}/purges?apiVersion=1.0`;
+        const headers = { ...signRequest('POST', `${apiUrl}${path}`, credentials), 'content-type': 'application/json' };
+        return { path, headers, body: JSON.stringify({ Files: [`http://${domain}/a.png`] }) };
+      });
+      return wrk({ url: `${apiUrl}${rotate[0]!.path}`, method: 'POST', rotate, seconds: SECONDS, connections: 16, pinned: false });
     };
     const started = performance.now();
     const results = await Promise.all(fleet.apis.map((api) => load(api.url)));
@@ -153,7 +174,7 @@ async function acceptRun(): Promise<AcceptResult> {
     for (const result of results) if (result.non2xx || result.errors) throw new Error(`${result.non2xx} answers were not 202, ${result.errors} socket errors`);
     await until(async () => (await fleet.unfinished()) === 0, 'every accepted purge ended', 600_000, 20);
     const drained = performance.now();
-    const failed = await fleet.clients[0]!.sub('GET', `/endpoints/${endpointId}/operations?status=Failed&top=1`);
+    const failed = await fleet.clients[0]!.send('GET', `/subscriptions/${credentials.subscriptionId}/operations?status=Failed&top=1`);
     if (failed.status !== 200) throw new Error(`the operation history answered ${failed.status}: ${JSON.stringify(failed.body)}`);
     if (failed.body.Operations.length > 0) throw new Error(`some purges failed: ${JSON.stringify(failed.body)}`);
     const perSecond = results.reduce((sum, result) => sum + result.requestsPerSecond, 0);
@@ -197,6 +218,6 @@ if (WHICH === 'both' || WHICH === 'latency') {
 if (WHICH === 'both' || WHICH === 'accept') {
   const runs: AcceptResult[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await acceptRun());
-  report.accept = { apis: 2, workers: 2, edges: 3, connections: 32, seconds: SECONDS, ...medians(runs) };
+  report.accept = { apis: 2, workers: 2, edges: 3, endpoints: ENDPOINTS, connections: 32, seconds: SECONDS, ...medians(runs) };
 }
 console.log(JSON.stringify(report, null, 2));

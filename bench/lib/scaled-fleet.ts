@@ -93,7 +93,9 @@ export async function startScaledFleet(options: FleetOptions): Promise<ScaledFle
       edges,
       async addEdges(count) {
         const first = edges.length;
-        edges.push(...(await Promise.all(Array.from({ length: count }, (_, i) => started('edge', ['--edge-id', `edge-${first + i + 1}`])))));
+        // At info: they log little (no access log), and say when their link to the fleet stalls.
+        const args = (i: number) => ['--edge-id', `edge-${first + i + 1}`, '--log-level', 'info'];
+        edges.push(...(await Promise.all(Array.from({ length: count }, (_, i) => started('edge', args(i))))));
         await until(async () => (await servingEdges()) === edges.length, `${edges.length} edges serving`, 60_000);
       },
       async createEndpoint(domain) {

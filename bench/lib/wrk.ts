@@ -30,6 +30,11 @@ export interface WrkOptions {
   readonly headers?: Record<string, string>;
   readonly method?: string;
   readonly body?: string;
+  /**
+   * Requests taken in turn (paths on the URL's host, each with its own headers, e.g. its
+   * signature, and body), instead of the URL's path with `headers` and `body`; `method` applies to each.
+   */
+  readonly rotate?: readonly { readonly path: string; readonly headers: Record<string, string>; readonly body: string }[];
   /** Pinned to LOAD_CORE (default), or left to the scheduler (several wrk against several processes). */
   readonly pinned?: boolean;
 }
@@ -40,9 +45,16 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
   const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
   let script: string | undefined;
-  if (options.method || options.body) {
+  if (options.method || options.body || options.rotate) {
     script = join(tmpdir(), `mooncdn-wrk-${process.pid}-${++scripts}.lua`);
-    writeFileSync(script, `wrk.method = ${JSON.stringify(options.method ?? 'POST')}\nwrk.body = ${JSON.stringify(options.body ?? '')}\n`);
+    let lua = `wrk.method = ${JSON.stringify(options.method ?? 'POST')}\nwrk.body = ${JSON.stringify(options.body ?? '')}\n`;
+    if (options.rotate) {
+      // Plain ASCII strings: JSON's quoting is Lua's.
+      const table = (headers: Record<string, string>) => `{ ${Object.entries(headers).map(([name, value]) => `[${JSON.stringify(name)}] = ${JSON.stringify(value)}`).join(', ')} }`;
+      lua += `local requests = {\n${options.rotate.map((r) => `  { path = ${JSON.stringify(r.path)}, headers = ${table(r.headers)}, body = ${JSON.stringify(r.body)} },`).join('\n')}\n}\n`;
+      lua += 'local i = 0\nrequest = function()\n  i = i % #requests + 1\n  return wrk.format(nil, requests[i].path, requests[i].headers, requests[i].body)\nend\n';
+    }
+    writeFileSync(script, lua);
     args.push('-s', script);
   }
   args.push(options.url);
