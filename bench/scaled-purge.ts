@@ -126,9 +126,9 @@ async function latencyRun(): Promise<Map<number, LatencyResult>> {
       sent += PURGES;
       results.set(edges, result);
       console.error(JSON.stringify({ edges, ...result }));
-      // What the edges said about their link (they log at info).
+      // What the edges said about their link beyond their first sync (they log at info).
       for (const edge of fleet.edges) {
-        const said = edge.output().split('\n').filter((line) => /reading anew|resync|trying again/.test(line));
+        const said = edge.output().split('\n').filter((line) => /reading anew|is new; resyncing|no longer holds|trying again/.test(line));
         if (said.length) console.error(JSON.stringify({ edge: fleet.edges.indexOf(edge) + 1, said: said.slice(-5) }));
       }
     }
@@ -166,7 +166,7 @@ async function acceptRun(): Promise<AcceptResult> {
         const headers = { ...signRequest('POST', `${apiUrl}${path}`, credentials), 'content-type': 'application/json' };
         return { path, headers, body: JSON.stringify({ Files: [`http://${domain}/a.png`] }) };
       });
-      return wrk({ url: `${apiUrl}${rotate[0]!.path}`, method: 'POST', rotate, seconds: SECONDS, connections: 16, pinned: false });
+      return wrk({ url: `${apiUrl}${rotate[0]!.path}`, method: 'POST', rotate, seconds: SECONDS, connections: 16, pinned: false, timeoutSeconds: 30 });
     };
     const started = performance.now();
     const results = await Promise.all(fleet.apis.map((api) => load(api.url)));

@@ -35,6 +35,8 @@ export interface WrkOptions {
    * signature, and body), instead of the URL's path with `headers` and `body`; `method` applies to each.
    */
   readonly rotate?: readonly { readonly path: string; readonly headers: Record<string, string>; readonly body: string }[];
+  /** How long wrk waits for an answer before it counts a timeout (wrk's default: 2 s). */
+  readonly timeoutSeconds?: number;
   /** Pinned to LOAD_CORE (default), or left to the scheduler (several wrk against several processes). */
   readonly pinned?: boolean;
 }
@@ -42,7 +44,7 @@ export interface WrkOptions {
 let scripts = 0;
 
 export async function wrk(options: WrkOptions): Promise<WrkResult> {
-  const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency'];
+  const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency', ...(options.timeoutSeconds ? ['--timeout', `${options.timeoutSeconds}s`] : [])];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
   let script: string | undefined;
   if (options.method || options.body || options.rotate) {
@@ -85,7 +87,8 @@ function parse(text: string): WrkResult {
     p50Ms: latency('50'),
     p99Ms: latency('99'),
     non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/),
-    errors: number(/Socket errors:.*?(\d+)/),
+    // connect, read, write and timeout: a request that timed out is in neither count nor latency.
+    errors: (/Socket errors:(.*)/.exec(text)?.[1]?.match(/\d+/g) ?? []).reduce((sum, n) => sum + Number(n), 0),
   };
 }
 
