@@ -15,6 +15,7 @@
  *   npm run build && npx tsx bench/scaled-purge.ts [purges=200] [runs=3] [seconds=10] [latency|accept|both] [endpoints=1]
  *
  * endpoints: accept spreads its purges over that many endpoints, in turn.
+ * BENCH_SYNCHRONOUS_COMMIT=off: the run's database commits without waiting for the disk.
  */
 import { signRequest } from '../src/signing/index.js';
 import { FleetTrace, wallNow } from './lib/fleet-trace.js';
