@@ -3,7 +3,7 @@
  * not starve the server under test, which the benchmarks pin to the other core.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,19 +30,42 @@ export interface WrkOptions {
   readonly headers?: Record<string, string>;
   readonly method?: string;
   readonly body?: string;
+  /**
+   * Requests taken in turn (paths on the URL's host, each with its own headers, e.g. its
+   * signature, and body), instead of the URL's path with `headers` and `body`; `method` applies to each.
+   */
+  readonly rotate?: readonly { readonly path: string; readonly headers: Record<string, string>; readonly body: string }[];
+  /** How long wrk waits for an answer before it counts a timeout (wrk's default: 2 s). */
+  readonly timeoutSeconds?: number;
+  /** Pinned to LOAD_CORE (default), or left to the scheduler (several wrk against several processes). */
+  readonly pinned?: boolean;
 }
 
+let scripts = 0;
+
 export async function wrk(options: WrkOptions): Promise<WrkResult> {
-  const args = ['-c', LOAD_CORE, 'wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency'];
+  const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency', ...(options.timeoutSeconds ? ['--timeout', `${options.timeoutSeconds}s`] : [])];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
-  if (options.method || options.body) {
-    const script = join(tmpdir(), `mooncdn-wrk-${process.pid}.lua`);
-    writeFileSync(script, `wrk.method = ${JSON.stringify(options.method ?? 'POST')}\nwrk.body = ${JSON.stringify(options.body ?? '')}\n`);
+  let script: string | undefined;
+  if (options.method || options.body || options.rotate) {
+    script = join(tmpdir(), `mooncdn-wrk-${process.pid}-${++scripts}.lua`);
+    let lua = `wrk.method = ${JSON.stringify(options.method ?? 'POST')}\nwrk.body = ${JSON.stringify(options.body ?? '')}\n`;
+    if (options.rotate) {
+      // Plain ASCII strings: JSON's quoting is Lua's.
+      const table = (headers: Record<string, string>) => `{ ${Object.entries(headers).map(([name, value]) => `[${JSON.stringify(name)}] = ${JSON.stringify(value)}`).join(', ')} }`;
+      lua += `local requests = {\n${options.rotate.map((r) => `  { path = ${JSON.stringify(r.path)}, headers = ${table(r.headers)}, body = ${JSON.stringify(r.body)} },`).join('\n')}\n}\n`;
+      lua += 'local i = 0\nrequest = function()\n  i = i % #requests + 1\n  return wrk.format(nil, requests[i].path, requests[i].headers, requests[i].body)\nend\n';
+    }
+    writeFileSync(script, lua);
     args.push('-s', script);
   }
   args.push(options.url);
-  const { stdout } = await run('taskset', args, { maxBuffer: 1 << 20 });
-  return parse(stdout);
+  try {
+    const { stdout } = options.pinned === false ? await run('wrk', args.slice(1), { maxBuffer: 1 << 20 }) : await run('taskset', ['-c', LOAD_CORE, ...args], { maxBuffer: 1 << 20 });
+    return parse(stdout);
+  } finally {
+    if (script) rmSync(script, { force: true });
+  }
 }
 
 function parse(text: string): WrkResult {
@@ -64,7 +87,8 @@ function parse(text: string): WrkResult {
     p50Ms: latency('50'),
     p99Ms: latency('99'),
     non2xx: number(/Non-2xx or 3xx responses:\s+(\d+)/),
-    errors: number(/Socket errors:.*?(\d+)/),
+    // connect, read, write and timeout: a request that timed out is in neither count nor latency.
+    errors: (/Socket errors:(.*)/.exec(text)?.[1]?.match(/\d+/g) ?? []).reduce((sum, n) => sum + Number(n), 0),
   };
 }
 

@@ -143,7 +143,9 @@ export class EdgeLink {
     if (!reply) return;
     this.leaseMs = reply.leaseMs;
     this.leaseUntil = sentAt + reply.leaseMs;
-    if (reply.logSeq < this.applied) {
+    // Against what the edge had applied when it asked: the worker reads the log's last sequence
+    // after it got the heartbeat, so a change applied since may be newer than the answer says.
+    if (reply.logSeq < beat.applied) {
       // The log is behind what this edge applied: a new control plane. Start over from it.
       this.log.warn({ applied: this.applied, logSeq: reply.logSeq }, 'the fleet log is new; resyncing');
       this.resyncNeeded = true;
