@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { EDGE_ID_PATTERN } from '../fleet/nats/protocol.js';
 import type { NatsSettings } from '../fleet/nats/connection.js';
 import { envName, FLEET_OPTIONS, type FleetOptionFlag, type OptionSpec } from './options.js';
-import { ConfigError } from './serve-config.js';
+import { ConfigError, rawValues } from './serve-config.js';
 
 export interface FleetConfig {
   readonly nats: NatsSettings;
@@ -19,13 +19,7 @@ export interface FleetConfig {
 const MIN_LEASE_MS = 500;
 
 export function loadFleetConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): FleetConfig {
-  const raw = new Map<FleetOptionFlag, string>();
-  for (const option of FLEET_OPTIONS as readonly OptionSpec[]) {
-    const camel = option.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const fromFlag = option.envOnly ? undefined : flags[camel];
-    const value = fromFlag !== undefined ? String(fromFlag) : (env[envName(option.flag)] ?? option.default);
-    if (value !== undefined && value !== '') raw.set(option.flag as FleetOptionFlag, value);
-  }
+  const raw = rawValues<FleetOptionFlag>(flags, env, FLEET_OPTIONS);
   const problems: string[] = [];
   const where = (flag: FleetOptionFlag) => ((FLEET_OPTIONS as readonly OptionSpec[]).find((o) => o.flag === flag)?.envOnly ? envName(flag) : `--${flag} (${envName(flag)})`);
   const count = (flag: FleetOptionFlag, min: number): number => {

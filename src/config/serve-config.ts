@@ -77,13 +77,17 @@ export type LogFormat = 'auto' | 'json' | 'pretty';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Raw values by flag name: from the command line (commander's camelCase keys) and environment. */
-export function rawValues(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<ServeOptionFlag, string> {
-  const values = new Map<ServeOptionFlag, string>();
-  for (const option of SERVE_OPTIONS as readonly OptionSpec[]) {
+export function rawValues<Flag extends string = ServeOptionFlag>(
+  flags: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  options: readonly OptionSpec[] = SERVE_OPTIONS,
+): Map<Flag, string> {
+  const values = new Map<Flag, string>();
+  for (const option of options) {
     const camel = option.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     const fromFlag = option.envOnly ? undefined : flags[camel];
     const value = fromFlag !== undefined ? String(fromFlag) : (env[envName(option.flag)] ?? option.default);
-    if (value !== undefined && value !== '') values.set(option.flag as ServeOptionFlag, value);
+    if (value !== undefined && value !== '') values.set(option.flag as Flag, value);
   }
   return values;
 }

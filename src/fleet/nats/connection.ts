@@ -60,3 +60,8 @@ async function watchStatus(nc: NatsConnection, log: Logger): Promise<void> {
     else if (status.type === 'error') log.warn({ err: status.error }, 'NATS connection error');
   }
 }
+
+/** Calls `then` after every reconnection (pulls in flight are lost with a link: readers read anew). */
+export async function afterReconnect(nc: NatsConnection, then: () => void): Promise<void> {
+  for await (const status of nc.status()) if (status.type === 'reconnect') then();
+}

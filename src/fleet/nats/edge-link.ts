@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { DeliverPolicy, jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { afterReconnect } from './connection.js';
 import type { Logger } from 'pino';
 import type { TrafficSample } from '../../domain/traffic-sample.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
@@ -107,14 +108,8 @@ export class EdgeLink {
     };
     beat();
     this.reading = this.read();
-    void this.watchConnection();
-  }
-
-  /** After a reconnection the log is read anew from the applied sequence (a pull in flight is lost with the link). */
-  private async watchConnection(): Promise<void> {
-    for await (const status of this.nc.status()) {
-      if (status.type === 'reconnect') this.stopReading?.();
-    }
+    // After a reconnection the log is read anew from the applied sequence.
+    void afterReconnect(this.nc, () => this.stopReading?.());
   }
 
   async stop(): Promise<void> {

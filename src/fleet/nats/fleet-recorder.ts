@@ -9,6 +9,7 @@ import { nanos, type Msg, type NatsConnection, type Subscription } from '@nats-i
 import type { Logger } from 'pino';
 import type { Store } from '../../store/store.js';
 import type { Clock } from '../../domain/clock.js';
+import { afterReconnect } from './connection.js';
 import { lastLogSeq } from './fleet-streams.js';
 import { allEdges, decodeHeartbeat, decodeTrafficReport, edgeOfSubject, encode, TRAFFIC_CONSUMER, TRAFFIC_STREAM, WORKER_QUEUE } from './protocol.js';
 
@@ -31,14 +32,7 @@ export class FleetRecorder {
     this.subscription = this.nc.subscribe(allEdges('heartbeat'), { queue: WORKER_QUEUE, callback: (error, msg) => void (error ?? this.answer(msg)) });
     await this.jsm.consumers.add(TRAFFIC_STREAM, { durable_name: TRAFFIC_CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: nanos(30_000), filter_subject: allEdges('traffic') });
     this.trafficDone = this.writeTraffic();
-    void this.watchConnection();
-  }
-
-  /** After a reconnection the reports are read anew (a pull in flight is lost with the link). */
-  private async watchConnection(): Promise<void> {
-    for await (const status of this.nc.status()) {
-      if (status.type === 'reconnect') this.stopTraffic?.();
-    }
+    void afterReconnect(this.nc, () => this.stopTraffic?.());
   }
 
   async stop(): Promise<void> {
