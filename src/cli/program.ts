@@ -9,6 +9,7 @@ import { endpointCommand } from './user/endpoint-commands.js';
 import { operationCommand } from './user/operation-commands.js';
 import { accessControlCommand, cacheRulesCommand } from './user/policy-commands.js';
 import { trafficCommand } from './user/traffic-commands.js';
+import { webhookCommand } from './user/webhook-commands.js';
 
 /** `setExitCode` receives the exit code of commands that wait for operations. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -30,6 +31,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program.addCommand(operationCommand());
   program.addCommand(trafficCommand());
   program.addCommand(certificateCommand(setExitCode));
+  program.addCommand(webhookCommand());
   program.addHelpText(
     'after',
     `

@@ -119,7 +119,7 @@ describe('--help', () => {
     expect(result.code).toBe(0);
     const commands = /Commands:\n([\s\S]*?)\n\n/.exec(result.stdout)![1]!;
     const names = commands.split('\n').map((line) => /^  (\S+)/.exec(line)?.[1]).filter(Boolean);
-    expect(names).toEqual(['serve', 'api', 'worker', 'edge', 'admin', 'endpoint', 'cache-rules', 'access-control', 'purge', 'preload', 'operation', 'traffic', 'certificate', 'help']);
+    expect(names).toEqual(['serve', 'api', 'worker', 'edge', 'admin', 'endpoint', 'cache-rules', 'access-control', 'purge', 'preload', 'operation', 'traffic', 'certificate', 'webhook', 'help']);
     for (const variable of ['MOONCDN_API_URL', 'MOONCDN_SUBSCRIPTION_ID', 'MOONCDN_KEY_ID', 'MOONCDN_KEY_VALUE', '--wait', '--json']) expect(result.stdout).toContain(variable);
     expect(result.stdout).toMatch(/Examples:\n  mooncdn /);
   });
