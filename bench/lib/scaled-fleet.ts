@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startNatsServer, type NatsServer } from '../../test/support/nats-server.js';
+import { startNatsServer } from '../../test/support/nats-server.js';
 import { OriginServer } from '../../test/support/origin-server.js';
 import { ADMIN_URL } from '../../test/support/postgres.js';
 import { startScaled, type ScaledProcess } from '../../test/support/scaled-processes.js';

@@ -3,7 +3,7 @@
  * in progress hold no more than their budget; an origin that sends its body too slowly is cut
  * off.
  */
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CACHE_ALL_RULES, closeAll, ControlledOrigin, patternedBody, startEdge, streamGet } from './edge-fixture.js';
 
