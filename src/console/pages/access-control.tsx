@@ -1,37 +1,18 @@
 /** Access control: forbidden IPs and referer control as fields, and the JSON beside. */
-import { useEffect, useState } from 'preact/hooks';
 import type { AccessControl } from '../../contract/schemas/access-control.js';
-import type { Accepted, Api, ApiProblem } from '../api.js';
+import type { Api } from '../api.js';
 import { JsonBeside } from '../components/json-beside.js';
 import { OperationTracker } from '../components/operation-tracker.js';
 import { FieldProblem, Problem } from '../components/problem.js';
-import { asProblem, useLoad } from '../components/use-async.js';
-import { belongsTo, fieldOf } from '../field-errors.js';
+import { useSettingsEditor } from '../components/use-settings-editor.js';
 import { lines } from '../text-input.js';
 
 export function AccessControlEditor({ api, id }: { api: Api; id: string }) {
-  const stored = useLoad(() => api.get<AccessControl>(`/endpoints/${id}/accesscontrol`), [api, id]);
-  const [draft, setDraft] = useState<AccessControl>();
-  const [problem, setProblem] = useState<ApiProblem>();
-  const [accepted, setAccepted] = useState<Accepted>();
-  useEffect(() => {
-    if (stored.value && !draft) setDraft(stored.value);
-  }, [stored.value]);
+  const { stored, draft, setDraft, problem, accepted, at, save } = useSettingsEditor<AccessControl>(api, `/endpoints/${id}/accesscontrol`);
   if (!draft) return <Problem problem={stored.problem} />;
 
-  const field = fieldOf(problem?.message ?? '');
-  const at = (path: string) => (belongsTo(field, path) ? problem : undefined);
   const referer = draft.RefererControl;
   const setReferer = (change: Partial<AccessControl['RefererControl']>) => setDraft({ ...draft, RefererControl: { ...referer, ...change } });
-  const save = async (event: Event) => {
-    event.preventDefault();
-    setProblem(undefined);
-    try {
-      setAccepted(await api.change('PUT', `/endpoints/${id}/accesscontrol`, draft));
-    } catch (error) {
-      setProblem(asProblem(error));
-    }
-  };
   const listField = (label: string, name: string, value: string[], set: (value: string[]) => void, path: string) => (
     <label>
       {label}
@@ -47,7 +28,7 @@ export function AccessControlEditor({ api, id }: { api: Api; id: string }) {
       <FieldProblem problem={at(path)} id={`${name}-problem`} />
     </label>
   );
-  const shownAtField = ['ForbiddenIps', 'RefererControl.PathPatterns', 'RefererControl.Referers'].some((path) => belongsTo(field, path));
+  const shownAtField = ['ForbiddenIps', 'RefererControl.PathPatterns', 'RefererControl.Referers'].some((path) => at(path) !== undefined);
 
   return (
     <section aria-labelledby="access-title" class="editor">

@@ -1,13 +1,11 @@
 /** Cache rules: one row per rule (type, items, TTL), the three switches, and the JSON beside. */
-import { useEffect, useState } from 'preact/hooks';
 import type { CachePolicy } from '../../contract/schemas/cache-policy.js';
 import { CACHE_RULE_TYPES } from '../../contract/enums.js';
-import type { Accepted, Api, ApiProblem } from '../api.js';
+import type { Api } from '../api.js';
 import { JsonBeside } from '../components/json-beside.js';
 import { OperationTracker } from '../components/operation-tracker.js';
 import { FieldProblem, Problem } from '../components/problem.js';
-import { asProblem, useLoad } from '../components/use-async.js';
-import { belongsTo, fieldOf } from '../field-errors.js';
+import { useSettingsEditor } from '../components/use-settings-editor.js';
 import { items } from '../text-input.js';
 
 /** What the editor holds: TTL as typed, so the API (not the console) says what is wrong with it. */
@@ -20,28 +18,11 @@ const SWITCHES = [
 ] as const;
 
 export function CacheRulesEditor({ api, id }: { api: Api; id: string }) {
-  const stored = useLoad(() => api.get<CachePolicy>(`/endpoints/${id}/cacherules`), [api, id]);
-  const [draft, setDraft] = useState<Draft>();
-  const [problem, setProblem] = useState<ApiProblem>();
-  const [accepted, setAccepted] = useState<Accepted>();
-  useEffect(() => {
-    if (stored.value && !draft) setDraft(stored.value);
-  }, [stored.value]);
+  const { stored, draft, setDraft, problem, accepted, field, at, save } = useSettingsEditor<Draft>(api, `/endpoints/${id}/cacherules`);
   if (!draft) return <Problem problem={stored.problem} />;
 
-  const field = fieldOf(problem?.message ?? '');
-  const at = (path: string) => (belongsTo(field, path) ? problem : undefined);
   const setRule = (index: number, change: Partial<Draft['Rules'][number]>) =>
     setDraft({ ...draft, Rules: draft.Rules.map((rule, i) => (i === index ? { ...rule, ...change } : rule)) });
-  const save = async (event: Event) => {
-    event.preventDefault();
-    setProblem(undefined);
-    try {
-      setAccepted(await api.change('PUT', `/endpoints/${id}/cacherules`, draft));
-    } catch (error) {
-      setProblem(asProblem(error));
-    }
-  };
   const shownAtField = field !== undefined && field.startsWith('Rules[');
 
   return (
