@@ -2,8 +2,8 @@
 import { hostname } from 'node:os';
 import { EDGE_ID_PATTERN } from '../fleet/nats/protocol.js';
 import type { NatsSettings } from '../fleet/nats/connection.js';
-import { envName, FLEET_OPTIONS, type FleetOptionFlag, type OptionSpec } from './options.js';
-import { ConfigError, rawValues } from './serve-config.js';
+import { FLEET_OPTIONS, type FleetOptionFlag } from './options.js';
+import { ConfigError, numberReaders, rawValues } from './serve-config.js';
 
 export interface FleetConfig {
   readonly nats: NatsSettings;
@@ -21,13 +21,7 @@ const MIN_LEASE_MS = 500;
 export function loadFleetConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): FleetConfig {
   const raw = rawValues<FleetOptionFlag>(flags, env, FLEET_OPTIONS);
   const problems: string[] = [];
-  const where = (flag: FleetOptionFlag) => ((FLEET_OPTIONS as readonly OptionSpec[]).find((o) => o.flag === flag)?.envOnly ? envName(flag) : `--${flag} (${envName(flag)})`);
-  const count = (flag: FleetOptionFlag, min: number): number => {
-    const text = raw.get(flag) ?? '';
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) problems.push(`${where(flag)} "${text}" must be a whole number of at least ${min}.`);
-    return value;
-  };
+  const { where, port, count } = numberReaders(raw, problems, FLEET_OPTIONS);
 
   const url = raw.get('nats-url')!;
   for (const server of url.split(',').map((s) => s.trim())) {
@@ -37,12 +31,7 @@ export function loadFleetConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   if (!EDGE_ID_PATTERN.test(edgeId)) problems.push(`${where('edge-id')} "${edgeId}" must be 1 to 63 lower-case letters, digits, - or _, starting with a letter or digit.`);
   if (raw.has('nats-password') && !raw.has('nats-user')) problems.push(`${where('nats-password')} needs ${where('nats-user')}.`);
   if (raw.has('nats-tls-cert') !== raw.has('nats-tls-key')) problems.push(`${where('nats-tls-cert')} and ${where('nats-tls-key')} go together.`);
-  const statusPortText = raw.get('edge-status-port');
-  let edgeStatusPort: number | undefined;
-  if (statusPortText !== undefined) {
-    edgeStatusPort = Number(statusPortText);
-    if (!/^\d+$/.test(statusPortText) || edgeStatusPort > 65535) problems.push(`${where('edge-status-port')} "${statusPortText}" is not a port number from 0 to 65535.`);
-  }
+  const edgeStatusPort = raw.has('edge-status-port') ? port('edge-status-port') : undefined;
   const config: FleetConfig = {
     nats: {
       url,

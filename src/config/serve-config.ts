@@ -92,25 +92,34 @@ export function rawValues<Flag extends string = ServeOptionFlag>(
   return values;
 }
 
-export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeConfig {
-  const raw = rawValues(flags, env);
-  const problems: string[] = [];
+/**
+ * How a setting is named in a message (its flag and variable, or only the variable), and
+ * readers of port and count settings that note each bad value in `problems`.
+ */
+export function numberReaders<Flag extends string>(raw: Map<Flag, string>, problems: string[], options: readonly OptionSpec[]) {
   const where = (flag: string) => {
-    const spec = (SERVE_OPTIONS as readonly OptionSpec[]).find((o) => o.flag === flag);
+    const spec = options.find((o) => o.flag === flag);
     return spec?.envOnly ? envName(flag) : `--${flag} (${envName(flag)})`;
   };
-  const port = (flag: ServeOptionFlag): number => {
+  const port = (flag: Flag): number => {
     const text = raw.get(flag) ?? '';
     const value = Number(text);
     if (!/^\d+$/.test(text) || value > 65535) problems.push(`${where(flag)} "${text}" is not a port number from 0 to 65535.`);
     return value;
   };
-  const count = (flag: ServeOptionFlag, min = 0): number => {
+  const count = (flag: Flag, min = 0): number => {
     const text = raw.get(flag) ?? '';
     const value = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) problems.push(`${where(flag)} "${text}" must be a whole number of at least ${min}.`);
     return value;
   };
+  return { where, port, count };
+}
+
+export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServeConfig {
+  const raw = rawValues(flags, env);
+  const problems: string[] = [];
+  const { where, port, count } = numberReaders(raw, problems, SERVE_OPTIONS);
   const bool = (flag: ServeOptionFlag): boolean => {
     const text = (raw.get(flag) ?? '').toLowerCase();
     if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text)) problems.push(`${where(flag)} "${text}" must be true or false.`);
