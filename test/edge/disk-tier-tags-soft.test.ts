@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OriginRequestSeen, OriginServer } from '../support/origin-server.js';
+import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
 import { closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
@@ -41,7 +41,9 @@ async function edgeOn(dir: string, origin: OriginServer, clock?: TestClock): Pro
 /** Cached for an hour, tagged by name, with an entity tag to revalidate with. */
 async function taggedOrigin(): Promise<OriginServer> {
   const origin = await startOrigin();
-  const answer = (tags: string) => (req: OriginRequestSeen) =>
+  const answer =
+    (tags: string) =>
+    (req: OriginRequestSeen): OriginAnswer =>
     req.headers['if-none-match'] === '"v1"'
       ? { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=3600' } }
       : { headers: { etag: '"v1"', 'cache-control': 'max-age=3600', 'cache-tag': tags }, body: BIG };

@@ -5,7 +5,7 @@
  * proof of what went to it; the edge's TestClock moves time, nothing sleeps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OriginRequestSeen } from '../support/origin-server.js';
+import type { OriginAnswer, OriginRequestSeen } from '../support/origin-server.js';
 import { closeAll, startEdge, startOrigin } from './edge-fixture.js';
 
 afterEach(closeAll);
@@ -16,7 +16,7 @@ const NONE = { files: [], directories: [], patterns: [], tags: [] };
 
 /** An origin with validators: 304 to a matching If-None-Match. */
 function validated(cacheControl: string, body: string) {
-  return (req: OriginRequestSeen) =>
+  return (req: OriginRequestSeen): OriginAnswer =>
     req.headers['if-none-match'] === '"v1"'
       ? { status: 304, headers: { etag: '"v1"', 'cache-control': cacheControl } }
       : { headers: { etag: '"v1"', 'cache-control': cacheControl, 'cache-tag': 'page' }, body };
