@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const purge = (body: unknown) => harness.sub('POST', `/endpoints/${endpointId}/purges`, { body });
-const EMPTY = { files: [], directories: [], patterns: [], tags: [] };
+const EMPTY = { files: [], directories: [], patterns: [] };
 
 describe('POST /purges with Tags and Soft', () => {
   it('sends tags to the edge and shows them in the result', async () => {

@@ -31,7 +31,7 @@ describe('POST /purges with "*"', () => {
     expect(call).toEqual({
       kind: 'purge',
       endpointId,
-      target: { files: ['/a%2Ab.css'], directories: ['/static/'], patterns: ['/*.html', '/img/*/thumb.png', '/cache/*/*'], tags: [] },
+      target: { files: ['/a%2Ab.css'], directories: ['/static/'], patterns: ['/*.html', '/img/*/thumb.png', '/cache/*/*'] },
     });
     const result = await harness.sub('GET', `/endpoints/${endpointId}/purges/${id}`);
     expect(result.body).toEqual({

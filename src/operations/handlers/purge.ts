@@ -39,14 +39,18 @@ export const purge: OperationHandler = {
   },
 };
 
-/** Items as the edges take them: a tag item's path is the tag. */
+/**
+ * Items as the edges take them: a tag item's path is the tag. No tags, no `tags` field: a purge
+ * without them reaches the edges as it did before tags (an edge older than tags takes it).
+ */
 export function purgeSetOf(items: readonly OperationItem[]): PurgeSet {
   const urls = items.filter((item) => item.kind !== 'tag');
   const exact = urls.filter((item) => !isPathPattern(item.path));
+  const tags = items.filter((item) => item.kind === 'tag').map((item) => item.path);
   return {
     files: exact.filter((item) => item.kind === 'file').map((item) => item.path),
     directories: exact.filter((item) => item.kind === 'directory').map((item) => item.path),
     patterns: urls.filter((item) => isPathPattern(item.path)).map((item) => purgePatternOf(item.kind as 'file' | 'directory', item.path)),
-    tags: items.filter((item) => item.kind === 'tag').map((item) => item.path),
+    ...(tags.length > 0 && { tags }),
   };
 }
