@@ -65,6 +65,19 @@ describe('purge by tag', () => {
     expect((await edge.get(DOMAIN, '/t.js')).headers['x-cache']).toBe('MISS');
   });
 
+  it('hides the tag header from answers that pass the cache too', async () => {
+    const origin = await startOrigin();
+    origin.on('/private', { headers: { 'cache-control': 'private', 'cache-tag': 'secret' }, body: 'p' });
+    const edge = await startEdge();
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+    // The first goes through a fill, the second passes (hit-for-pass), the POST always passes.
+    for (const method of ['GET', 'GET', 'POST']) {
+      const response = await edge.get(DOMAIN, '/private', { method });
+      expect([response.status, response.headers['cache-tag']], method).toEqual([200, undefined]);
+    }
+    expect(origin.count('/private')).toBe(3);
+  });
+
   it('never stores a fill that was under way when the purge came', async () => {
     const origin = await startOrigin();
     let release!: () => void;

@@ -532,7 +532,9 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-/** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
+/** A variant's request values count too (a Vary: Cookie variant holds the cookie), and its tags (an origin may send many). */
 function sizeOf(object: CachedObject): number {
-  return object.body.length + entryId(object).length + OVERHEAD_BYTES;
+  let size = object.body.length + entryId(object).length + OVERHEAD_BYTES;
+  for (const tag of object.tags ?? []) size += tag.length;
+  return size;
 }
