@@ -166,6 +166,11 @@ export class PurgeRecords {
     }
   }
 
+  /** Whether no record is kept (cheap, unlike `size`: asked on every hit). */
+  get empty(): boolean {
+    return this.everything === 0 && this.files.size === 0 && this.directories.size === 0 && this.patterns.size === 0 && this.tags.size === 0;
+  }
+
   /** File records, trie nodes, patterns and tags kept. */
   get size(): number {
     let nodes = 0;
