@@ -33,7 +33,12 @@ beforeAll(async () => {
   apis.push(await startScaled('api', common));
   const workers = await Promise.all([startScaled('worker', common), startScaled('worker', common)]);
   edges = await Promise.all(
-    ['edge-a', 'edge-b', 'edge-c'].map((id) => startScaled('edge', { ...common, args: ['--edge-id', id, ...(id === 'edge-c' ? ['--edge-origin-deny', '10.0.0.0/8'] : [])] })),
+    ['edge-a', 'edge-b', 'edge-c'].map((id) =>
+      startScaled('edge', {
+        ...common,
+        args: ['--edge-id', id, ...(id === 'edge-c' ? ['--edge-origin-deny', '10.0.0.0/8'] : []), ...(id === 'edge-b' ? ['--edge-tag-headers', 'Surrogate-Key,Cache-Tag'] : [])],
+      }),
+    ),
   );
   processes.push(...apis, ...workers, ...edges);
   clients = apis.map((api) => new SignedClient(api.url, credentials));
@@ -102,7 +107,7 @@ describe('two APIs, two workers, three edges', () => {
     const tagged = (tag: string) => (req: OriginRequestSeen): OriginAnswer =>
       req.headers['if-none-match'] === `"${tag}"`
         ? { status: 304, headers: { etag: `"${tag}"`, 'cache-control': 'max-age=3600' } }
-        : { body: tag, headers: { etag: `"${tag}"`, 'cache-control': 'max-age=3600', 'cache-tag': tag } };
+        : { body: tag, headers: { etag: `"${tag}"`, 'cache-control': 'max-age=3600', 'cache-tag': tag, 'surrogate-key': `dark-${tag} any` } };
     origin.on('/t/red.js', tagged('red'));
     origin.on('/t/blue.js', tagged('blue'));
     for (const edge of edges) for (const path of ['/t/red.js', '/t/blue.js']) await edgeGet(edge.httpPort, 'scaled.example.com', path);
@@ -113,6 +118,20 @@ describe('two APIs, two workers, three edges', () => {
       for (const path of ['/t/red.js', '/t/blue.js']) states.push((await edgeGet(edge.httpPort, 'scaled.example.com', path)).headers['x-cache']);
       expect(states).toEqual(['MISS', 'HIT']);
     }
+
+    // Only edge-b reads Surrogate-Key (--edge-tag-headers): only there does its key purge.
+    await operation(clients[0]!, endpointId, 'POST', `/endpoints/${endpointId}/purges`, { Tags: ['dark-red'] });
+    const onEdges = [];
+    for (const edge of edges) {
+      const answer = await edgeGet(edge.httpPort, 'scaled.example.com', '/t/red.js');
+      onEdges.push([answer.headers['x-cache'], answer.headers['surrogate-key'] !== undefined, answer.headers['cache-tag'] !== undefined]);
+    }
+    // And never shows the tag headers it reads to clients.
+    expect(onEdges).toEqual([
+      ['HIT', true, false],
+      ['MISS', false, false],
+      ['HIT', true, false],
+    ]);
 
     await operation(clients[0]!, endpointId, 'POST', `/endpoints/${endpointId}/purges`, { Tags: ['blue'], Soft: true });
     const before = origin.requests.length;
