@@ -51,7 +51,7 @@ const settings = {
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
 const edge = await startEmbeddedEdge(
-  { edgeHost: '127.0.0.1', edgePort: 0, edgeTlsPort: 0, edge: { cacheBytes: 4 * 1024 ** 3, maxObjectBytes: 1 << 20, originTimeoutMs: 30_000, fillBytes: 64 << 20, originMinBytesPerSecond: 1024, negativeTtlSeconds: 10, meterFlushMs: 60_000, accessLog: false, metricsEndpoints: 100, originDeny: [] } },
+  { edgeHost: '127.0.0.1', edgePort: 0, edgeTlsPort: 0, edge: { cacheBytes: 4 * 1024 ** 3, maxObjectBytes: 1 << 20, originTimeoutMs: 30_000, fillBytes: 64 << 20, originMinBytesPerSecond: 1024, negativeTtlSeconds: 10, meterFlushMs: 60_000, accessLog: false, metricsEndpoints: 100, originDeny: [], tagHeaders: ['cache-tag'] } },
   store,
   plane.fleet,
   systemClock,

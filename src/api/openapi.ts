@@ -17,7 +17,7 @@ export async function registerOpenApi(app: App): Promise<void> {
           'booleans and numbers may also be strings. ' +
           'Extensions (mooncdn only; a v1.0 client never meets them): operation history; wait=N on ListOperation (long-poll); ' +
           'the operation event stream (text/event-stream); an optional Idempotency-Key header on every POST, PUT and DELETE; ' +
-          '"*" wildcards in purge URL paths; webhooks.',
+          '"*" wildcards in purge URL paths; Tags (cache tags) and Soft (mark stale, revalidate) in purges, with Tags and Soft in the purge result; webhooks.',
       },
       components: {
         securitySchemes: {

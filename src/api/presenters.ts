@@ -97,11 +97,15 @@ export function presentAccessControl(policy: AccessControlPolicy): AccessControl
   };
 }
 
-export function presentPurgeResult(items: readonly OperationItem[], edges: readonly EdgeOutcomeRecord[]): PurgeResult {
+/** Tags and Soft (extensions) appear only for purges that used them: a v1.0 purge reads as before. */
+export function presentPurgeResult(items: readonly OperationItem[], edges: readonly EdgeOutcomeRecord[], soft: boolean): PurgeResult {
   const item = (i: OperationItem) => ({ Url: i.url, Status: i.status });
+  const tags = items.filter((i) => i.kind === 'tag');
   return {
     Files: items.filter((i) => i.kind === 'file').map(item),
     Directories: items.filter((i) => i.kind === 'directory').map(item),
+    ...(tags.length > 0 && { Tags: tags.map((i) => ({ Tag: i.url, Status: i.status })) }),
+    ...(soft && { Soft: true }),
     Edges: presentEdgeResults(edges),
   };
 }

@@ -200,7 +200,10 @@ export class MooncdnClient {
 
   // ---- Purge and preload --------------------------------------------------------------------
 
-  /** Endpoints_PurgeContent */
+  /**
+   * Endpoints_PurgeContent. Extensions: `Tags` purges every object whose response carried one of
+   * these cache tags; `Soft: true` marks what the purge covers stale instead of dropping it.
+   */
   async purge(endpointId: string, content: PurgeParameters): Promise<Accepted> {
     return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content);
   }

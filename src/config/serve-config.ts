@@ -49,6 +49,8 @@ export interface ServeConfig {
     readonly metricsEndpoints: number;
     /** Origin addresses the edge refuses (the server's own listeners are refused regardless). */
     readonly originDeny: readonly DeniedRange[];
+    /** Response headers carrying cache tags, lower case (edge/policy/cache-tags.ts). */
+    readonly tagHeaders: readonly string[];
     /** The disk tier (edge/cache/disk-tier.ts): its directory and byte budget; none when undefined. */
     readonly disk?: { readonly dir: string; readonly bytes: number } | undefined;
   };
@@ -175,6 +177,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
       accessLog: bool('edge-access-log'),
       metricsEndpoints: count('edge-metrics-endpoints'),
       originDeny: originDeny(raw.get('edge-origin-deny'), problems, where),
+      tagHeaders: tagHeaders(raw.get('edge-tag-headers') ?? 'Cache-Tag', problems, where),
       disk: edgeDisk(raw, count('edge-disk-bytes'), problems, where),
     },
     masterKey: raw.get('master-key'),
@@ -229,6 +232,18 @@ function originDeny(value: string | undefined, problems: string[], where: (flag:
     return [];
   }
   return parsed.ranges;
+}
+
+/** RFC 9110 §5.1: a field name is a token. */
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function tagHeaders(value: string, problems: string[], where: (flag: string) => string): readonly string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const bad = names.find((name) => !FIELD_NAME.test(name));
+  if (names.length === 0 || bad !== undefined) {
+    problems.push(`${where('edge-tag-headers')} "${value}" must be header names separated by commas, such as Cache-Tag,Surrogate-Key${bad === undefined ? '' : ` ("${bad}" is not a header name)`}.`);
+  }
+  return [...new Set(names.map((name) => name.toLowerCase()))];
 }
 
 function dataDir(raw: Map<ServeOptionFlag, string>): string {

@@ -11,7 +11,7 @@
  */
 import type { OperationType } from '../contract/schemas/operation.js';
 import { compilePattern, isPathPattern, matchesPattern, purgePatternOf } from './path-pattern.js';
-import type { ContentKind } from './content-url.js';
+import type { ItemKind } from './operation.js';
 
 export type Lane = 'change' | 'purge' | 'fetch';
 
@@ -69,12 +69,14 @@ export function startable(queue: EndpointQueue): Startable {
 /**
  * Whether purging `purged` drops any of the `fetched` paths: a file by its path (a purge drops
  * every query variant), a directory by prefix, a wildcard pattern by matching (path-pattern.ts).
- * Paths are in the normal form of url-path.ts.
+ * Paths are in the normal form of url-path.ts. A tag may be on any response, which only the
+ * edges learn when they fetch it: a tag purge touches every preload.
  */
-export function purgeTouches(purged: readonly { readonly kind: ContentKind; readonly path: string }[], fetched: readonly string[]): boolean {
+export function purgeTouches(purged: readonly { readonly kind: ItemKind; readonly path: string }[], fetched: readonly string[]): boolean {
   if (fetched.length === 0) return false;
   const paths = new Set(fetched);
   return purged.some((item) => {
+    if (item.kind === 'tag') return true;
     if (isPathPattern(item.path)) {
       const pattern = compilePattern(purgePatternOf(item.kind, item.path));
       return fetched.some((path) => matchesPattern(pattern, path));

@@ -27,13 +27,16 @@ export interface OperationPayload {
   readonly [field: string]: unknown;
 }
 
+/** What an item names: a URL (file or directory), or (extension) a cache tag, kept in `url` and `path`. */
+export type ItemKind = ContentKind | 'tag';
+
 export type ItemStatus = (typeof PURGE_ITEM_STATUSES)[number] | (typeof PRELOAD_ITEM_STATUSES)[number];
 
-/** One URL of a purge or preload, with its own status. */
+/** One URL (or tag) of a purge or preload, with its own status. */
 export interface OperationItem {
   readonly operationId: string;
   readonly position: number;
-  readonly kind: ContentKind;
+  readonly kind: ItemKind;
   readonly url: string;
   readonly path: string;
   readonly query: string;

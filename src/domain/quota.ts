@@ -1,6 +1,7 @@
 /**
  * Per-subscription daily quotas like the real service's (2,000 file purges, 500 directory
- * purges, 2,000 preloads a day by default). A day is a UTC calendar day.
+ * purges, 2,000 preloads a day by default). A day is a UTC calendar day. A cache tag in a purge
+ * (extension) counts as a directory purge: like a directory, it may cover any number of objects.
  */
 import { Errors } from '../contract/errors.js';
 

@@ -15,7 +15,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { normalizePath } from '../domain/url-path.js';
 import type { EdgeAgent } from '../fleet/edge-agent.js';
-import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeSet, PurgeTarget } from '../operations/edge-config.js';
 import { compilePattern, matchesPattern } from '../domain/path-pattern.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
@@ -28,6 +28,7 @@ import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './ht
 import { OriginError, statusText, type OriginClient } from './origin-client.js';
 import { compileAccess } from './policy/access.js';
 import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
+import { DEFAULT_TAG_HEADERS } from './policy/cache-tags.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { exchangeContext, initialAge } from './policy/freshness.js';
@@ -66,6 +67,8 @@ export interface EdgeNodeOptions {
   readonly originBodyRate: BodyRateLimit;
   /** The most a cache rule keeps a 404 or 410 (policy/freshness.ts); default 10. */
   readonly negativeTtlSeconds?: number;
+  /** The response headers that carry cache tags, lower case (policy/cache-tags.ts); Cache-Tag unless given. */
+  readonly tagHeaders?: readonly string[];
 }
 
 export class EdgeNode implements EdgeAgent {
@@ -80,6 +83,8 @@ export class EdgeNode implements EdgeAgent {
   private readonly copies: CompressedCopies;
   /** Header lists of whole hits, per stored representation (hitHeaders). */
   private readonly preparedHits = new WeakMap<Representation, string[]>();
+  /** Fields of an origin response never sent on to clients: the edge's own directives and the tag headers. */
+  private readonly hidden: readonly string[];
   /**
    * Until when (performance.now()) the edge may answer from its cache: for ever in the embedded
    * shape; in the scaled one, the lease its fleet link holds (fleet/nats/edge-link.ts). Past
@@ -91,6 +96,8 @@ export class EdgeNode implements EdgeAgent {
     this.id = options.id;
     const { meter, origin, metrics, endpointSeries, accessLog } = options;
     this.accounting = new EdgeAccounting({ meter, origin, ...(metrics && { metrics }), ...(endpointSeries !== undefined && { endpointSeries }), ...(accessLog && { accessLog }) });
+    const tagHeaders = options.tagHeaders ?? DEFAULT_TAG_HEADERS;
+    this.hidden = [...EDGE_ONLY_FIELDS, ...tagHeaders];
     this.copies = new CompressedCopies(options.cache, (error) => options.log.warn({ err: error }, 'compressing a cached object failed'));
     this.fills = new FillRegistry({
       cache: options.cache,
@@ -100,6 +107,7 @@ export class EdgeNode implements EdgeAgent {
       fillBytes: options.fillBytes,
       originBodyRate: options.originBodyRate,
       negativeTtlSeconds: options.negativeTtlSeconds,
+      tagHeaders,
       deliverStored: (served, req, res, object, now) => this.sendCached(served, req, res, object, now),
       pass: (served, req, res, target, clientIp, marked) => void this.pass(served, req, res, target, clientIp, marked),
       originFailed: (served, res, error) => this.originFailed(served, res, error),
@@ -157,15 +165,32 @@ export class EdgeNode implements EdgeAgent {
     this.fills.forgetAll();
   }
 
+  /** Drops what the target names, and marks stale what its soft part names (extension). */
   async purge(endpointId: string, target: PurgeTarget): Promise<void> {
-    for (const file of target.files) this.options.cache.purgeFile(endpointId, file);
-    for (const directory of target.directories) this.options.cache.purgeDirectory(endpointId, directory);
-    for (const pattern of target.patterns) this.options.cache.purgePattern(endpointId, pattern);
-    const patterns = target.patterns.map(compilePattern);
+    this.purgeSet(endpointId, target, undefined);
+    if (target.soft) this.purgeSet(endpointId, target.soft, this.options.now());
+  }
+
+  /**
+   * One part of a purge. Fills under way that it covers are not joined any more, soft or not:
+   * what they bring is from before the purge (the store refuses it, or keeps it stale). A fill
+   * whose head has not come yet has unknown tags, so a tag purge covers it.
+   */
+  private purgeSet(endpointId: string, set: PurgeSet, softAt: number | undefined): void {
+    const { cache } = this.options;
+    const tags = set.tags ?? [];
+    for (const file of set.files) cache.purgeFile(endpointId, file, softAt);
+    for (const directory of set.directories) cache.purgeDirectory(endpointId, directory, softAt);
+    for (const pattern of set.patterns) cache.purgePattern(endpointId, pattern, softAt);
+    for (const tag of tags) cache.purgeTag(endpointId, tag, softAt);
+    const patterns = set.patterns.map(compilePattern);
     this.fills.forget(
       endpointId,
-      (path) =>
-        target.files.includes(path) || target.directories.some((directory) => path.startsWith(directory)) || patterns.some((pattern) => matchesPattern(pattern, path)),
+      (path, fillTags) =>
+        set.files.includes(path) ||
+        set.directories.some((directory) => path.startsWith(directory)) ||
+        patterns.some((pattern) => matchesPattern(pattern, path)) ||
+        (tags.length > 0 && (fillTags === undefined || tags.some((tag) => fillTags.includes(tag)))),
     );
   }
 
@@ -379,7 +404,7 @@ export class EdgeNode implements EdgeAgent {
       if (marked && decision && (decision.ttlSeconds > 0 || decision.storedToRevalidate)) {
         this.fills.shareableAgain(marked.key);
       }
-      const headers = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
+      const headers = withoutHeaders(fromOrigin, this.hidden);
       this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
       res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {

@@ -23,6 +23,7 @@ import { storageDecision } from './policy/cookies.js';
 import { exchangeContext } from './policy/freshness.js';
 import { resolveRange } from './policy/range.js';
 import { conditionalHeaders, headersAfterNotModified, keepUntil, servesOnError, servesWhileRevalidating, staleRules } from './policy/revalidation.js';
+import { tagsOf } from './policy/cache-tags.js';
 import { varyMatches, varyValues, type RequestHeaders } from './policy/vary.js';
 import type { Served } from './served.js';
 
@@ -37,6 +38,8 @@ export interface FillRegistryDeps {
   /** The slowest an origin may send a body being stored (body-rate.ts). */
   readonly originBodyRate: BodyRateLimit;
   readonly negativeTtlSeconds: number | undefined;
+  /** The tag headers (lower case, policy/cache-tags.ts): read into the stored object's tags, never sent on. */
+  readonly tagHeaders: readonly string[];
   /** Answers from a stored copy (a stale one, within stale-while-revalidate or for a failure). */
   deliverStored(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void;
   /** Sends a request to the origin alone; `marked` when it passes because of hit-for-pass. */
@@ -53,6 +56,8 @@ interface RunningFill {
   readonly path: string;
   /** What the fill asked the origin, which a joining request must match on the response's Vary. */
   readonly request: Readonly<Record<string, string>>;
+  /** The response's cache tags once its head has come (undefined before: a tag purge covers the fill). */
+  tags: readonly string[] | undefined;
 }
 
 /** A request joining a fill in progress. */
@@ -74,9 +79,12 @@ export class FillRegistry {
   private readonly budget: FillBudget;
   /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
   private readonly passMemory = new PassMemory();
+  /** Fields of an origin response that neither clients nor the store get. */
+  private readonly hidden: readonly string[];
 
   constructor(private readonly deps: FillRegistryDeps) {
     this.budget = new FillBudget(deps.fillBytes);
+    this.hidden = [...EDGE_ONLY_FIELDS, ...deps.tagHeaders];
   }
 
   /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
@@ -149,12 +157,12 @@ export class FillRegistry {
    * generation is older than the purge), and no request may join them from now on, or it
    * would get the content from before the purge. Their readers so far still get it whole.
    */
-  forget(endpointId: string, covered: (path: string) => boolean): void {
+  forget(endpointId: string, covered: (path: string, tags: readonly string[] | undefined) => boolean): void {
     for (const [key, running] of this.running) {
-      if (running.endpointId === endpointId && covered(running.path)) this.running.delete(key);
+      if (running.endpointId === endpointId && covered(running.path, running.tags)) this.running.delete(key);
     }
     // What was learnt about the content before the purge no longer holds.
-    this.passMemory.forgetCovered(endpointId, covered);
+    this.passMemory.forgetCovered(endpointId, (path) => covered(path, []));
   }
 
   /** Every fill under way and everything remembered about keys: the whole cache was purged. */
@@ -255,7 +263,8 @@ export class FillRegistry {
    * failure the stale copy may stand in for fails the fill with StaleInstead.
    */
   private runFill(served: Served, fill: Fill, path: string, target: string, headers: Record<string, string>, client: RequestHeaders, stale?: CachedObject): void {
-    this.running.set(fill.key, { fill, endpointId: served.config.endpointId, path, request: headers });
+    const running: RunningFill = { fill, endpointId: served.config.endpointId, path, request: headers, tags: undefined };
+    this.running.set(fill.key, running);
     // An abandoned fill is no longer joined: the next request for the key starts its own.
     fill.signal.addEventListener('abort', () => this.running.get(fill.key)?.fill === fill && this.running.delete(fill.key), { once: true });
     const { cache, now } = this.deps;
@@ -292,7 +301,10 @@ export class FillRegistry {
       }
       // Surrogate-Control is this edge's, not the client's; CDN-Cache-Control goes on downstream (RFC 9213 §3).
       // Age becomes the initial age (RFC 9111 §4.2.3); a hit adds its time in the cache to it.
-      const originHeaders = withoutHeaders(fromOrigin, EDGE_ONLY_FIELDS);
+      // Tag headers are the edge's too: their tags are kept apart (a 304 without any keeps the stored ones).
+      const tags = tagsOf(fromOrigin, this.deps.tagHeaders) ?? (notModified ? stale.tags : undefined);
+      running.tags = tags ?? [];
+      const originHeaders = withoutHeaders(fromOrigin, this.hidden);
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
@@ -338,6 +350,7 @@ export class FillRegistry {
           deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),
           generation,
           ...(vary && { vary }),
+          ...(tags && { tags }),
         });
       fill.finish(stored);
     })()

@@ -11,6 +11,7 @@ import type { CachePolicyInput } from '../contract/schemas/cache-policy.js';
 import type { EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
 import type { PreloadParameters, PurgeParameters } from '../contract/schemas/purge-preload.js';
 import { parseAccessControl } from '../domain/access-control.js';
+import { parseBooleanInput } from '../domain/boolean-input.js';
 import { parseCachePolicy } from '../domain/cache-policy.js';
 import { certificateCovers } from '../domain/certificate.js';
 import type { Clock } from '../domain/clock.js';
@@ -106,7 +107,9 @@ export class OperationCommands {
     return this.accept(subscriptionId, endpointId, 'Purge', (endpoint) => {
       const items = parsePurgeRequest(input, endpoint.customDomain, this.limits.maxUrlsPerRequest);
       const files = items.filter((item) => item.kind === 'file').length;
-      return { items, quotaUse: { filePurges: files, directoryPurges: items.length - files } };
+      // A tag may cover any number of objects, as a directory does: it counts as a directory purge.
+      const soft = parseBooleanInput(input.Soft, false);
+      return { items, quotaUse: { filePurges: files, directoryPurges: items.length - files }, ...(soft && { payload: { soft: true } }) };
     });
   }
 

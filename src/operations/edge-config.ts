@@ -34,13 +34,28 @@ export function edgeConfigOf(endpoint: Endpoint, certificate: EdgeCertificate | 
   };
 }
 
-/** Paths in normal form (domain/url-path.ts). */
-export interface PurgeTarget {
+/** What one purge covers. Paths in normal form (domain/url-path.ts). */
+export interface PurgeSet {
   readonly files: readonly string[];
   readonly directories: readonly string[];
   /** Wildcard patterns (domain/path-pattern.ts): "*" is any run of characters, "/" included. */
   readonly patterns: readonly string[];
+  /**
+   * Cache tags (extension): every object whose tag headers named one (edge/policy/cache-tags.ts).
+   * Absent is none, as from a control plane older than tags.
+   */
+  readonly tags?: readonly string[];
 }
+
+/**
+ * What an edge drops, and (extension) what it marks stale instead (soft purges: the next request
+ * revalidates with the origin). A group of purges carries both parts in one call.
+ */
+export interface PurgeTarget extends PurgeSet {
+  readonly soft?: PurgeSet;
+}
+
+export const EMPTY_PURGE_SET: PurgeSet = { files: [], directories: [], patterns: [], tags: [] };
 
 export interface PreloadTarget {
   readonly path: string;

@@ -50,6 +50,7 @@ export async function buildEdge(id: string, settings: ServeConfig['edge'], sink:
     ...(settings.accessLog ? { accessLog: log } : {}),
     fillBytes: settings.fillBytes,
     negativeTtlSeconds: settings.negativeTtlSeconds,
+    tagHeaders: settings.tagHeaders,
     originBodyRate: { minBytesPerSecond: settings.originMinBytesPerSecond, windowMs: settings.originTimeoutMs },
   });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));

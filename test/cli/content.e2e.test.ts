@@ -137,7 +137,7 @@ describe('finding endpoints by host', () => {
   it('something that is not an http(s) URL is a usage error', async () => {
     expectUsageError(await world.cli(['purge', 'a.example.com/app.js']), '"a.example.com/app.js" is not an absolute URL', 'purge');
     expectUsageError(await world.cli(['purge', 'ftp://a.example.com/app.js']), 'is not an http or https URL', 'purge');
-    expectUsageError(await world.cli(['purge']), "missing required argument 'urls'", 'purge');
+    expectUsageError(await world.cli(['purge']), 'Give URLs to purge, or cache tags with --tag and --endpoint.', 'purge');
   });
 });
 

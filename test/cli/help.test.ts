@@ -39,7 +39,7 @@ const commands: Record<string, string[]> = {
   'cache-rules set': ['--file', ...wait],
   'access-control show': [],
   'access-control set': ['--file', ...wait],
-  purge: ['--batch-size', ...wait],
+  purge: ['--batch-size', '--tag', '--endpoint', '--soft', ...wait],
   preload: ['--batch-size', ...wait],
   'operation show': [],
   'traffic volume': ['--from', '--to', '--granularity'],

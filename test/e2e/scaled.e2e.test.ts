@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeGet } from '../support/edge-client.js';
 import { startNatsServer, type NatsServer } from '../support/nats-server.js';
-import { OriginServer } from '../support/origin-server.js';
+import { OriginServer, type OriginAnswer, type OriginRequestSeen } from '../support/origin-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startScaled, type ScaledProcess } from '../support/scaled-processes.js';
 import { newCredentials, runCli } from '../support/server-process.js';
@@ -33,7 +33,12 @@ beforeAll(async () => {
   apis.push(await startScaled('api', common));
   const workers = await Promise.all([startScaled('worker', common), startScaled('worker', common)]);
   edges = await Promise.all(
-    ['edge-a', 'edge-b', 'edge-c'].map((id) => startScaled('edge', { ...common, args: ['--edge-id', id, ...(id === 'edge-c' ? ['--edge-origin-deny', '10.0.0.0/8'] : [])] })),
+    ['edge-a', 'edge-b', 'edge-c'].map((id) =>
+      startScaled('edge', {
+        ...common,
+        args: ['--edge-id', id, ...(id === 'edge-c' ? ['--edge-origin-deny', '10.0.0.0/8'] : []), ...(id === 'edge-b' ? ['--edge-tag-headers', 'Surrogate-Key,Cache-Tag'] : [])],
+      }),
+    ),
   );
   processes.push(...apis, ...workers, ...edges);
   clients = apis.map((api) => new SignedClient(api.url, credentials));
@@ -96,6 +101,43 @@ describe('two APIs, two workers, three edges', () => {
     // The purge's per-edge status (extension), through either API.
     const result = await clients[0]!.sub('GET', `/endpoints/${endpointId}/purges/${purge.body.AsyncInfo.TaskTrackId}`);
     expect(result.body.Edges).toEqual(['edge-a', 'edge-b', 'edge-c'].map((id) => ({ EdgeId: id, Status: 'Succeeded', Message: null })));
+  });
+
+  it('a tag purge, hard or soft (extensions), is done on every edge: exactly the tagged objects, soft ones revalidated', async () => {
+    const tagged = (tag: string) => (req: OriginRequestSeen): OriginAnswer =>
+      req.headers['if-none-match'] === `"${tag}"`
+        ? { status: 304, headers: { etag: `"${tag}"`, 'cache-control': 'max-age=3600' } }
+        : { body: tag, headers: { etag: `"${tag}"`, 'cache-control': 'max-age=3600', 'cache-tag': tag, 'surrogate-key': `dark-${tag} any` } };
+    origin.on('/t/red.js', tagged('red'));
+    origin.on('/t/blue.js', tagged('blue'));
+    for (const edge of edges) for (const path of ['/t/red.js', '/t/blue.js']) await edgeGet(edge.httpPort, 'scaled.example.com', path);
+
+    await operation(clients[1]!, endpointId, 'POST', `/endpoints/${endpointId}/purges`, { Tags: ['red'] });
+    for (const edge of edges) {
+      const states = [];
+      for (const path of ['/t/red.js', '/t/blue.js']) states.push((await edgeGet(edge.httpPort, 'scaled.example.com', path)).headers['x-cache']);
+      expect(states).toEqual(['MISS', 'HIT']);
+    }
+
+    // Only edge-b reads Surrogate-Key (--edge-tag-headers): only there does its key purge.
+    await operation(clients[0]!, endpointId, 'POST', `/endpoints/${endpointId}/purges`, { Tags: ['dark-red'] });
+    const onEdges = [];
+    for (const edge of edges) {
+      const answer = await edgeGet(edge.httpPort, 'scaled.example.com', '/t/red.js');
+      onEdges.push([answer.headers['x-cache'], answer.headers['surrogate-key'] !== undefined, answer.headers['cache-tag'] !== undefined]);
+    }
+    // And never shows the tag headers it reads to clients.
+    expect(onEdges).toEqual([
+      ['HIT', true, false],
+      ['MISS', false, false],
+      ['HIT', true, false],
+    ]);
+
+    await operation(clients[0]!, endpointId, 'POST', `/endpoints/${endpointId}/purges`, { Tags: ['blue'], Soft: true });
+    const before = origin.requests.length;
+    for (const edge of edges) expect((await edgeGet(edge.httpPort, 'scaled.example.com', '/t/blue.js')).text).toBe('blue');
+    // One conditional request per edge: each kept its copy, stale.
+    expect(origin.requests.slice(before).map((r) => [r.url, r.headers['if-none-match']])).toEqual(edges.map(() => ['/t/blue.js', '"blue"']));
   });
 
   it('a configuration one edge refuses fails the operation with a Message naming that edge, and the others keep the old one', async () => {

@@ -70,6 +70,8 @@ export interface EdgeOptions {
   readonly originDeny?: string;
   /** A disk tier in this directory with this budget (default: none). */
   readonly disk?: { readonly dir: string; readonly bytes: number; readonly maxObjectBytes?: number };
+  /** The tag headers, lower case, as --edge-tag-headers gives them (default: cache-tag). */
+  readonly tagHeaders?: readonly string[];
   /** The clock to start from (default: a new TestClock), so that an edge restarted on a disk tier goes on in time. */
   readonly clock?: TestClock;
 }
@@ -116,6 +118,7 @@ export async function startEdge(options: EdgeOptions = {}): Promise<TestEdge> {
     fillBytes: options.fillBytes ?? 64 * 1024 * 1024,
     originBodyRate: { minBytesPerSecond: options.originMinBytesPerSecond ?? 0, windowMs: originTimeoutMs },
     ...(options.negativeTtlSeconds !== undefined ? { negativeTtlSeconds: options.negativeTtlSeconds } : {}),
+    ...(options.tagHeaders && { tagHeaders: options.tagHeaders }),
   });
   const listeners: EdgeListeners = await listenEdge(node, '127.0.0.1', 0, 0);
   denyListeners(originPolicy, listeners.servers);

@@ -1,6 +1,7 @@
 /**
  * Server-sent events of one operation (extension): `event: status` with the Operation when its
- * status changes, `event: item` with {Url, Status} when one of its URLs changes status; the
+ * status changes, `event: item` with {Url, Status} when one of its URLs changes status (a cache
+ * tag's item carries the tag as its Url: one item shape for clients); the
  * stream starts with the current state and ends after the final status. While nothing
  * happens, a comment line every HEARTBEAT_MS keeps proxies from closing the connection.
  */

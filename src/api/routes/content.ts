@@ -33,8 +33,8 @@ export function contentRoutes(app: App, deps: RouteDeps): void {
       response: { 200: PurgeResult, default: ErrorResponse },
     },
     handler: async (request) => {
-      const { items, edges } = await resultOf(deps, request, request.params.endpointId, request.params.purgeId, 'Purge');
-      return presentPurgeResult(items, edges);
+      const { operation, items, edges } = await resultOf(deps, request, request.params.endpointId, request.params.purgeId, 'Purge');
+      return presentPurgeResult(items, edges, operation.payload['soft'] === true);
     },
   });
 
@@ -70,5 +70,5 @@ async function resultOf(deps: RouteDeps, request: FastifyRequest, endpointId: st
     throw Errors.resourceNotFound(`${type} "${id}" does not exist for endpoint "${endpoint.id}".`);
   }
   const [items, edges] = await Promise.all([deps.store.operations.listItems(operation.id), deps.store.edges.outcomesOf(operation.id)]);
-  return { items, edges };
+  return { operation, items, edges };
 }

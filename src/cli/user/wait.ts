@@ -95,7 +95,7 @@ export function print(operations: readonly Operation[], json: boolean, asList: b
 async function countItems(client: MooncdnClient, started: Started, items: Map<string, { done: number; total: number }>): Promise<void> {
   const result =
     started.kind === 'purge'
-      ? await client.getPurge(started.endpointId, started.operationId).then((r) => [...r.Files, ...r.Directories])
+      ? await client.getPurge(started.endpointId, started.operationId).then((r) => [...r.Files, ...r.Directories, ...(r.Tags ?? [])])
       : await client.getPreload(started.endpointId, started.operationId).then((r) => r.Files);
   items.set(started.operationId, { done: result.filter((i) => i.Status === 'Succeed' || i.Status === 'Failed').length, total: result.length });
 }

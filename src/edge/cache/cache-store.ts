@@ -7,6 +7,10 @@
  * generation for a file or a directory, and an object is served only if it was filled at or
  * after every purge that covers it. A fill that was under way when a purge came is therefore
  * never served afterwards either.
+ *
+ * Soft purges (extension) take `softAt`, the time of the purge: what they cover is not dropped
+ * but stale from then on (its staleAt moved back to that time), so the next request revalidates
+ * it with the origin and the stale-serving rules apply to it as to any stale object.
  */
 
 import type { RequestHeaders, VaryValues } from '../policy/vary.js';
@@ -71,6 +75,8 @@ export interface CachedObject {
    * those stored replaces them all (the origin changed its Vary).
    */
   readonly vary?: VaryValues;
+  /** Cache tags of the response (policy/cache-tags.ts), for tag purges; none when absent. */
+  readonly tags?: readonly string[];
 }
 
 /** What `get` finds: an object, and whether it is stale at the `now` asked about. */
@@ -124,18 +130,23 @@ export interface CacheStore {
   beginFill(): number;
   /** The fill that began at `generation` has put its object, or given up. */
   endFill(generation: number): void;
-  /** Drops every query variant (and Vary variant) of the path. */
-  purgeFile(endpointId: string, path: string): void;
+  /** Drops every query variant (and Vary variant) of the path (with `softAt`: marks them stale). */
+  purgeFile(endpointId: string, path: string, softAt?: number): void;
   /**
    * Drops everything whose path starts with `directory` (which ends in "/"; one given without
    * it is read as if it had it, never as its parent).
    */
-  purgeDirectory(endpointId: string, directory: string): void;
+  purgeDirectory(endpointId: string, directory: string, softAt?: number): void;
   /**
    * Drops everything whose path matches the wildcard pattern (domain/path-pattern.ts: "*" is
    * any run of characters, "/" included). Costs a walk of the stored objects.
    */
-  purgePattern(endpointId: string, pattern: string): void;
+  purgePattern(endpointId: string, pattern: string, softAt?: number): void;
+  /**
+   * Drops every object of the endpoint that carries the tag, found through an index of tags:
+   * the cost is the objects dropped, not the objects stored.
+   */
+  purgeTag(endpointId: string, tag: string, softAt?: number): void;
   /** Drops everything of the endpoint. */
   purgeEndpoint(endpointId: string): void;
   /**

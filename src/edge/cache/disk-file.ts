@@ -27,6 +27,7 @@ export interface DiskMetadata {
   readonly deleteAt?: number;
   readonly generation: number;
   readonly vary?: VaryValues;
+  readonly tags?: readonly string[];
   readonly bodyLength: number;
 }
 
@@ -43,6 +44,7 @@ export function encodeHead(object: CachedObject, bodyLength: number): Buffer {
     ...(object.deleteAt !== undefined && { deleteAt: object.deleteAt }),
     generation: object.generation,
     ...(object.vary && { vary: object.vary }),
+    ...(object.tags && object.tags.length > 0 && { tags: object.tags }),
     bodyLength,
   };
   const json = Buffer.from(JSON.stringify(metadata));
@@ -83,6 +85,7 @@ export function decodeMetadata(json: Buffer): DiskMetadata | undefined {
     (m['deleteAt'] === undefined || isTime(m['deleteAt'])) &&
     Number.isSafeInteger(m['generation']) &&
     (m['vary'] === undefined || (typeof m['vary'] === 'object' && m['vary'] !== null)) &&
+    (m['tags'] === undefined || (Array.isArray(m['tags']) && m['tags'].every((tag) => typeof tag === 'string'))) &&
     Number.isSafeInteger(m['bodyLength']) &&
     (m['bodyLength'] as number) >= 0;
   return wellFormed ? (m as unknown as DiskMetadata) : undefined;

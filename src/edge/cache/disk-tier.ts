@@ -16,7 +16,10 @@
  *   first in the LRU order); files an expiry or a kept purge record covers are deleted.
  * - The purge records are persisted as they are made, with the generation counter implied by
  *   them and the files: a restart goes on from the largest generation seen, so an object purged
- *   before the restart stays purged after it.
+ *   before the restart stays purged after it. Soft purge records (memory-store.ts) doom nothing:
+ *   the objects they cover stay, and are made stale again after the restart until their files
+ *   are rewritten with the new staleAt (`restale`).
+ * - Cache tags are in each file's metadata; the tag index is rebuilt from them at start.
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -49,10 +52,10 @@ export interface DiskTierOptions {
 }
 
 interface DiskEntry {
-  /** The object as `get` returns it: its body is a FileBody. */
-  readonly object: CachedObject;
+  /** The object as `get` returns it: its body is a FileBody. Replaced when made stale (`restale`). */
+  object: CachedObject;
   /** The file's bytes, counted against the budget. */
-  readonly size: number;
+  size: number;
   touchedAt: number;
 }
 
@@ -66,6 +69,8 @@ export class DiskTier {
   private readonly byKey = new Map<string, Set<string>>();
   /** Entry ids by endpoint and path, for file purges. */
   private readonly byPath = new Map<string, Set<string>>();
+  /** Entry ids by endpoint and tag, for tag purges. */
+  private readonly byTag = new Map<string, Set<string>>();
   /** Writes in progress by entry id: the object being written. */
   private readonly writing = new Map<string, CachedObject>();
   /** Entry ids of writes in progress by cache key, and by endpoint and path. */
@@ -119,7 +124,7 @@ export class DiskTier {
     const covering = new PurgeRecords();
     let generation = 0;
     for (const record of records) {
-      covering.apply(record);
+      if (!('softAt' in record && record.softAt !== undefined)) covering.apply(record);
       generation = Math.max(generation, record.generation);
     }
     const found = await readObjects(join(dir, 'objects'), options.onError);
@@ -128,7 +133,7 @@ export class DiskTier {
     for (const { metadata, file, size } of found) {
       generation = Math.max(generation, metadata.generation);
       const expired = (metadata.deleteAt ?? metadata.staleAt) <= now;
-      if (expired || covering.covers(metadata.endpointId, metadata.path, metadata.generation)) doomed.push(file);
+      if (expired || covering.covers(metadata.endpointId, metadata.path, metadata.generation, metadata.tags)) doomed.push(file);
       else kept.push({ metadata, file, size });
     }
     const tier = new DiskTier(options, records, generation);
@@ -200,10 +205,7 @@ export class DiskTier {
     this.writingBytes += body.length;
     this.used += size;
     this.evictOverBudget();
-    const hash = createHash('sha1').update(id).digest('hex');
-    const name = `${hash}-${this.run}${(this.unique++).toString(36)}`;
-    const temporary = join(this.options.dir, 'tmp', name);
-    const file = join(this.options.dir, 'objects', hash.slice(0, 2), name);
+    const { temporary, file } = this.newFile(id);
     // Close waits until the file is indexed or its deletion started, not just for the write.
     let settled!: () => void;
     this.track(new Promise<void>((resolve) => (settled = resolve)));
@@ -225,6 +227,57 @@ export class DiskTier {
       return true;
     } finally {
       settled();
+    }
+  }
+
+  /** A new file name for the entry, and where it is written before it is renamed there. */
+  private newFile(id: string): { temporary: string; file: string } {
+    const hash = createHash('sha1').update(id).digest('hex');
+    const name = `${hash}-${this.run}${(this.unique++).toString(36)}`;
+    return { temporary: join(this.options.dir, 'tmp', name), file: join(this.options.dir, 'objects', hash.slice(0, 2), name) };
+  }
+
+  /**
+   * Replaces the stored `object` by `staled` (the same object and file, made stale by a soft
+   * purge) at once, and rewrites its file with the new metadata in the background: read, written
+   * under tmp/, renamed, the old file deleted. Undefined when `object` is no longer stored.
+   * `rewritten` resolves once the file says what the entry does, or the entry is gone: one that
+   * could not be rewritten is dropped, since after a restart its old file would say fresh.
+   */
+  restale(object: CachedObject, staled: CachedObject): { object: CachedObject; rewritten: Promise<void> } | undefined {
+    const id = entryId(object);
+    const entry = this.entries.get(id);
+    if (!entry || entry.object !== object) return undefined;
+    entry.object = staled;
+    const rewritten = this.rewrite(id, staled);
+    this.track(rewritten);
+    return { object: staled, rewritten };
+  }
+
+  private async rewrite(id: string, staled: CachedObject): Promise<void> {
+    const old = staled.body as FileBody;
+    const { temporary, file } = this.newFile(id);
+    const current = () => this.entries.get(id)?.object === staled;
+    let written = false;
+    try {
+      const body = await this.io.run(() => readWhole(old));
+      const head = encodeHead(staled, old.length);
+      written = current() && (await this.io.run(() => this.written(temporary, file, [head, body])));
+      const entry = this.entries.get(id);
+      if (!written || !entry || entry.object !== staled) {
+        if (written) this.unlinkLater(file);
+        return;
+      }
+      const size = head.length + old.length;
+      entry.object = { ...staled, body: new FileBody(file, head.length, old.length) };
+      this.used += size - entry.size;
+      entry.size = size;
+      this.unlinkLater(old.path);
+      this.evictOverBudget();
+    } catch (error) {
+      this.onError(error as Error);
+    } finally {
+      if (!written && current()) this.remove(staled);
     }
   }
 
@@ -255,7 +308,18 @@ export class DiskTier {
     this.used -= entry.size;
     unindex(this.byKey, object.key, id);
     unindex(this.byPath, pathKey(object.endpointId, object.path), id);
+    for (const tag of object.tags ?? []) unindex(this.byTag, pathKey(object.endpointId, tag), id);
     this.unlinkLater((object.body as FileBody).path);
+  }
+
+  /** The objects stored for the path (every query and Vary variant). */
+  objectsOfPath(endpointId: string, path: string): CachedObject[] {
+    return [...(this.byPath.get(pathKey(endpointId, path)) ?? [])].map((id) => this.entries.get(id)!.object);
+  }
+
+  /** The objects stored that carry the tag (writes in progress are the purge records' to refuse). */
+  objectsWithTag(endpointId: string, tag: string): CachedObject[] {
+    return [...(this.byTag.get(pathKey(endpointId, tag)) ?? [])].map((id) => this.entries.get(id)!.object);
   }
 
   /** Drops every entry of the key (a newer response was stored in memory), written or being written. */
@@ -314,6 +378,7 @@ export class DiskTier {
     this.used += size;
     addIndex(this.byKey, object.key, id);
     addIndex(this.byPath, pathKey(object.endpointId, object.path), id);
+    for (const tag of object.tags ?? []) addIndex(this.byTag, pathKey(object.endpointId, tag), id);
   }
 
   private evictOverBudget(): void {
@@ -359,6 +424,19 @@ function unindex(index: Map<string, Set<string>>, key: string, id: string): void
   const ids = index.get(key);
   ids?.delete(id);
   if (ids?.size === 0) index.delete(key);
+}
+
+/** A body kept in a file, read whole (bounded by the tier's largest object); throws when it is cut short. */
+async function readWhole(body: FileBody): Promise<Buffer> {
+  const handle = await open(body.path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(body.length);
+    const { bytesRead } = await handle.read(bytes, 0, body.length, body.offset);
+    if (bytesRead !== body.length) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Writes all of `parts` to a new file, or throws. */

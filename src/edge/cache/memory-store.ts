@@ -12,6 +12,12 @@
  * them all, no stored object is covered by a record that existed when it began, and those
  * records are pruned as soon as no fill that started before them is still running (such a
  * fill's put must still be refused).
+ *
+ * Soft purges (extension) are records of their own (`softRecords`): an object they cover is
+ * made stale (staleAt moved back to the last soft purge's time, `softAt`) when a lookup, the
+ * sweep, a put or an eviction meets it, and kept. In the disk tier the file is rewritten with
+ * the new staleAt (disk-tier.ts restale), and the records stay in the journal until it is, so a
+ * restart never finds such an object fresh again.
  */
 import { variantMatches, sameVaryFields, type RequestHeaders } from '../policy/vary.js';
 import { FileBody, LRU_INTERVAL_MS, MAX_VARIANTS_PER_KEY, type CachedObject, type CacheLookup, type CacheStore, type EncodedCopy } from './cache-store.js';
@@ -43,7 +49,8 @@ export interface MemoryCacheStoreOptions {
 
 /** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
 interface Entry {
-  readonly object: CachedObject;
+  /** Replaced by its stale copy when a soft purge covers it. */
+  object: CachedObject;
   touchedAt: number;
 }
 
@@ -57,6 +64,12 @@ export class MemoryCacheStore implements CacheStore {
   /** Encoded copies by the object they were made from; they go when it goes (`remove`). */
   private readonly copies = new Map<CachedObject, Map<string, EncodedCopy>>();
   private readonly records = new PurgeRecords();
+  /** Soft purges: what they cover is made stale, not dropped. */
+  private readonly softRecords = new PurgeRecords();
+  /** The time of the last soft purge: what one covers is stale from then on (epoch ms). */
+  private softAt = -Infinity;
+  /** Entry ids by endpoint and tag, for tag purges. */
+  private readonly byTag = new Map<string, Set<string>>();
   /** Fills running, by the generation they started at. */
   private readonly fillsAt = new Map<number, number>();
   private counter = 0;
@@ -91,7 +104,7 @@ export class MemoryCacheStore implements CacheStore {
       // Generations go on from where the files and records left them; the records kept on disk
       // apply again until a sweep has been through what is stored.
       this.counter = this.disk.restoredGeneration;
-      for (const record of this.disk.restoredRecords) this.records.apply(record);
+      for (const record of this.disk.restoredRecords) this.keepRecord(record);
       if (this.disk.restoredRecords.length > 0) this.startSweep();
     }
   }
@@ -119,9 +132,9 @@ export class MemoryCacheStore implements CacheStore {
     return this.objects.size;
   }
 
-  /** Purge records kept (file records and directory trie nodes). */
+  /** Purge records kept (file records and directory trie nodes, patterns and tags; hard and soft). */
   get purgeRecords(): number {
-    return this.records.size;
+    return this.records.size + this.softRecords.size;
   }
 
   generation(): number {
@@ -153,8 +166,9 @@ export class MemoryCacheStore implements CacheStore {
     // A response without Vary is stored under its key alone: one lookup, as before variants.
     const entry = this.objects.get(key);
     if (entry) {
+      if (!this.usable(key, entry, now)) return undefined;
       const { object } = entry;
-      return this.usable(key, entry, now) ? { object, stale: object.staleAt <= now } : undefined;
+      return { object, stale: object.staleAt <= now };
     }
     const ids = this.varyVariants.get(key);
     if (!ids) return undefined;
@@ -167,17 +181,21 @@ export class MemoryCacheStore implements CacheStore {
         ids.delete(id);
         ids.add(id);
       }
-      return { object: variant.object, stale: variant.object.staleAt <= now };
+      const { object } = variant;
+      return { object, stale: object.staleAt <= now };
     }
     return undefined;
   }
 
   private fromDisk(disk: DiskTier, key: string, now: number, request?: RequestHeaders): CacheLookup | undefined {
     for (;;) {
-      const object = disk.get(key, now, request);
-      if (!object) return undefined;
-      if ((object.deleteAt ?? object.staleAt) > now && !this.purgedSince(object)) return { object, stale: object.staleAt <= now };
-      disk.remove(object);
+      const found = disk.get(key, now, request);
+      if (!found) return undefined;
+      if ((found.deleteAt ?? found.staleAt) > now && !this.purgedSince(found)) {
+        const object = this.softenOnDisk(disk, found);
+        return { object, stale: object.staleAt <= now };
+      }
+      disk.remove(found);
     }
   }
 
@@ -198,6 +216,7 @@ export class MemoryCacheStore implements CacheStore {
       this.remove(object);
       return false;
     }
+    this.soften(entry);
     if (now - entry.touchedAt >= this.lruIntervalMs) {
       // Most recently used goes last.
       entry.touchedAt = now;
@@ -207,9 +226,11 @@ export class MemoryCacheStore implements CacheStore {
     return true;
   }
 
-  put(object: CachedObject): boolean {
+  put(filled: CachedObject): boolean {
     // Objects come from fills, with their bodies in memory; one read from disk is not put back.
-    if (object.body instanceof FileBody || this.purgedSince(object)) return false;
+    if (filled.body instanceof FileBody || this.purgedSince(filled)) return false;
+    // A fill under way when a soft purge came is stored stale: the next request revalidates it.
+    const object = this.softCovers(filled) ? this.staled(filled) : filled;
     const size = sizeOf(object);
     if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
       if (!this.disk?.accepts(object.body.length)) return false;
@@ -237,6 +258,12 @@ export class MemoryCacheStore implements CacheStore {
       if (!ids) this.varyVariants.set(object.key, (ids = new Set()));
       ids.add(id);
     }
+    for (const tag of object.tags ?? []) {
+      const tagKey = pathKey(object.endpointId, tag);
+      let tagged = this.byTag.get(tagKey);
+      if (!tagged) this.byTag.set(tagKey, (tagged = new Set()));
+      tagged.add(id);
+    }
     this.used += size;
     this.evictOverBudget();
     return true;
@@ -246,8 +273,9 @@ export class MemoryCacheStore implements CacheStore {
   private evictOverBudget(): void {
     for (const oldest of this.objects.values()) {
       if (this.used <= this.budgetBytes) break;
-      this.remove(oldest.object);
-      if (this.disk && !this.purgedSince(oldest.object)) this.toDisk(this.disk, oldest.object);
+      const { object } = oldest;
+      this.remove(object);
+      if (this.disk && !this.purgedSince(object)) this.toDisk(this.disk, this.softCovers(object) ? this.staled(object) : object);
     }
   }
 
@@ -303,19 +331,43 @@ export class MemoryCacheStore implements CacheStore {
     return this.copies.get(object)?.get(encoding);
   }
 
-  purgeFile(endpointId: string, path: string): void {
-    this.record({ kind: 'file', endpointId, path, generation: ++this.counter });
-    for (const objectKey of this.variants.get(pathKey(endpointId, path)) ?? []) {
-      const entry = this.objects.get(objectKey);
-      if (entry) this.remove(entry.object);
-    }
-    this.disk?.removePath(endpointId, path);
+  purgeFile(endpointId: string, path: string, softAt?: number): void {
+    this.record({ kind: 'file', endpointId, path, generation: ++this.counter, ...(softAt !== undefined && { softAt }) });
+    this.purgeIndexed(this.variants.get(pathKey(endpointId, path)), softAt);
+    if (softAt === undefined) this.disk?.removePath(endpointId, path);
+    else if (this.disk) for (const object of this.disk.objectsOfPath(endpointId, path)) this.softenOnDisk(this.disk, object);
     this.startSweep();
   }
 
-  purgeDirectory(endpointId: string, directory: string): void {
-    this.record({ kind: 'directory', endpointId, path: directory, generation: ++this.counter });
+  purgeDirectory(endpointId: string, directory: string, softAt?: number): void {
+    this.record({ kind: 'directory', endpointId, path: directory, generation: ++this.counter, ...(softAt !== undefined && { softAt }) });
     this.startSweep();
+  }
+
+  /**
+   * The tag index finds the objects at once, in memory and on disk; the record covers fills and
+   * disk writes under way. The sweep that follows only lets the record go.
+   */
+  purgeTag(endpointId: string, tag: string, softAt?: number): void {
+    this.record({ kind: 'tag', endpointId, tag, generation: ++this.counter, ...(softAt !== undefined && { softAt }) });
+    this.purgeIndexed(this.byTag.get(pathKey(endpointId, tag)), softAt);
+    if (this.disk) {
+      for (const object of this.disk.objectsWithTag(endpointId, tag)) {
+        if (softAt === undefined) this.disk.remove(object);
+        else this.softenOnDisk(this.disk, object);
+      }
+    }
+    this.startSweep();
+  }
+
+  /** Drops (or, with `softAt`, makes stale) the objects of an index's set. */
+  private purgeIndexed(ids: Set<string> | undefined, softAt: number | undefined): void {
+    for (const id of [...(ids ?? [])]) {
+      const entry = this.objects.get(id);
+      if (!entry) continue;
+      if (softAt === undefined) this.remove(entry.object);
+      else this.soften(entry);
+    }
   }
 
   /**
@@ -323,8 +375,8 @@ export class MemoryCacheStore implements CacheStore {
    * checking every stored object once (SWEEP_SLICE at a time), as for a directory. Until then
    * lookups of the endpoint check the pattern too, so nothing it covers is served meanwhile.
    */
-  purgePattern(endpointId: string, pattern: string): void {
-    this.record({ kind: 'pattern', endpointId, path: pattern, generation: ++this.counter });
+  purgePattern(endpointId: string, pattern: string, softAt?: number): void {
+    this.record({ kind: 'pattern', endpointId, path: pattern, generation: ++this.counter, ...(softAt !== undefined && { softAt }) });
     this.startSweep();
   }
 
@@ -341,13 +393,62 @@ export class MemoryCacheStore implements CacheStore {
 
   /** Keeps the record, here and (before the purge returns) in the disk tier's journal. */
   private record(record: PurgeRecord): void {
-    this.records.apply(record);
+    this.keepRecord(record);
     this.disk?.recordPurge(record);
+  }
+
+  private keepRecord(record: PurgeRecord): void {
+    if ('softAt' in record && record.softAt !== undefined) {
+      this.softRecords.apply(record);
+      this.softAt = Math.max(this.softAt, record.softAt);
+    } else this.records.apply(record);
+  }
+
+  /** Every record kept, the soft ones with the time they make objects stale from. */
+  private listRecords(): PurgeRecord[] {
+    return [...this.records.list(), ...this.softRecords.list().map((record) => ({ ...record, softAt: this.softAt }) as PurgeRecord)];
   }
 
   /** Whether a purge recorded after the object's fill started covers it. */
   private purgedSince(object: CachedObject): boolean {
-    return this.records.covers(object.endpointId, object.path, object.generation);
+    return this.records.covers(object.endpointId, object.path, object.generation, object.tags);
+  }
+
+  /** Whether a soft purge recorded after the object's fill started covers it while it is still fresh then. */
+  private softCovers(object: CachedObject): boolean {
+    // Most of the time there are none: a hit then costs two property reads more.
+    return !this.softRecords.empty && object.staleAt > this.softAt && this.softRecords.covers(object.endpointId, object.path, object.generation, object.tags);
+  }
+
+  /** The object stale from the last soft purge on, kept as long as it would have been. */
+  private staled(object: CachedObject): CachedObject {
+    return { ...object, staleAt: this.softAt, deleteAt: object.deleteAt ?? object.staleAt };
+  }
+
+  /** Makes a stored entry stale if a soft purge covers it; its encoded copies go with it. */
+  private soften(entry: Entry): void {
+    const { object } = entry;
+    if (!this.softCovers(object)) return;
+    entry.object = this.staled(object);
+    const copies = this.copies.get(object);
+    if (copies) {
+      this.copies.delete(object);
+      this.copies.set(entry.object, copies);
+    }
+  }
+
+  /**
+   * The disk object, made stale if a soft purge covers it: its file is rewritten in the
+   * background, and the records are kept until then (as for a fill), so that the journal still
+   * has the soft purge should the process stop before.
+   */
+  private softenOnDisk(disk: DiskTier, object: CachedObject): CachedObject {
+    if (!this.softCovers(object)) return object;
+    const staled = disk.restale(object, this.staled(object));
+    if (!staled) return object;
+    this.holdRecords(object.generation);
+    void staled.rewritten.finally(() => this.endFill(object.generation));
+    return staled.object;
   }
 
   private startSweep(): void {
@@ -362,13 +463,15 @@ export class MemoryCacheStore implements CacheStore {
   /** Checks every object, memory then disk, pausing after each SWEEP_SLICE of them. */
   private *sweepSteps(): Generator<undefined, void> {
     let checked = 0;
-    for (const { object } of this.objects.values()) {
-      if (this.purgedSince(object)) this.remove(object);
+    for (const entry of this.objects.values()) {
+      if (this.purgedSince(entry.object)) this.remove(entry.object);
+      else this.soften(entry);
       if (++checked % SWEEP_SLICE === 0) yield;
     }
     if (!this.disk) return;
     for (const { object } of this.disk.objects()) {
       if (this.purgedSince(object)) this.disk.remove(object);
+      else this.softenOnDisk(this.disk, object);
       if (++checked % SWEEP_SLICE === 0) yield;
     }
   }
@@ -392,9 +495,10 @@ export class MemoryCacheStore implements CacheStore {
     for (const generation of this.fillsAt.keys()) through = Math.min(through, generation);
     if (through <= this.prunedThrough) return;
     this.records.prune(through);
+    this.softRecords.prune(through);
     this.prunedThrough = through;
     // The journal drops them too, once the files of what they covered are deleted.
-    this.disk?.compactJournal(() => this.records.list());
+    this.disk?.compactJournal(() => this.listRecords());
   }
 
   private remove(object: CachedObject): void {
@@ -420,10 +524,18 @@ export class MemoryCacheStore implements CacheStore {
       ids?.delete(id);
       if (ids?.size === 0) this.varyVariants.delete(object.key);
     }
+    for (const tag of object.tags ?? []) {
+      const tagKey = pathKey(object.endpointId, tag);
+      const tagged = this.byTag.get(tagKey);
+      tagged?.delete(id);
+      if (tagged?.size === 0) this.byTag.delete(tagKey);
+    }
   }
 }
 
-/** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
+/** A variant's request values count too (a Vary: Cookie variant holds the cookie), and its tags (an origin may send many). */
 function sizeOf(object: CachedObject): number {
-  return object.body.length + entryId(object).length + OVERHEAD_BYTES;
+  let size = object.body.length + entryId(object).length + OVERHEAD_BYTES;
+  for (const tag of object.tags ?? []) size += tag.length;
+  return size;
 }

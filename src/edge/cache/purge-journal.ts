@@ -81,6 +81,10 @@ function parseRecord(line: string): PurgeRecord | undefined {
   const generation = record['generation'];
   const endpointId = record['endpointId'];
   const path = record['path'];
+  const tag = record['tag'];
+  const softAt = record['softAt'];
+  if (softAt !== undefined && (typeof softAt !== 'number' || !Number.isFinite(softAt))) return undefined;
+  const soft = softAt === undefined ? {} : { softAt };
   switch (record['kind']) {
     case 'all':
       return { kind: 'all', generation };
@@ -89,7 +93,9 @@ function parseRecord(line: string): PurgeRecord | undefined {
     case 'file':
     case 'directory':
     case 'pattern':
-      return typeof endpointId === 'string' && typeof path === 'string' ? { kind: record['kind'], endpointId, path, generation } : undefined;
+      return typeof endpointId === 'string' && typeof path === 'string' ? { kind: record['kind'], endpointId, path, generation, ...soft } : undefined;
+    case 'tag':
+      return typeof endpointId === 'string' && typeof tag === 'string' ? { kind: 'tag', endpointId, tag, generation, ...soft } : undefined;
     default:
       return undefined;
   }

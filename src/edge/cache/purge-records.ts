@@ -1,9 +1,10 @@
 /**
  * Purge records (cache-store.ts): the generation of the last purge of each file, a trie of
  * directory segments per endpoint with the generation of the last purge of each directory, and
- * the wildcard patterns purged per endpoint (domain/path-pattern.ts). An object is covered when
- * a record on its path (or a pattern matching it) is newer than the generation its fill started
- * at. Patterns are checked one by one, so they cost every lookup of their endpoint while they
+ * the wildcard patterns and cache tags purged per endpoint (domain/path-pattern.ts,
+ * policy/cache-tags.ts). An object is covered when a record on its path (or a pattern matching
+ * it, or one of its tags) is newer than the generation its fill started at. A tag costs a lookup
+ * per tag the object carries, whatever is cached. Patterns are checked one by one, so they cost every lookup of their endpoint while they
  * are kept: the sweep after a purge lets them go as soon as it has been through the objects.
  *
  * Records are pruned once they can cover nothing any more (memory-store.ts decides when): a
@@ -12,11 +13,16 @@
  */
 import { compilePattern, matchesPattern, type CompiledPattern } from '../../domain/path-pattern.js';
 
-/** One record, as the disk tier's journal keeps it (purge-journal.ts). */
+/**
+ * One record, as the disk tier's journal keeps it (purge-journal.ts). `softAt` marks a soft
+ * purge (extension): what it covers is stale from then on rather than gone (memory-store.ts
+ * keeps those records apart from the others).
+ */
 export type PurgeRecord =
-  | { readonly kind: 'file'; readonly endpointId: string; readonly path: string; readonly generation: number }
-  | { readonly kind: 'directory'; readonly endpointId: string; readonly path: string; readonly generation: number }
-  | { readonly kind: 'pattern'; readonly endpointId: string; readonly path: string; readonly generation: number }
+  | { readonly kind: 'file'; readonly endpointId: string; readonly path: string; readonly generation: number; readonly softAt?: number }
+  | { readonly kind: 'directory'; readonly endpointId: string; readonly path: string; readonly generation: number; readonly softAt?: number }
+  | { readonly kind: 'pattern'; readonly endpointId: string; readonly path: string; readonly generation: number; readonly softAt?: number }
+  | { readonly kind: 'tag'; readonly endpointId: string; readonly tag: string; readonly generation: number; readonly softAt?: number }
   | { readonly kind: 'endpoint'; readonly endpointId: string; readonly generation: number }
   | { readonly kind: 'all'; readonly generation: number };
 
@@ -37,6 +43,8 @@ export class PurgeRecords {
   private everything = 0;
   /** Per endpoint, by pattern text. */
   private readonly patterns = new Map<string, Map<string, PatternRecord>>();
+  /** Per endpoint, the generation of the last purge of each tag. */
+  private readonly tags = new Map<string, Map<string, number>>();
 
   file(endpointId: string, path: string, generation: number): void {
     this.files.set(pathKey(endpointId, path), generation);
@@ -61,11 +69,18 @@ export class PurgeRecords {
     else records.set(pattern, { pattern: compilePattern(pattern), generation });
   }
 
+  tag(endpointId: string, tag: string, generation: number): void {
+    let records = this.tags.get(endpointId);
+    if (!records) this.tags.set(endpointId, (records = new Map()));
+    records.set(tag, generation);
+  }
+
   /** One record at the endpoint's root covers all of it: its other records go. */
   endpoint(endpointId: string, generation: number): void {
     const prefix = pathKey(endpointId, '');
     for (const key of this.files.keys()) if (key.startsWith(prefix)) this.files.delete(key);
     this.patterns.delete(endpointId);
+    this.tags.delete(endpointId);
     this.directories.set(endpointId, { generation, children: new Map() });
   }
 
@@ -74,6 +89,7 @@ export class PurgeRecords {
     this.files.clear();
     this.directories.clear();
     this.patterns.clear();
+    this.tags.clear();
     this.everything = generation;
   }
 
@@ -82,6 +98,7 @@ export class PurgeRecords {
     if (record.kind === 'file') this.file(record.endpointId, record.path, record.generation);
     else if (record.kind === 'directory') this.directory(record.endpointId, record.path, record.generation);
     else if (record.kind === 'pattern') this.pattern(record.endpointId, record.path, record.generation);
+    else if (record.kind === 'tag') this.tag(record.endpointId, record.tag, record.generation);
     else if (record.kind === 'endpoint') this.endpoint(record.endpointId, record.generation);
     else this.all(record.generation);
   }
@@ -102,14 +119,21 @@ export class PurgeRecords {
     for (const [endpointId, patterns] of this.patterns) {
       for (const [path, record] of patterns) records.push({ kind: 'pattern', endpointId, path, generation: record.generation });
     }
+    for (const [endpointId, tags] of this.tags) {
+      for (const [tag, generation] of tags) records.push({ kind: 'tag', endpointId, tag, generation });
+    }
     return records;
   }
 
-  /** Whether a purge newer than `generation` covers the path. */
-  covers(endpointId: string, path: string, generation: number): boolean {
+  /** Whether a purge newer than `generation` covers the path, or one of the object's tags. */
+  covers(endpointId: string, path: string, generation: number, tags?: readonly string[]): boolean {
     if (this.everything > generation) return true;
     const file = this.files.get(pathKey(endpointId, path));
     if (file !== undefined && file > generation) return true;
+    if (tags && tags.length > 0) {
+      const purged = this.tags.get(endpointId);
+      if (purged) for (const tag of tags) if ((purged.get(tag) ?? 0) > generation) return true;
+    }
     const patterns = this.patterns.get(endpointId);
     if (patterns) {
       for (const record of patterns.values()) if (record.generation > generation && matchesPattern(record.pattern, path)) return true;
@@ -136,9 +160,18 @@ export class PurgeRecords {
       for (const [pattern, record] of records) if (record.generation <= through) records.delete(pattern);
       if (records.size === 0) this.patterns.delete(endpointId);
     }
+    for (const [endpointId, tags] of this.tags) {
+      for (const [tag, generation] of tags) if (generation <= through) tags.delete(tag);
+      if (tags.size === 0) this.tags.delete(endpointId);
+    }
   }
 
-  /** File records, trie nodes and patterns kept. */
+  /** Whether no record is kept (cheap, unlike `size`: asked on every hit). */
+  get empty(): boolean {
+    return this.everything === 0 && this.files.size === 0 && this.directories.size === 0 && this.patterns.size === 0 && this.tags.size === 0;
+  }
+
+  /** File records, trie nodes, patterns and tags kept. */
   get size(): number {
     let nodes = 0;
     const count = (node: DirectoryNode): void => {
@@ -148,6 +181,7 @@ export class PurgeRecords {
     for (const root of this.directories.values()) count(root);
     let patterns = 0;
     for (const records of this.patterns.values()) patterns += records.size;
+    for (const tags of this.tags.values()) patterns += tags.size;
     return this.files.size + nodes + patterns + (this.everything > 0 ? 1 : 0);
   }
 }

@@ -14,7 +14,7 @@
  * An edge publishes only under mooncdn.edge.<its id>.>, so NATS permissions (README) keep one
  * edge from speaking for another; the control plane takes the id from the subject, never the body.
  */
-import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
+import type { EdgeEndpointConfig, PreloadTarget, PurgeSet, PurgeTarget } from '../../operations/edge-config.js';
 import type { TrafficSample } from '../../domain/traffic-sample.js';
 
 export const LOG_STREAM = 'MOONCDN_FLEET';
@@ -98,6 +98,15 @@ const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) &
 const isText = (value: unknown): value is string => typeof value === 'string';
 const isTextList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isText);
 
+/** Lists of paths and (optionally: older control planes send none) tags, or undefined. */
+function asPurgeSet(value: unknown): PurgeSet | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const set = value as Record<string, unknown>;
+  if (!isTextList(set.files) || !isTextList(set.directories) || !isTextList(set.patterns)) return undefined;
+  if (set.tags !== undefined && !isTextList(set.tags)) return undefined;
+  return { files: set.files, directories: set.directories, patterns: set.patterns, tags: set.tags ?? [] };
+}
+
 /** The log entry, or a sentence saying why it is not one (the edge NACKs with it). */
 export function decodeLogEntry(data: Uint8Array): LogEntry | { readonly problem: string } {
   const value = decodeObject(data);
@@ -111,11 +120,12 @@ export function decodeLogEntry(data: Uint8Array): LogEntry | { readonly problem:
     case 'remove':
       return isText(value.endpointId) ? { kind, endpointId: value.endpointId } : { problem: 'the removal names no endpoint' };
     case 'purge': {
-      const target = value.target as Record<string, unknown> | undefined;
-      if (!isText(value.endpointId) || !target || !isTextList(target.files) || !isTextList(target.directories) || !isTextList(target.patterns)) {
-        return { problem: 'the purge has no endpoint, or no lists of files, directories and patterns' };
-      }
-      return { kind, endpointId: value.endpointId, target: { files: target.files, directories: target.directories, patterns: target.patterns } };
+      const target = asPurgeSet(value.target);
+      if (!isText(value.endpointId) || !target) return { problem: 'the purge has no endpoint, or no lists of files, directories, patterns and tags' };
+      const soft = (value.target as Record<string, unknown>).soft;
+      if (soft === undefined) return { kind, endpointId: value.endpointId, target };
+      const softSet = asPurgeSet(soft);
+      return softSet ? { kind, endpointId: value.endpointId, target: { ...target, soft: softSet } } : { problem: 'the soft part of the purge has no lists of files, directories, patterns and tags' };
     }
     case 'preload': {
       const target = value.target as Record<string, unknown> | undefined;

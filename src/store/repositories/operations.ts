@@ -1,6 +1,6 @@
 import { type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { ContentKind } from '../../domain/content-url.js';
 import type {
+  ItemKind,
   ItemStatus,
   OperationItem,
   OperationPayload,
@@ -210,7 +210,7 @@ export class OperationRepository {
       .execute();
     return purges.filter((purge) => {
       const earlier = preloads.filter((preload) => preload.seq < purge.seq).map((preload) => preload.path);
-      const own = items.filter((item) => item.operation_id === purge.id).map((item) => ({ kind: item.kind as ContentKind, path: item.path }));
+      const own = items.filter((item) => item.operation_id === purge.id).map((item) => ({ kind: item.kind as ItemKind, path: item.path }));
       return !purgeTouches(own, earlier);
     });
   }
@@ -365,7 +365,7 @@ function toItem(row: OperationItemsTable): OperationItem {
   return {
     operationId: row.operation_id,
     position: row.position,
-    kind: row.kind as ContentKind,
+    kind: row.kind as ItemKind,
     url: row.url,
     path: row.path,
     query: row.query,

@@ -24,6 +24,11 @@ describe('purgeTouches', () => {
     expect(purgeTouches([dir('/v/*/')], ['/v/a.mp4'])).toBe(false);
   });
 
+  it('a tag purge touches every preload: which tags a response carries is known only once fetched', () => {
+    expect(purgeTouches([{ kind: 'tag', path: 'product-42' }], ['/unrelated.mp4'])).toBe(true);
+    expect(purgeTouches([{ kind: 'tag', path: 'product-42' }], [])).toBe(false);
+  });
+
   it('nothing fetched, nothing touched', () => {
     expect(purgeTouches([dir('/')], [])).toBe(false);
   });

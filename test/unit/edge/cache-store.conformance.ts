@@ -27,6 +27,8 @@ interface Fill {
   readonly generation?: number;
   /** The Vary values it was filled with (a variant). */
   readonly vary?: VaryValues;
+  /** Its cache tags. */
+  readonly tags?: readonly string[];
 }
 
 function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject {
@@ -44,6 +46,7 @@ function object(store: CacheStore, path: string, fill: Fill = {}): CachedObject 
     ...(fill.deleteAt !== undefined && { deleteAt: fill.deleteAt }),
     generation: fill.generation ?? store.generation(),
     ...(fill.vary && { vary: fill.vary }),
+    ...(fill.tags && { tags: fill.tags }),
   };
 }
 
@@ -387,6 +390,63 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
     });
   });
 
+  describe(`${name}: purgeTag`, () => {
+    it('drops at once exactly the objects of the endpoint that carry the tag, every variant', () => {
+      const cache = roomy();
+      store(cache, '/a.js', { tags: ['red', 'round'] });
+      store(cache, '/a.js', { query: 'v=2', tags: ['red'] });
+      store(cache, '/b.js', { tags: ['blue'] });
+      store(cache, '/c.js');
+      store(cache, '/a.js', { endpointId: OTHER_EP, tags: ['red'] });
+      cache.purgeTag(EP, 'red');
+      expect(cache.count).toBe(3);
+      expect([hit(cache, '/a.js'), hit(cache, '/a.js', { query: 'v=2' }), hit(cache, '/b.js'), hit(cache, '/c.js')]).toEqual([false, false, true, true]);
+      expect(hit(cache, '/a.js', { endpointId: OTHER_EP })).toBe(true);
+    });
+
+    it('follows what is stored: a replaced object is found by its new tags only', () => {
+      const cache = roomy();
+      store(cache, '/a.js', { tags: ['old'] });
+      store(cache, '/a.js', { tags: ['new'] });
+      cache.purgeTag(EP, 'old');
+      expect(hit(cache, '/a.js')).toBe(true);
+      cache.purgeTag(EP, 'new');
+      expect(hit(cache, '/a.js')).toBe(false);
+    });
+  });
+
+  describe(`${name}: soft purges`, () => {
+    const soft: Array<[string, (cache: CacheStore, at: number) => void]> = [
+      ['purgeFile', (cache, at) => cache.purgeFile(EP, '/img/a.jpg', at)],
+      ['purgeDirectory', (cache, at) => cache.purgeDirectory(EP, '/img/', at)],
+      ['purgePattern', (cache, at) => cache.purgePattern(EP, '/*.jpg', at)],
+      ['purgeTag', (cache, at) => cache.purgeTag(EP, 'pic', at)],
+    ];
+
+    it.each(soft)('%s keeps what it covers, stale from the purge on, with its body; others stay fresh', (_, purge) => {
+      const cache = roomy();
+      const kept = store(cache, '/img/a.jpg', { tags: ['pic'] });
+      store(cache, '/other.css');
+      purge(cache, T0 + 1000);
+      const found = cache.get(kept.key, T0 + 2000);
+      expect([found?.stale, found?.object.staleAt, found?.object.body.toString()]).toEqual([true, T0 + 1000, 'body of /img/a.jpg']);
+      // Kept as long as it would have been, for revalidation and stale-if-error.
+      expect(found?.object.deleteAt).toBe(T0 + HOUR);
+      expect(cache.get(cacheKey(EP, '/other.css', ''), T0 + 2000)?.stale).toBe(false);
+    });
+
+    it.each(soft)('a fill that raced a soft %s is stored stale; one that started after it, fresh', (_, purge) => {
+      const cache = roomy();
+      const started = cache.beginFill();
+      purge(cache, T0 + 1000);
+      expect(cache.put(object(cache, '/img/a.jpg', { generation: started, tags: ['pic'], storedAt: T0 + 1500, staleAt: T0 + HOUR }))).toBe(true);
+      cache.endFill(started);
+      expect(cache.get(cacheKey(EP, '/img/a.jpg', ''), T0 + 2000)?.stale).toBe(true);
+      store(cache, '/img/a.jpg', { tags: ['pic'], generation: cache.generation(), staleAt: T0 + HOUR });
+      expect(cache.get(cacheKey(EP, '/img/a.jpg', ''), T0 + 2000)?.stale).toBe(false);
+    });
+  });
+
   describe(`${name}: a fill that raced a purge`, () => {
     const purges: Array<[string, (cache: CacheStore) => void]> = [
       ['purgeFile', (cache) => cache.purgeFile(EP, '/img/a.jpg')],
@@ -394,6 +454,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       ['purgeDirectory of an ancestor', (cache) => cache.purgeDirectory(EP, '/')],
       ['purgeEndpoint', (cache) => cache.purgeEndpoint(EP)],
       ['purgePattern that matches it', (cache) => cache.purgePattern(EP, '/*/a.*')],
+      ['purgeTag of one of its tags', (cache) => cache.purgeTag(EP, 'pic')],
     ];
 
     it.each(purges)('is refused when it started before a covering %s, however long it takes', async (_, purge) => {
@@ -402,7 +463,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       purge(cache);
       // Whatever the store does in the background meanwhile (sweeping, pruning its records).
       for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-      const late = object(cache, '/img/a.jpg', { query: 'v=1', generation: started });
+      const late = object(cache, '/img/a.jpg', { query: 'v=1', generation: started, tags: ['jpeg', 'pic'] });
       expect(cache.put(late)).toBe(false);
       cache.endFill(started);
       expect(cache.get(late.key, T0)).toBeUndefined();
@@ -412,7 +473,7 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
     it.each(purges)('is stored when it started after the %s', (_, purge) => {
       const cache = roomy();
       purge(cache);
-      const fresh = store(cache, '/img/a.jpg', { query: 'v=1', generation: cache.generation() });
+      const fresh = store(cache, '/img/a.jpg', { query: 'v=1', generation: cache.generation(), tags: ['jpeg', 'pic'] });
       expect(cache.get(fresh.key, T0)).toBeDefined();
     });
 
@@ -449,6 +510,27 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       expect(g1).toBeGreaterThan(g0);
       expect(g2).toBeGreaterThan(g1);
       expect(cache.generation()).toBeGreaterThan(g2);
+    });
+  });
+
+  describe(`${name}: tag purge cost does not grow with what is cached`, () => {
+    it('purging a tag among 100,000 objects costs about what it costs among 10', () => {
+      const body = Buffer.from('x');
+      const timeTagPurge = (others: number) => {
+        const cache = factory(1024 * 1024 * 1024, 1024);
+        for (let i = 0; i < others; i++) if (!cache.put(object(cache, `/o/f${i}.txt`, { body, tags: [`t${i % 1000}`] }))) expect.fail('put');
+        for (let i = 0; i < 10; i++) cache.put(object(cache, `/tagged/f${i}.txt`, { body, tags: ['wanted'] }));
+        for (let i = 0; i < 20; i++) cache.purgeTag(EP, `warm-${i}`);
+        const start = performance.now();
+        cache.purgeTag(EP, 'wanted');
+        const ms = performance.now() - start;
+        expect(cache.count).toBe(others);
+        return ms;
+      };
+      const smallMs = timeTagPurge(10);
+      const bigMs = timeTagPurge(100_000);
+      expect(bigMs).toBeLessThan(5);
+      expect(bigMs).toBeLessThan(20 * smallMs + 1);
     });
   });
 

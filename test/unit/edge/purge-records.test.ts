@@ -34,3 +34,28 @@ describe('PurgeRecords list and apply', () => {
     expect([records.size, records.list()]).toEqual([0, []]);
   });
 });
+
+describe('PurgeRecords for tags', () => {
+  it('cover an object by any of its tags, on its endpoint, until pruned; list and apply rebuild them', () => {
+    const records = new PurgeRecords();
+    records.tag('ep-a', 'red', 4);
+    expect(records.covers('ep-a', '/x', 3, ['blue', 'red'])).toBe(true);
+    expect(records.covers('ep-a', '/x', 4, ['red'])).toBe(false);
+    expect(records.covers('ep-a', '/x', 3, ['blue'])).toBe(false);
+    expect(records.covers('ep-a', '/x', 3)).toBe(false);
+    expect(records.covers('ep-b', '/x', 3, ['red'])).toBe(false);
+    const copy = new PurgeRecords();
+    for (const record of records.list()) copy.apply(record);
+    expect(copy.list()).toEqual([{ kind: 'tag', endpointId: 'ep-a', tag: 'red', generation: 4 }]);
+    expect(copy.covers('ep-a', '/x', 3, ['red'])).toBe(true);
+    records.prune(4);
+    expect([records.size, records.covers('ep-a', '/x', 3, ['red'])]).toEqual([0, false]);
+  });
+
+  it('go with a purge of the whole endpoint', () => {
+    const records = new PurgeRecords();
+    records.tag('ep-a', 'red', 1);
+    records.endpoint('ep-a', 2);
+    expect(records.list()).toEqual([{ kind: 'directory', endpointId: 'ep-a', path: '/', generation: 2 }]);
+  });
+});

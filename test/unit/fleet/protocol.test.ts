@@ -13,14 +13,23 @@ describe('fleet protocol', () => {
   });
 
   it('decodes every kind of change, and says why a change is not one', () => {
-    const purge = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: ['/d/'], patterns: ['/img/*.png'] } };
+    const purge = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: ['/d/'], patterns: ['/img/*.png'], tags: ['t'] } };
     expect(decodeLogEntry(encode(purge))).toEqual(purge);
+    const soft = { kind: 'purge', endpointId: 'e', target: { ...purge.target, soft: { files: [], directories: [], patterns: [], tags: ['s'] } } };
+    expect(decodeLogEntry(encode(soft))).toEqual(soft);
+    // From a control plane older than tags: no tags is none.
+    const older = { kind: 'purge', endpointId: 'e', target: { files: ['/a'], directories: [], patterns: [] } };
+    expect(decodeLogEntry(encode(older))).toEqual({ ...older, target: { ...older.target, tags: [] } });
     expect(decodeLogEntry(encode({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '', extra: 1 } }))).toEqual({ kind: 'preload', endpointId: 'e', target: { path: '/a', query: '' } });
     expect(decodeLogEntry(encode({ kind: 'remove', endpointId: 'e' }))).toEqual({ kind: 'remove', endpointId: 'e' });
     expect(decodeLogEntry(bytes('not json'))).toEqual({ problem: 'the change is not a JSON object with a kind' });
     expect(decodeLogEntry(bytes('[1]'))).toHaveProperty('problem');
     expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [1], directories: [], patterns: [] } }))).toHaveProperty('problem');
     expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [], directories: [] } }))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [], directories: [], patterns: [], tags: [7] } }))).toHaveProperty('problem');
+    expect(decodeLogEntry(encode({ kind: 'purge', endpointId: 'e', target: { files: [], directories: [], patterns: [], soft: { files: [] } } }))).toEqual({
+      problem: 'the soft part of the purge has no lists of files, directories, patterns and tags',
+    });
     expect(decodeLogEntry(encode({ kind: 'apply', config: { endpointId: 'e' } }))).toEqual({ problem: 'the endpoint configuration is incomplete' });
     expect(decodeLogEntry(encode({ kind: 'soft-purge' }))).toEqual({ problem: 'this edge does not know changes of kind "soft-purge" (is it older than the control plane?)' });
   });
