@@ -1,0 +1,163 @@
+/**
+ * `mooncdn serve --edge-workers 2`: two edge processes share the edge's port and act as one
+ * edge. Requests reach both (each caches on its own, so the origin sees one fetch per worker);
+ * purges and settings reach both before they are Succeeded; a worker killed with -9 is
+ * replaced and obeys later purges; the primary's /metrics sums the workers; killing the
+ * primary takes the workers with it.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { childPids, isAlive } from '../support/child-processes.js';
+import { edgeGet } from '../support/edge-client.js';
+import { OriginServer } from '../support/origin-server.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+import { SignedClient } from '../support/signed-client.js';
+import { newStoreLocation, type TestStoreLocation } from '../support/stores.js';
+
+const DOMAIN = 'workers.example.com';
+/** Each request on a connection of its own: round-robin hands them to the workers in turn. */
+const ROUNDS = 12;
+
+let where: TestStoreLocation;
+let server: ServerProcess;
+let client: SignedClient;
+let origin: OriginServer;
+let edgePort: number;
+let endpointId: string;
+
+async function operation(method: string, path: string, body?: unknown) {
+  const accepted = await client.sub(method, path, body);
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+  return client.waitForOperation(endpointId, accepted.body.AsyncInfo.TaskTrackId);
+}
+
+/** ROUNDS requests, each on a new connection: their bodies and cache results. */
+async function many(path: string): Promise<{ bodies: string[]; results: string[]; statuses: number[] }> {
+  const responses = [];
+  for (let i = 0; i < ROUNDS; i++) responses.push(await edgeGet(edgePort, DOMAIN, path));
+  return { bodies: responses.map((r) => r.text), results: responses.map((r) => String(r.headers['x-cache'])), statuses: responses.map((r) => r.status) };
+}
+
+async function purge(path: string) {
+  const result = await operation('POST', `/endpoints/${endpointId}/purges`, { Files: [`http://${DOMAIN}${path}`] });
+  expect(result.Status, result.Message).toBe('Succeeded');
+}
+
+beforeAll(async () => {
+  where = await newStoreLocation('sqlite');
+  origin = await OriginServer.start();
+  server = await startServer({ store: where.location, args: ['--edge-workers', '2'], env: { MOONCDN_EDGE_DEADLINE_MS: '5000' } });
+  client = new SignedClient(server.url, server.credentials);
+  edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
+  const created = await client.sub('POST', '/endpoints', { CustomDomain: DOMAIN, Origin: { Addresses: [origin.address] } });
+  endpointId = created.body.EndpointID;
+  await client.waitForOperation(endpointId, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+  await operation('PUT', `/endpoints/${endpointId}/cacherules`, { Rules: [{ Type: 'Dir', Items: ['/'], TTL: 3600 }] });
+});
+afterAll(async () => {
+  await client?.close();
+  await server?.stop();
+  await origin?.close();
+  await where?.cleanup();
+});
+
+describe('serve --edge-workers 2', () => {
+  it('runs two workers; requests reach both, and each caches on its own', async () => {
+    expect(childPids(server.child.pid!)).toHaveLength(2);
+    origin.on('/a.txt', { body: 'a1' });
+    const seen = await many('/a.txt');
+    expect(seen.bodies).toEqual(Array(ROUNDS).fill('a1'));
+    // One fetch per worker: both were reached, and each kept its copy.
+    expect(origin.count('/a.txt')).toBe(2);
+    expect(seen.results.filter((result) => result === 'HIT')).toHaveLength(ROUNDS - 2);
+  });
+
+  it('a purge is Succeeded only when no worker serves the purged object any more', async () => {
+    origin.on('/p.txt', { body: 'old' });
+    await many('/p.txt');
+    expect(origin.count('/p.txt')).toBe(2);
+    origin.on('/p.txt', { body: 'new' });
+    await purge('/p.txt');
+    const after = await many('/p.txt');
+    expect(after.bodies).toEqual(Array(ROUNDS).fill('new'));
+    expect(origin.count('/p.txt')).toBe(4);
+  });
+
+  it('settings reach every worker before the operation is Succeeded', async () => {
+    origin.on('/s.txt', { body: 's' });
+    await operation('PUT', `/endpoints/${endpointId}/accesscontrol`, { ForbiddenIps: ['127.0.0.0/8'] });
+    expect((await many('/s.txt')).statuses).toEqual(Array(ROUNDS).fill(403));
+    await operation('PUT', `/endpoints/${endpointId}/accesscontrol`, { ForbiddenIps: [] });
+    expect((await many('/s.txt')).statuses).toEqual(Array(ROUNDS).fill(200));
+  });
+
+  it("the API's /metrics sums the workers' edge counters", async () => {
+    const hits = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^mooncdn_edge_requests_total\{result="HIT"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await hits();
+    origin.on('/m.txt', { body: 'm' });
+    await many('/m.txt');
+    // Both workers answered hits (ROUNDS - 2 of them): only a sum reaches that figure.
+    expect((await hits()) - before).toBe(ROUNDS - 2);
+  });
+
+  it('a worker killed with -9 is replaced, serves again, and later purges still evict from both', async () => {
+    origin.on('/k.txt', { body: 'k1' });
+    await many('/k.txt');
+    const [victim, survivor] = childPids(server.child.pid!);
+    process.kill(victim!, 'SIGKILL');
+    // A purge while it is down (or coming back) completes; the new worker starts with no disk.
+    origin.on('/k.txt', { body: 'k2' });
+    await purge('/k.txt');
+    await vi.waitFor(
+      () => {
+        const now = childPids(server.child.pid!);
+        expect(now).toHaveLength(2);
+        expect(now).toContain(survivor);
+        expect(now).not.toContain(victim);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    await vi.waitFor(async () => expect((await fetch(`${server.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 50 });
+    const fetched = origin.count('/k.txt');
+    const after = await many('/k.txt');
+    expect(after.statuses).toEqual(Array(ROUNDS).fill(200));
+    expect(after.bodies).toEqual(Array(ROUNDS).fill('k2'));
+    // The survivor refetched after the purge; the new worker fetched its own copy.
+    expect(origin.count('/k.txt') - fetched).toBe(2);
+
+    // And a purge after the restart reaches the new worker too.
+    origin.on('/k.txt', { body: 'k3' });
+    await purge('/k.txt');
+    expect((await many('/k.txt')).bodies).toEqual(Array(ROUNDS).fill('k3'));
+  });
+});
+
+describe('the primary', () => {
+  it('killed with -9, takes its workers with it', async () => {
+    const own = await newStoreLocation('sqlite');
+    const primary = await startServer({ store: own.location, args: ['--edge-workers', '2'] });
+    try {
+      const workers = childPids(primary.child.pid!);
+      expect(workers).toHaveLength(2);
+      await primary.stop('SIGKILL');
+      await vi.waitFor(() => expect(workers.filter(isAlive)).toEqual([]), { timeout: 10_000, interval: 50 });
+    } finally {
+      await primary.stop();
+      await own.cleanup();
+    }
+  });
+
+  it('stopped with SIGTERM, stops its workers and exits 0', async () => {
+    const own = await newStoreLocation('sqlite');
+    const primary = await startServer({ store: own.location, args: ['--edge-workers', '2'] });
+    try {
+      const workers = childPids(primary.child.pid!);
+      expect(await primary.stop('SIGTERM')).toBe(0);
+      expect(workers.filter(isAlive)).toEqual([]);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
