@@ -62,6 +62,9 @@ process.on('message', (raw: unknown) => {
       case 'deny':
         running?.parts.originPolicy.addListener(message.address, message.port);
         return;
+      case 'invalidate':
+        running?.parts.node.invalidateFromElsewhere(message.endpointId, message.targets);
+        return;
       case 'stop':
         return stop();
     }
@@ -80,7 +83,8 @@ async function start(message: StartMessage): Promise<void> {
     // Restarted: what this worker's disk holds may have been purged while it was down.
     if (message.dropDisk && settings.disk) await rm(settings.disk.dir, { recursive: true, force: true });
     const metrics = new Metrics({ processMetrics: true });
-    const parts = await buildEdge(message.edgeId, settings, toPrimary, systemClock, log, metrics);
+    // What an unsafe request invalidates here, the other workers drop too (through the primary).
+    const parts = await buildEdge(message.edgeId, settings, toPrimary, systemClock, log, metrics, (endpointId, targets) => send({ t: 'invalidate', endpointId, targets }));
     for (const config of message.configs) {
       await parts.node.applyEndpoint(config).catch((error: unknown) => log.warn({ err: error, endpointId: config.endpointId }, 'could not apply an endpoint'));
     }

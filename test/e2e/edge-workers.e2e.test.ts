@@ -90,6 +90,16 @@ describe('serve --edge-workers 2', () => {
     expect((await many('/s.txt')).statuses).toEqual(Array(ROUNDS).fill(200));
   });
 
+  it('what an unsafe request invalidates in one worker, the other drops too (RFC 9111 §4.4)', async () => {
+    origin.on('/inv.txt', { body: 'v1' });
+    await many('/inv.txt');
+    expect(origin.count('/inv.txt')).toBe(2);
+    origin.on('/inv.txt', { body: 'v2' });
+    expect((await edgeGet(edgePort, DOMAIN, '/inv.txt', { method: 'POST', body: 'x' })).status).toBe(200);
+    // Passed on through the primary, without an acknowledgement: soon, not at once.
+    await vi.waitFor(async () => expect((await many('/inv.txt')).bodies).toEqual(Array(ROUNDS).fill('v2')), { timeout: 5_000, interval: 20 });
+  });
+
   it("the API's /metrics sums the workers' edge counters", async () => {
     const hits = async () => {
       const text = await (await fetch(`${server.url}/metrics`)).text();

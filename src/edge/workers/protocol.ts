@@ -5,15 +5,18 @@
  *
  *   primary -> worker   start (settings, every configuration, the lease), call (apply, remove,
  *                       purge, preload, drop, metrics: each answered by `done`), lease, deny,
- *                       traffic-done (the answer to a worker's traffic), stop
+ *                       invalidate (another worker's), traffic-done (the answer to a worker's
+ *                       traffic), stop
  *   worker -> primary   hello (ready for `start`), listening (its ports), start-failed, done,
- *                       traffic (metered samples for the primary's sink)
+ *                       traffic (metered samples for the primary's sink), invalidate (what an
+ *                       unsafe request invalidated there, RFC 9111 §4.4, for the others)
  *
  * A purge's target is passed through whole (only its lists are checked), so kinds of purge
  * added later reach the workers without a change here.
  */
 import type { TrafficSample } from '../../domain/traffic-sample.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
+import type { InvalidatedTarget } from '../policy/invalidation.js';
 
 /** The edge settings a worker builds its edge from (serve-config.ts's `edge`, already divided by N). */
 export type WorkerEdgeSettings = Record<string, unknown> & { readonly cacheBytes: number; readonly fillBytes: number };
@@ -61,6 +64,7 @@ export type ToWorker =
   | ({ readonly t: 'call'; readonly id: number } & Call)
   | ({ readonly t: 'lease' } & Lease)
   | ({ readonly t: 'deny' } & Listener)
+  | Invalidate
   | { readonly t: 'traffic-done'; readonly id: number; readonly error?: string }
   | { readonly t: 'stop' };
 
@@ -70,7 +74,14 @@ export type ToPrimary =
   | { readonly t: 'start-failed'; readonly message: string }
   /** `metrics`: the worker's registry as prom-client's getMetricsAsJSON() gives it (for `metrics` calls). */
   | { readonly t: 'done'; readonly id: number; readonly error?: string; readonly metrics?: unknown[] }
-  | { readonly t: 'traffic'; readonly id: number; readonly samples: readonly TrafficSample[] };
+  | { readonly t: 'traffic'; readonly id: number; readonly samples: readonly TrafficSample[] }
+  | Invalidate;
+
+export interface Invalidate {
+  readonly t: 'invalidate';
+  readonly endpointId: string;
+  readonly targets: readonly InvalidatedTarget[];
+}
 
 type Fields = Record<string, unknown>;
 
@@ -101,6 +112,16 @@ function asLease(value: Fields): Lease | undefined {
 
 function asListener(value: unknown): Listener | undefined {
   return isObject(value) && isText(value.address) && isPort(value.port) ? { address: value.address, port: value.port } : undefined;
+}
+
+function asInvalidate(value: Fields): Invalidate | undefined {
+  if (!isText(value.endpointId) || !Array.isArray(value.targets)) return undefined;
+  const targets: InvalidatedTarget[] = [];
+  for (const target of value.targets as unknown[]) {
+    if (!isObject(target) || !isText(target.path) || !isText(target.query)) return undefined;
+    targets.push({ path: target.path, query: target.query });
+  }
+  return { t: 'invalidate', endpointId: value.endpointId, targets };
 }
 
 function asCall(value: Fields): Call | undefined {
@@ -173,6 +194,8 @@ export function decodeToWorker(value: unknown): ToWorker | undefined {
       const error = errorOf(value);
       return isCount(value.id) && error ? { t: 'traffic-done', id: value.id, ...error } : undefined;
     }
+    case 'invalidate':
+      return asInvalidate(value);
     case 'stop':
       return { t: 'stop' };
     default:
@@ -206,6 +229,8 @@ export function decodeToPrimary(value: unknown): ToPrimary | undefined {
       }
       return { t: 'traffic', id: value.id, samples };
     }
+    case 'invalidate':
+      return asInvalidate(value);
     default:
       return undefined;
   }

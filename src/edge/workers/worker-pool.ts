@@ -256,6 +256,9 @@ export class WorkerPool implements EdgeAgent {
             slot.pending.delete(message.id);
             return settle?.(message);
           }
+          case 'invalidate':
+            for (const other of this.slots) if (other !== slot && other.worker) this.send(other.worker, message);
+            return;
           case 'traffic':
             return void this.options.sink([...message.samples]).then(
               () => this.send(worker, { t: 'traffic-done', id: message.id }),

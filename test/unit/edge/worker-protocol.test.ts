@@ -33,6 +33,7 @@ describe('messages to a worker', () => {
     expect(decodeToWorker({ t: 'deny', address: '::1', port: 80 })).toEqual({ t: 'deny', address: '::1', port: 80 });
     expect(decodeToWorker({ t: 'traffic-done', id: 2, error: 'store down' })).toEqual({ t: 'traffic-done', id: 2, error: 'store down' });
     expect(decodeToWorker({ t: 'stop' })).toEqual({ t: 'stop' });
+    expect(decodeToWorker({ t: 'invalidate', endpointId: 'ep-1', targets: [{ path: '/a', query: '' }] })).toEqual({ t: 'invalidate', endpointId: 'ep-1', targets: [{ path: '/a', query: '' }] });
   });
 
   it('passes a purge target through whole: kinds of purge added later reach the node', () => {
@@ -63,6 +64,7 @@ describe('messages to a worker', () => {
     ['a start whose lease is missing', { ...start, lease: undefined }],
     ['a start whose port is text', { ...start, httpPort: '80' }],
     ['a traffic answer whose error is not text', { t: 'traffic-done', id: 1, error: { stack: 'x' } }],
+    ['an invalidation whose targets are not paths', { t: 'invalidate', endpointId: 'ep-1', targets: ['/a'] }],
   ])('refuses %s', (_what, message) => {
     expect(decodeToWorker(message)).toBeUndefined();
   });
@@ -82,6 +84,7 @@ describe('messages to the primary', () => {
     expect(decodeToPrimary({ t: 'done', id: 3, metrics: [{ name: 'x' }] })).toEqual({ t: 'done', id: 3, metrics: [{ name: 'x' }] });
     const samples = [{ endpointId: 'ep-1', bucketStart: 1_700_000_100_000, cdnBytes: 10, originBytes: 0 }];
     expect(decodeToPrimary({ t: 'traffic', id: 9, samples })).toEqual({ t: 'traffic', id: 9, samples });
+    expect(decodeToPrimary({ t: 'invalidate', endpointId: 'ep-1', targets: [{ path: '/a', query: 'q=1' }] })).toEqual({ t: 'invalidate', endpointId: 'ep-1', targets: [{ path: '/a', query: 'q=1' }] });
   });
 
   it('keeps only the fields of a traffic sample, and cuts long errors', () => {
@@ -102,6 +105,7 @@ describe('messages to the primary', () => {
     ['traffic with a sample of the wrong shape', { t: 'traffic', id: 1, samples: ['ep-1'] }],
     ['traffic whose samples are not a list', { t: 'traffic', id: 1, samples: {} }],
     ['a start failure with no message', { t: 'start-failed' }],
+    ['an invalidation with no endpoint', { t: 'invalidate', targets: [] }],
   ])('refuses %s', (_what, message) => {
     expect(decodeToPrimary(message)).toBeUndefined();
   });
