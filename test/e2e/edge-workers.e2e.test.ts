@@ -14,8 +14,13 @@ import { SignedClient } from '../support/signed-client.js';
 import { newStoreLocation, type TestStoreLocation } from '../support/stores.js';
 
 const DOMAIN = 'workers.example.com';
-/** Each request on a connection of its own: round-robin hands them to the workers in turn. */
+/**
+ * Each request on a connection of its own, which round-robin scheduling (NODE_CLUSTER_SCHED_POLICY=rr,
+ * set for this suite) hands to the workers in turn: so ROUNDS requests surely reach both. The
+ * default scheduling (every worker accepts) has its own test below.
+ */
 const ROUNDS = 12;
+const ROUND_ROBIN = { NODE_CLUSTER_SCHED_POLICY: 'rr' };
 
 let where: TestStoreLocation;
 let server: ServerProcess;
@@ -45,7 +50,7 @@ async function purge(path: string) {
 beforeAll(async () => {
   where = await newStoreLocation('sqlite');
   origin = await OriginServer.start();
-  server = await startServer({ store: where.location, args: ['--edge-workers', '2'], env: { MOONCDN_EDGE_DEADLINE_MS: '5000' } });
+  server = await startServer({ store: where.location, args: ['--edge-workers', '2'], env: { ...ROUND_ROBIN, MOONCDN_EDGE_DEADLINE_MS: '5000' } });
   client = new SignedClient(server.url, server.credentials);
   edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
   const created = await client.sub('POST', '/endpoints', { CustomDomain: DOMAIN, Origin: { Addresses: [origin.address] } });
@@ -141,6 +146,34 @@ describe('serve --edge-workers 2', () => {
     origin.on('/k.txt', { body: 'k3' });
     await purge('/k.txt');
     expect((await many('/k.txt')).bodies).toEqual(Array(ROUNDS).fill('k3'));
+  });
+});
+
+describe('with the default scheduling (every worker accepts)', () => {
+  it('connections reach every worker', async () => {
+    const own = await newStoreLocation('sqlite');
+    const primary = await startServer({ store: own.location, args: ['--edge-workers', '2'] });
+    const ownClient = new SignedClient(primary.url, primary.credentials);
+    try {
+      const port = Number(/http:\/\/[^:]+:(\d+) and https/.exec(primary.output())![1]);
+      const created = await ownClient.sub('POST', '/endpoints', { CustomDomain: 'default.example.com', Origin: { Addresses: [origin.address] } });
+      const id = created.body.EndpointID;
+      await ownClient.waitForOperation(id, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+      const rules = await ownClient.sub('PUT', `/endpoints/${id}/cacherules`, { Rules: [{ Type: 'Dir', Items: ['/'], TTL: 3600 }] });
+      await ownClient.waitForOperation(id, rules.body.AsyncInfo.TaskTrackId);
+      origin.on('/d.txt', { body: 'd' });
+      // Which worker accepts is the kernel's choice: batches of concurrent connections until
+      // the origin has seen one fetch per worker (each caches on its own).
+      for (let batch = 0; origin.count('/d.txt') < 2; batch++) {
+        if (batch === 50) throw new Error(`after ${batch} batches only ${origin.count('/d.txt')} worker fetched`);
+        await Promise.all(Array.from({ length: 8 }, () => edgeGet(port, 'default.example.com', '/d.txt')));
+      }
+      expect(origin.count('/d.txt')).toBe(2);
+    } finally {
+      await ownClient.close();
+      await primary.stop();
+      await own.cleanup();
+    }
   });
 });
 

@@ -31,7 +31,7 @@ async function operation(method: string, path: string, body?: unknown) {
   return client.waitForOperation(endpointId, accepted.body.AsyncInfo.TaskTrackId, 20_000);
 }
 
-/** ROUNDS requests, each on a connection of its own (round-robin hands them to the workers in turn). */
+/** ROUNDS requests, each on a connection of its own (round-robin, set for this suite, hands them to the workers in turn). */
 async function many(path: string): Promise<{ bodies: string[]; results: string[] }> {
   const responses = [];
   for (let i = 0; i < ROUNDS; i++) responses.push(await edgeGet(edge.httpPort, DOMAIN, path));
@@ -43,7 +43,7 @@ beforeAll(async () => {
   const common = { databaseUrl: database.url, natsUrl: nats.url, credentials, env: { MOONCDN_EDGE_LEASE_MS: '2000', MOONCDN_EDGE_DEADLINE_MS: '5000' } };
   const api = await startScaled('api', common);
   processes.push(api, await startScaled('worker', common));
-  edge = await startScaled('edge', { ...common, args: ['--edge-id', 'edge-w', '--edge-workers', '2'] });
+  edge = await startScaled('edge', { ...common, env: { ...common.env, NODE_CLUSTER_SCHED_POLICY: 'rr' }, args: ['--edge-id', 'edge-w', '--edge-workers', '2'] });
   processes.push(edge);
   client = new SignedClient(api.url, credentials);
   const created = await client.sub('POST', '/endpoints', { CustomDomain: DOMAIN, Origin: { Addresses: [origin.address] } });
