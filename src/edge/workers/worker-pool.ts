@@ -45,6 +45,12 @@ interface Answer {
 interface Slot {
   readonly index: number;
   worker: Worker | undefined;
+  /**
+   * The worker said hello: it hears messages from now on, in order. Before, a message could come
+   * before its listener and be lost; it needs none: its `start` carries the configurations,
+   * the lease and the listeners to refuse, and a restarted worker has nothing cached.
+   */
+  greeted: boolean;
   listening: boolean;
   /** Calls sent and not answered yet, by id: answered with {} if the worker dies. */
   readonly pending: Map<number, (answer: Answer) => void>;
@@ -71,7 +77,7 @@ export class WorkerPool implements EdgeAgent {
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.id = options.edgeId;
-    this.slots = Array.from({ length: options.workers }, (_, index) => ({ index, worker: undefined, listening: false, pending: new Map(), quickDeaths: 0, startedAt: 0 }));
+    this.slots = Array.from({ length: options.workers }, (_, index) => ({ index, worker: undefined, greeted: false, listening: false, pending: new Map(), quickDeaths: 0, startedAt: 0 }));
   }
 
   get size(): number {
@@ -120,7 +126,9 @@ export class WorkerPool implements EdgeAgent {
         const worker = slot.worker;
         if (!worker || worker.isDead()) return;
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        this.send(worker, { t: 'stop' });
+        // One still starting serves nothing yet: nothing to drain.
+        if (slot.greeted) this.send(worker, { t: 'stop' });
+        else worker.process.kill('SIGKILL');
         const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_KILL_MS);
         await exited;
         clearTimeout(timer);
@@ -138,7 +146,7 @@ export class WorkerPool implements EdgeAgent {
   set cacheUntil(until: number) {
     this.lease = until;
     const lease = this.leaseNow();
-    for (const slot of this.slots) if (slot.worker) this.send(slot.worker, { t: 'lease', ...lease });
+    for (const slot of this.slots) if (slot.worker && slot.greeted) this.send(slot.worker, { t: 'lease', ...lease });
   }
 
   endpointIds(): string[] {
@@ -173,7 +181,7 @@ export class WorkerPool implements EdgeAgent {
   /** Listeners origins may not be, in every worker (now and after a restart). */
   denyListener(address: string, port: number): void {
     this.denied.push({ address, port });
-    for (const slot of this.slots) if (slot.worker) this.send(slot.worker, { t: 'deny', address, port });
+    for (const slot of this.slots) if (slot.worker && slot.greeted) this.send(slot.worker, { t: 'deny', address, port });
   }
 
   /** Each live worker's metrics (prom-client's JSON form), for the primary's scrape. */
@@ -186,14 +194,14 @@ export class WorkerPool implements EdgeAgent {
 
   /** Resolves once every live worker answered; rejects with the first error one reported. */
   private async everyWorker(call: Call): Promise<void> {
-    const answers = await Promise.all(this.slots.filter((slot) => slot.worker).map((slot) => this.call(slot, call)));
+    const answers = await Promise.all(this.slots.map((slot) => this.call(slot, call)));
     const failed = answers.find((answer) => answer.error !== undefined);
     if (failed) throw new Error(failed.error);
   }
 
   private call(slot: Slot, call: Call): Promise<Answer> {
     const worker = slot.worker;
-    if (!worker) return Promise.resolve({});
+    if (!worker || !slot.greeted) return Promise.resolve({});
     const id = this.nextId++;
     return new Promise((resolve) => {
       slot.pending.set(id, resolve);
@@ -215,6 +223,7 @@ export class WorkerPool implements EdgeAgent {
   private fork(slot: Slot, restarted: boolean): Promise<void> {
     const worker = cluster.fork({ ...this.options.env, MOONCDN_EDGE_WORKER_SLOT: String(slot.index) });
     slot.worker = worker;
+    slot.greeted = false;
     slot.listening = false;
     slot.startedAt = performance.now();
     const log = this.options.log.child({ worker: slot.index, pid: worker.process.pid });
@@ -225,6 +234,7 @@ export class WorkerPool implements EdgeAgent {
         if (!message) return log.warn('ignored a malformed message from an edge worker');
         switch (message.t) {
           case 'hello':
+            slot.greeted = true;
             return this.send(worker, {
               t: 'start',
               slot: slot.index,
@@ -257,7 +267,7 @@ export class WorkerPool implements EdgeAgent {
             return settle?.(message);
           }
           case 'invalidate':
-            for (const other of this.slots) if (other !== slot && other.worker) this.send(other.worker, message);
+            for (const other of this.slots) if (other !== slot && other.worker && other.greeted) this.send(other.worker, message);
             return;
           case 'traffic':
             return void this.options.sink([...message.samples]).then(
@@ -268,6 +278,7 @@ export class WorkerPool implements EdgeAgent {
       });
       worker.on('exit', (code, signal) => {
         slot.listening = false;
+        slot.greeted = false;
         if (slot.worker === worker) slot.worker = undefined;
         // Nothing of it is left in memory: what it was asked is done as far as it is concerned.
         for (const settle of slot.pending.values()) settle({});
