@@ -50,7 +50,7 @@ async function purge(path: string) {
 beforeAll(async () => {
   where = await newStoreLocation('sqlite');
   origin = await OriginServer.start();
-  server = await startServer({ store: where.location, args: ['--edge-workers', '2'], env: { ...ROUND_ROBIN, MOONCDN_EDGE_DEADLINE_MS: '5000' } });
+  server = await startServer({ store: where.location, args: ['--edge-workers', '2'], env: { ...ROUND_ROBIN, MOONCDN_EDGE_DEADLINE_MS: '5000', MOONCDN_METER_FLUSH_MS: '100' } });
   client = new SignedClient(server.url, server.credentials);
   edgePort = Number(/http:\/\/[^:]+:(\d+) and https/.exec(server.output())![1]);
   const created = await client.sub('POST', '/endpoints', { CustomDomain: DOMAIN, Origin: { Addresses: [origin.address] } });
@@ -103,6 +103,28 @@ describe('serve --edge-workers 2', () => {
     expect((await edgeGet(edgePort, DOMAIN, '/inv.txt', { method: 'POST', body: 'x' })).status).toBe(200);
     // Passed on through the primary, without an acknowledgement: soon, not at once.
     await vi.waitFor(async () => expect((await many('/inv.txt')).bodies).toEqual(Array(ROUNDS).fill('v2')), { timeout: 5_000, interval: 20 });
+  });
+
+  it("the volume route counts both workers' traffic, written by the primary", async () => {
+    const created = await client.sub('POST', '/endpoints', { CustomDomain: 'meter.workers.example.com', Origin: { Addresses: [origin.address] } });
+    const id = created.body.EndpointID;
+    await client.waitForOperation(id, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+    const rules = await client.sub('PUT', `/endpoints/${id}/cacherules`, { Rules: [{ Type: 'Dir', Items: ['/'], TTL: 3600 }] });
+    await client.waitForOperation(id, rules.body.AsyncInfo.TaskTrackId);
+    origin.on('/m.bin', { body: Buffer.alloc(100_000, 1) });
+    // Four requests in turn: two per worker, each worker fetching once.
+    for (let i = 0; i < 4; i++) expect((await edgeGet(edgePort, 'meter.workers.example.com', '/m.bin')).body.length).toBe(100_000);
+    expect(origin.count('/m.bin')).toBe(2);
+    const now = Date.now();
+    const start = new Date(now - 3_600_000).toISOString().slice(0, 19) + 'Z';
+    const end = new Date(now + 600_000).toISOString().slice(0, 19) + 'Z';
+    await vi.waitFor(
+      async () => {
+        const volume = await client.sub('GET', `/endpoints/${id}/volume?granularity=PerDay&startTime=${start}&endTime=${end}`);
+        expect(volume.body).toMatchObject({ TotalCdnVolumeInMB: 0.4, TotalOriginVolumeInMB: 0.2 });
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   });
 
   it("the API's /metrics sums the workers' edge counters", async () => {
