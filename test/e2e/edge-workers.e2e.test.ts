@@ -5,6 +5,9 @@
  * replaced and obeys later purges; the primary's /metrics sums the workers; killing the
  * primary takes the workers with it.
  */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { childPids, isAlive } from '../support/child-processes.js';
 import { edgeGet } from '../support/edge-client.js';
@@ -198,6 +201,65 @@ describe('with the default scheduling (every worker accepts)', () => {
     }
   });
 });
+
+describe('with a disk tier', () => {
+  it('each worker has its own directory, and one restarted after a crash does not serve from the disk it had', async () => {
+    const own = await newStoreLocation('sqlite');
+    const diskDir = mkdtempSync(join(tmpdir(), 'mooncdn-workers-disk-'));
+    // Objects over 64 KiB go straight to the disk tier (each worker: 8 MiB of disk, 512 KiB of memory).
+    const args = ['--edge-workers', '2', '--edge-disk-bytes', String(16 << 20), '--edge-disk-dir', diskDir, '--edge-cache-bytes', String(1 << 20), '--edge-max-object-bytes', String(64 << 10)];
+    const primary = await startServer({ store: own.location, args, env: ROUND_ROBIN });
+    const ownClient = new SignedClient(primary.url, primary.credentials);
+    try {
+      const port = Number(/http:\/\/[^:]+:(\d+) and https/.exec(primary.output())![1]);
+      const created = await ownClient.sub('POST', '/endpoints', { CustomDomain: 'disk.example.com', Origin: { Addresses: [origin.address] } });
+      const id = created.body.EndpointID;
+      await ownClient.waitForOperation(id, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+      const rules = await ownClient.sub('PUT', `/endpoints/${id}/cacherules`, { Rules: [{ Type: 'Dir', Items: ['/'], TTL: 3600 }] });
+      await ownClient.waitForOperation(id, rules.body.AsyncInfo.TaskTrackId);
+      origin.on('/big.bin', { body: Buffer.alloc(200_000, 7) });
+      const fetchAll = async () => {
+        for (let i = 0; i < ROUNDS; i++) expect((await edgeGet(port, 'disk.example.com', '/big.bin')).body.length).toBe(200_000);
+      };
+      const filesOf = (slot: number) => objectFiles(join(diskDir, `worker-${slot}`));
+      // Until each worker's copy is on its disk (a request while the file is being written misses).
+      await vi.waitFor(
+        async () => {
+          await fetchAll();
+          expect([filesOf(0).length, filesOf(1).length]).toEqual([1, 1]);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const survivorFile = statSync(filesOf(1)[0]!).ino;
+      const fetched = origin.count('/big.bin');
+
+      const [victim] = childPids(primary.child.pid!).filter((pid) => slotOf(pid) === 0);
+      process.kill(victim!, 'SIGKILL');
+      await vi.waitFor(() => expect(childPids(primary.child.pid!).filter((pid) => pid !== victim && slotOf(pid) === 0)).toHaveLength(1), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(async () => expect((await fetch(`${primary.url}/readyz`)).status).toBe(200), { timeout: 15_000, interval: 50 });
+      // Its directory was emptied at its start: it fetches its copy again; the other worker's file stays.
+      await fetchAll();
+      expect(origin.count('/big.bin')).toBeGreaterThan(fetched);
+      expect(statSync(filesOf(1)[0]!).ino).toBe(survivorFile);
+    } finally {
+      await ownClient.close();
+      await primary.stop();
+      await own.cleanup();
+      rmSync(diskDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The worker's slot, from the variable the primary forks it with. */
+function slotOf(pid: number): number | undefined {
+  const slot = /(?:^|\0)MOONCDN_EDGE_WORKER_SLOT=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))?.[1];
+  return slot === undefined ? undefined : Number(slot);
+}
+
+function objectFiles(dir: string): string[] {
+  const objects = join(dir, 'objects');
+  return existsSync(objects) ? readdirSync(objects, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name)) : [];
+}
 
 describe('the primary', () => {
   it('killed with -9, takes its workers with it', async () => {
