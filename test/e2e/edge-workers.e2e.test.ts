@@ -202,6 +202,31 @@ describe('with the default scheduling (every worker accepts)', () => {
   });
 });
 
+describe('a stuck worker', () => {
+  it('is killed and replaced when it does not answer, so a purge still completes', async () => {
+    const own = await newStoreLocation('sqlite');
+    // The default scheduling: the worker that is not stopped takes every new connection.
+    const primary = await startServer({ store: own.location, args: ['--edge-workers', '2'], env: { MOONCDN_EDGE_DEADLINE_MS: '60000' } });
+    const ownClient = new SignedClient(primary.url, primary.credentials);
+    try {
+      const created = await ownClient.sub('POST', '/endpoints', { CustomDomain: 'stuck.example.com', Origin: { Addresses: [origin.address] } });
+      const id = created.body.EndpointID;
+      await ownClient.waitForOperation(id, String(created.headers['operation-location']).match(/operations\/([0-9a-f-]+)/)![1]!);
+      const [stuck, other] = childPids(primary.child.pid!);
+      process.kill(stuck!, 'SIGSTOP');
+      const accepted = await ownClient.sub('POST', `/endpoints/${id}/purges`, { Files: ['http://stuck.example.com/a.txt'] });
+      const purged = await ownClient.waitForOperation(id, accepted.body.AsyncInfo.TaskTrackId, 40_000);
+      expect(purged.Status, purged.Message).toBe('Succeeded');
+      expect(isAlive(stuck!)).toBe(false);
+      await vi.waitFor(() => expect(childPids(primary.child.pid!).filter((pid) => pid !== stuck && pid !== other)).toHaveLength(1), { timeout: 15_000, interval: 50 });
+    } finally {
+      await ownClient.close();
+      await primary.stop();
+      await own.cleanup();
+    }
+  }, 60_000);
+});
+
 describe('with a disk tier', () => {
   it('each worker has its own directory, and one restarted after a crash does not serve from the disk it had', async () => {
     const own = await newStoreLocation('sqlite');

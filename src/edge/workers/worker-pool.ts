@@ -64,6 +64,12 @@ const QUICK_DEATH_MS = 5_000;
 const MAX_RESTART_PAUSE_MS = 5_000;
 /** How long a stop waits for workers to finish their requests before killing them. */
 const STOP_KILL_MS = 10_000;
+/**
+ * A worker answers a call (but a preload, which waits on the origin) within a turn of its
+ * event loop; one that has not after this is stuck, and would hold up every purge and the
+ * fleet link behind it: it is killed, and started again like one that died.
+ */
+const STUCK_MS = 15_000;
 
 export class WorkerPool implements EdgeAgent {
   readonly id: string;
@@ -204,7 +210,17 @@ export class WorkerPool implements EdgeAgent {
     if (!worker || !slot.greeted) return Promise.resolve({});
     const id = this.nextId++;
     return new Promise((resolve) => {
-      slot.pending.set(id, resolve);
+      const timer =
+        call.op === 'preload'
+          ? undefined
+          : setTimeout(() => {
+              this.options.log.error({ worker: slot.index, pid: worker.process.pid, op: call.op }, 'an edge worker did not answer; killing it');
+              worker.process.kill('SIGKILL');
+            }, STUCK_MS);
+      slot.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
       this.send(worker, { t: 'call', id, ...call } as ToWorker);
     });
   }
