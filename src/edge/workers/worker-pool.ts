@@ -10,13 +10,13 @@
  * Each worker caches on its own, with 1/N of each budget (a popular object is fetched up to N
  * times); their metered traffic reaches the primary's sink, their metrics its scrape.
  */
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { TrafficSample } from '../../domain/traffic-sample.js';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
 import type { EdgeAgent } from '../../fleet/edge-agent.js';
-import { EdgeListenError } from '../edge-servers.js';
-import { decodeToPrimary, type Call, type Lease, type Listener, type ToWorker, type WorkerEdgeSettings } from './protocol.js';
+import type { Call, Lease, Listener, StartMessage, ToPrimary, WorkerEdgeSettings } from './protocol.js';
+import { WorkerSlot, type SlotOwner } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
   readonly workers: number;
@@ -37,53 +37,22 @@ export interface WorkerPoolOptions {
   readonly env?: Record<string, string>;
 }
 
-interface Answer {
-  readonly error?: string;
-  readonly metrics?: unknown[];
-}
-
-interface Slot {
-  readonly index: number;
-  worker: Worker | undefined;
-  /**
-   * The worker said hello: it hears messages from now on, in order. Before, a message could come
-   * before its listener and be lost; it needs none: its `start` carries the configurations,
-   * the lease and the listeners to refuse, and a restarted worker has nothing cached.
-   */
-  greeted: boolean;
-  listening: boolean;
-  /** Calls sent and not answered yet, by id: answered with {} if the worker dies. */
-  readonly pending: Map<number, (answer: Answer) => void>;
-  /** Deaths in a row soon after a start: each doubles the wait before the next fork. */
-  quickDeaths: number;
-  startedAt: number;
-}
-
-/** A worker that dies sooner than this after its start is restarted after a growing pause. */
-const QUICK_DEATH_MS = 5_000;
-const MAX_RESTART_PAUSE_MS = 5_000;
-/** How long a stop waits for workers to finish their requests before killing them. */
-const STOP_KILL_MS = 10_000;
-/**
- * A worker answers a call (but a preload, which waits on the origin) within a turn of its
- * event loop; one that has not after this is stuck, and would hold up every purge and the
- * fleet link behind it: it is killed, and started again like one that died.
- */
-const STUCK_MS = 15_000;
-
-export class WorkerPool implements EdgeAgent {
+export class WorkerPool implements EdgeAgent, SlotOwner {
   readonly id: string;
-  private readonly slots: Slot[];
+  readonly log: Logger;
+  readonly env: Record<string, string>;
+  stopping = false;
+  private readonly slots: WorkerSlot[];
   private readonly configs = new Map<string, EdgeEndpointConfig>();
   private readonly denied: Listener[] = [];
   private lease: number = Infinity;
-  private nextId = 1;
-  private stopping = false;
   private ports: { httpPort: number; httpsPort: number } | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.id = options.edgeId;
-    this.slots = Array.from({ length: options.workers }, (_, index) => ({ index, worker: undefined, greeted: false, listening: false, pending: new Map(), quickDeaths: 0, startedAt: 0 }));
+    this.log = options.log;
+    this.env = options.env ?? {};
+    this.slots = Array.from({ length: options.workers }, (_, index) => new WorkerSlot(index, this));
   }
 
   get size(): number {
@@ -92,7 +61,7 @@ export class WorkerPool implements EdgeAgent {
 
   /** Workers listening now (a restarted one counts once it listens again). */
   get listening(): number {
-    return this.slots.filter((slot) => slot.listening).length;
+    return this.slots.filter((slot) => slot.isListening).length;
   }
 
   /** The ports the workers share (known once start() resolved). */
@@ -106,7 +75,7 @@ export class WorkerPool implements EdgeAgent {
 
   /** The process ids of the workers alive now, by slot (tests and operators). */
   get pids(): (number | undefined)[] {
-    return this.slots.map((slot) => slot.worker?.process.pid);
+    return this.slots.map((slot) => slot.pid);
   }
 
   /**
@@ -117,29 +86,17 @@ export class WorkerPool implements EdgeAgent {
     // The command line is the primary's: a worker takes its settings from `start` alone.
     cluster.setupPrimary({ exec: this.options.exec, execArgv: process.execArgv, args: [], silent: false });
     try {
-      await Promise.all(this.slots.map((slot) => this.fork(slot, false)));
+      await Promise.all(this.slots.map((slot) => slot.fork(false)));
     } catch (error) {
       await this.stop();
       throw error;
     }
   }
 
-  /** Asks every worker to drain its listeners and exit; kills those still there after STOP_KILL_MS. */
+  /** Asks every worker to drain its listeners and exit (slots kill those that do not). */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      this.slots.map(async (slot) => {
-        const worker = slot.worker;
-        if (!worker || worker.isDead()) return;
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        // One still starting serves nothing yet: nothing to drain.
-        if (slot.greeted) this.send(worker, { t: 'stop' });
-        else worker.process.kill('SIGKILL');
-        const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_KILL_MS);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.slots.map((slot) => slot.stop()));
   }
 
   // ---- the edge as the fleet sees it -------------------------------------------------------
@@ -152,7 +109,7 @@ export class WorkerPool implements EdgeAgent {
   set cacheUntil(until: number) {
     this.lease = until;
     const lease = this.leaseNow();
-    for (const slot of this.slots) if (slot.worker && slot.greeted) this.send(slot.worker, { t: 'lease', ...lease });
+    for (const slot of this.slots) slot.send({ t: 'lease', ...lease });
   }
 
   endpointIds(): string[] {
@@ -181,137 +138,71 @@ export class WorkerPool implements EdgeAgent {
 
   /** Sent in order before whatever comes next: the workers handle messages one after another. */
   dropCache(): void {
-    void this.everyWorker({ op: 'drop' }).catch((error: unknown) => this.options.log.warn({ err: error }, 'an edge worker could not drop its cache'));
+    void this.everyWorker({ op: 'drop' }).catch((error: unknown) => this.log.warn({ err: error }, 'an edge worker could not drop its cache'));
   }
 
   /** Listeners origins may not be, in every worker (now and after a restart). */
   denyListener(address: string, port: number): void {
     this.denied.push({ address, port });
-    for (const slot of this.slots) if (slot.worker && slot.greeted) this.send(slot.worker, { t: 'deny', address, port });
+    for (const slot of this.slots) slot.send({ t: 'deny', address, port });
   }
 
-  /** Each live worker's metrics (prom-client's JSON form), for the primary's scrape. */
+  /** Each listening worker's metrics (prom-client's JSON form), for the primary's scrape. */
   async workerMetrics(): Promise<unknown[][]> {
-    const answers = await Promise.all(this.slots.filter((slot) => slot.listening).map((slot) => this.call(slot, { op: 'metrics' })));
+    const answers = await Promise.all(this.slots.filter((slot) => slot.isListening).map((slot) => slot.call({ op: 'metrics' })));
     return answers.flatMap((answer) => (answer.metrics ? [answer.metrics] : []));
   }
 
-  // ---- workers -----------------------------------------------------------------------------
+  // ---- what the slots ask (SlotOwner) --------------------------------------------------------
+
+  startFor(slot: number, restarted: boolean): StartMessage {
+    return {
+      t: 'start',
+      slot,
+      edgeId: this.options.edgeId,
+      settings: this.options.settingsFor(slot),
+      host: this.options.host,
+      // As configured, 0 too: node:cluster keys a shared socket by address, port and the
+      // worker's how-many-th listen on them, so every worker's first listen(0) shares the one
+      // socket the first picked (while any worker holds it), its second the other.
+      httpPort: this.options.httpPort,
+      httpsPort: this.options.httpsPort,
+      dropDisk: restarted,
+      logLevel: this.options.logLevel,
+      logFormat: this.options.logFormat,
+      configs: [...this.configs.values()],
+      lease: this.leaseNow(),
+      denied: this.denied,
+    };
+  }
+
+  listened(ports: { httpPort: number; httpsPort: number }): void {
+    this.ports ??= ports;
+  }
+
+  heard(from: WorkerSlot, message: Extract<ToPrimary, { t: 'traffic' | 'invalidate' }>): void {
+    if (message.t === 'invalidate') {
+      for (const slot of this.slots) if (slot !== from) slot.send(message);
+      return;
+    }
+    this.options.sink([...message.samples]).then(
+      () => from.send({ t: 'traffic-done', id: message.id }),
+      (error: Error) => from.send({ t: 'traffic-done', id: message.id, error: error.message }),
+    );
+  }
+
+  // ---- broadcasts ----------------------------------------------------------------------------
 
   /** Resolves once every live worker answered; rejects with the first error one reported. */
   private async everyWorker(call: Call): Promise<void> {
-    const answers = await Promise.all(this.slots.map((slot) => this.call(slot, call)));
+    const answers = await Promise.all(this.slots.map((slot) => slot.call(call)));
     const failed = answers.find((answer) => answer.error !== undefined);
     if (failed) throw new Error(failed.error);
-  }
-
-  private call(slot: Slot, call: Call): Promise<Answer> {
-    const worker = slot.worker;
-    if (!worker || !slot.greeted) return Promise.resolve({});
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      const timer =
-        call.op === 'preload'
-          ? undefined
-          : setTimeout(() => {
-              this.options.log.error({ worker: slot.index, pid: worker.process.pid, op: call.op }, 'an edge worker did not answer; killing it');
-              worker.process.kill('SIGKILL');
-            }, STUCK_MS);
-      slot.pending.set(id, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-      this.send(worker, { t: 'call', id, ...call } as ToWorker);
-    });
   }
 
   private leaseNow(): Lease {
     const forMs = this.lease === Infinity ? null : Math.max(0, this.lease - performance.now());
     return { forMs, sentAt: Date.now() };
   }
-
-  private send(worker: Worker, message: ToWorker): void {
-    // A worker that has just died: its exit handler settles what it was asked.
-    if (worker.isConnected()) worker.send(message, (error: Error | null) => error && this.options.log.debug({ err: error.message }, 'an edge worker did not take a message'));
-  }
-
-  /** Forks the slot's worker; resolves when it listens, rejects if it could not start. */
-  private fork(slot: Slot, restarted: boolean): Promise<void> {
-    const worker = cluster.fork({ ...this.options.env, MOONCDN_EDGE_WORKER_SLOT: String(slot.index) });
-    slot.worker = worker;
-    slot.greeted = false;
-    slot.listening = false;
-    slot.startedAt = performance.now();
-    const log = this.options.log.child({ worker: slot.index, pid: worker.process.pid });
-    return new Promise((resolve, reject) => {
-      let started = false;
-      worker.on('message', (raw: unknown) => {
-        const message = decodeToPrimary(raw);
-        if (!message) return log.warn('ignored a malformed message from an edge worker');
-        switch (message.t) {
-          case 'hello':
-            slot.greeted = true;
-            return this.send(worker, {
-              t: 'start',
-              slot: slot.index,
-              edgeId: this.options.edgeId,
-              settings: this.options.settingsFor(slot.index),
-              host: this.options.host,
-              // As configured, 0 too: node:cluster keys a shared socket by address, port and the
-              // worker's how-many-th listen on them, so every worker's first listen(0) shares the
-              // one socket the first picked (while any worker holds it), its second the other.
-              httpPort: this.options.httpPort,
-              httpsPort: this.options.httpsPort,
-              dropDisk: restarted,
-              logLevel: this.options.logLevel,
-              logFormat: this.options.logFormat,
-              configs: [...this.configs.values()],
-              lease: this.leaseNow(),
-              denied: this.denied,
-            });
-          case 'listening':
-            this.ports ??= { httpPort: message.httpPort, httpsPort: message.httpsPort };
-            slot.listening = true;
-            started = true;
-            if (restarted) log.info('edge worker restarted and listening');
-            return resolve();
-          case 'start-failed':
-            return reject(new WorkerStartError(message.message));
-          case 'done': {
-            const settle = slot.pending.get(message.id);
-            slot.pending.delete(message.id);
-            return settle?.(message);
-          }
-          case 'invalidate':
-            for (const other of this.slots) if (other !== slot && other.worker && other.greeted) this.send(other.worker, message);
-            return;
-          case 'traffic':
-            return void this.options.sink([...message.samples]).then(
-              () => this.send(worker, { t: 'traffic-done', id: message.id }),
-              (error: Error) => this.send(worker, { t: 'traffic-done', id: message.id, error: error.message }),
-            );
-        }
-      });
-      worker.on('exit', (code, signal) => {
-        slot.listening = false;
-        slot.greeted = false;
-        if (slot.worker === worker) slot.worker = undefined;
-        // Nothing of it is left in memory: what it was asked is done as far as it is concerned.
-        for (const settle of slot.pending.values()) settle({});
-        slot.pending.clear();
-        if (!started) reject(new WorkerStartError(`an edge worker exited (${signal ?? code}) before it listened`));
-        if (this.stopping) return;
-        log.error({ code, signal }, 'an edge worker died; starting another');
-        slot.quickDeaths = performance.now() - slot.startedAt < QUICK_DEATH_MS ? slot.quickDeaths + 1 : 0;
-        const pause = slot.quickDeaths === 0 ? 0 : Math.min(MAX_RESTART_PAUSE_MS, 100 * 2 ** (slot.quickDeaths - 1));
-        setTimeout(() => {
-          if (this.stopping) return;
-          this.fork(slot, true).catch((error: Error) => log.error({ err: error.message }, 'an edge worker could not start again'));
-        }, pause).unref();
-      });
-    });
-  }
 }
 
-/** A worker could not start (a port in use, say): the message is the worker's, for the operator. */
-export class WorkerStartError extends EdgeListenError {}
