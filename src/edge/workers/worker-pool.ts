@@ -117,8 +117,17 @@ export class WorkerPool implements EdgeAgent, SlotOwner {
   }
 
   async applyEndpoint(config: EdgeEndpointConfig): Promise<void> {
+    const previous = this.configs.get(config.endpointId);
     this.configs.set(config.endpointId, config);
-    await this.everyWorker({ op: 'apply', config });
+    try {
+      await this.everyWorker({ op: 'apply', config });
+    } catch (error) {
+      // The workers kept the configuration they had (EdgeNode refuses before it changes
+      // anything): so does a worker started later.
+      if (previous) this.configs.set(config.endpointId, previous);
+      else this.configs.delete(config.endpointId);
+      throw error;
+    }
   }
 
   async removeEndpoint(endpointId: string): Promise<void> {
