@@ -73,7 +73,6 @@ export interface EdgeNodeOptions {
   readonly onInvalidate?: (endpointId: string, targets: readonly InvalidatedTarget[]) => void;
 }
 
-
 export class EdgeNode implements EdgeAgent {
   readonly id: string;
   private readonly byId = new Map<string, Served>();
