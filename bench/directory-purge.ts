@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { cacheKey } from '../src/edge/cache/cache-store.js';
-import { startEmbeddedEdge } from '../src/server/embedded-edge.js';
+import { startInProcessEdge } from '../src/server/embedded-edge.js';
 import { SecretBox } from '../src/domain/secret-box.js';
 import { DEFAULT_QUOTAS } from '../src/domain/quota.js';
 import { systemClock } from '../src/domain/clock.js';
@@ -50,7 +50,7 @@ const settings = {
   publicUrl: undefined,
 };
 const plane = await createControlPlane(store, settings, systemClock, log, metrics);
-const edge = await startEmbeddedEdge(
+const edge = await startInProcessEdge(
   { edgeHost: '127.0.0.1', edgePort: 0, edgeTlsPort: 0, edge: { cacheBytes: 4 * 1024 ** 3, maxObjectBytes: 1 << 20, originTimeoutMs: 30_000, fillBytes: 64 << 20, originMinBytesPerSecond: 1024, negativeTtlSeconds: 10, meterFlushMs: 60_000, accessLog: false, metricsEndpoints: 100, originDeny: [], tagHeaders: ['cache-tag'] } },
   store,
   plane.fleet,

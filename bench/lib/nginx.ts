@@ -1,6 +1,7 @@
 /**
- * nginx (Debian's package) with proxy_cache in front of an origin, one worker, pinned to the
- * server core: the ceiling the edge is compared with.
+ * nginx (Debian's package) with proxy_cache in front of an origin: the ceiling the edge is
+ * compared with. One worker pinned to the server core by default; `workers` and `pinned: false`
+ * for runs across every core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,10 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(originAddress: string, domain: string, port: number, cacheBytes: number): Promise<Nginx> {
+export async function startNginx(originAddress: string, domain: string, port: number, cacheBytes: number, options: { workers?: number; pinned?: boolean } = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'mooncdn-nginx-'));
   const conf = `
-worker_processes 1;
+worker_processes ${options.workers ?? 1};
 user root;
 daemon off;
 master_process on;
@@ -52,7 +53,9 @@ http {
   }
 }`;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child: ChildProcess = spawn('taskset', ['-c', SERVER_CORE, '/usr/sbin/nginx', '-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const command = ['/usr/sbin/nginx', '-c', join(dir, 'nginx.conf'), '-p', dir];
+  const pinned = options.pinned === false ? command : ['taskset', '-c', SERVER_CORE, ...command];
+  const child: ChildProcess = spawn(pinned[0]!, pinned.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port);
   return {
     port,

@@ -13,12 +13,14 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(env: Record<string, string> = {}, nodeFlags?: readonly string[]): Promise<BenchServer> {
+/** `options.pinned: false` leaves it to the scheduler (edge workers on every core); `args`: more flags. */
+export async function startBenchServer(env: Record<string, string> = {}, nodeFlags?: readonly string[], options: { pinned?: boolean; args?: readonly string[] } = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mooncdn-bench-'));
   const server = await startServer({
     store: { kind: 'sqlite', file: join(dir, 'mooncdn.db') },
     env: { MOONCDN_LOG_LEVEL: 'warn', ...env },
-    wrapper: ['taskset', '-c', SERVER_CORE],
+    ...(options.pinned === false ? {} : { wrapper: ['taskset', '-c', SERVER_CORE] }),
+    ...(options.args ? { args: options.args } : {}),
     ...(nodeFlags ? { nodeFlags } : {}),
   });
   const client = new SignedClient(server.url, server.credentials);

@@ -39,12 +39,14 @@ export interface WrkOptions {
   readonly timeoutSeconds?: number;
   /** Pinned to LOAD_CORE (default), or left to the scheduler (several wrk against several processes). */
   readonly pinned?: boolean;
+  /** wrk's threads (default 1). */
+  readonly threads?: number;
 }
 
 let scripts = 0;
 
 export async function wrk(options: WrkOptions): Promise<WrkResult> {
-  const args = ['wrk', '-t1', `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency', ...(options.timeoutSeconds ? ['--timeout', `${options.timeoutSeconds}s`] : [])];
+  const args = ['wrk', `-t${options.threads ?? 1}`, `-c${options.connections ?? 32}`, `-d${options.seconds ?? 10}s`, '--latency', ...(options.timeoutSeconds ? ['--timeout', `${options.timeoutSeconds}s`] : [])];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
   let script: string | undefined;
   if (options.method || options.body || options.rotate) {

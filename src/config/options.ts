@@ -49,6 +49,12 @@ export const SERVE_OPTIONS = [
   { flag: 'edge-fill-bytes', kind: 'count', description: 'Bytes that cache fills in progress may hold; beyond it a fill streams through uncached (default: 64 MiB, or --edge-max-object-bytes if larger)' },
   { flag: 'edge-disk-bytes', kind: 'count', default: '0', description: "Byte budget of the edge's disk tier, where objects evicted from memory (and those too large for it) go; 0: no disk tier" },
   { flag: 'edge-disk-dir', kind: 'string', description: 'Where the disk tier keeps its files (default: <data-dir>/edge-cache); needs --edge-disk-bytes' },
+  {
+    flag: 'edge-workers',
+    kind: 'count',
+    default: '1',
+    description: "Edge processes sharing the edge's ports (one per core, say); each caches on its own with 1/N of --edge-cache-bytes, --edge-fill-bytes and --edge-disk-bytes",
+  },
   { flag: 'edge-origin-min-bytes-per-second', kind: 'count', default: '1024', description: 'Slowest an origin may send a body the edge is storing, over each --edge-origin-timeout-ms; slower is cut off (0: no minimum)' },
   { flag: 'edge-negative-ttl-seconds', kind: 'count', default: '10', description: 'Longest a cache rule (or a heuristic) keeps a 404, 405, 410 or 414 from the origin; 0: never (an explicit origin max-age still counts)' },
   {
@@ -100,7 +106,7 @@ export const SCALED_COMMAND_OPTIONS: Record<'api' | 'worker' | 'edge', { serve: 
     fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-lease-ms', 'fleet-log-max-messages', 'operation-lease-ms'],
   },
   edge: {
-    serve: ['edge-host', 'edge-port', 'edge-tls-port', 'data-dir', 'log-level', 'log-format', 'edge-cache-bytes', 'edge-max-object-bytes', 'edge-origin-timeout-ms', 'edge-access-log', 'edge-metrics-endpoints', 'edge-origin-deny', 'edge-fill-bytes', 'edge-origin-min-bytes-per-second', 'edge-negative-ttl-seconds', 'edge-tag-headers', 'meter-flush-ms', 'edge-disk-bytes', 'edge-disk-dir'],
+    serve: ['edge-host', 'edge-port', 'edge-tls-port', 'data-dir', 'log-level', 'log-format', 'edge-cache-bytes', 'edge-max-object-bytes', 'edge-origin-timeout-ms', 'edge-access-log', 'edge-metrics-endpoints', 'edge-origin-deny', 'edge-fill-bytes', 'edge-origin-min-bytes-per-second', 'edge-negative-ttl-seconds', 'edge-tag-headers', 'meter-flush-ms', 'edge-disk-bytes', 'edge-disk-dir', 'edge-workers'],
     fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-id', 'edge-lease-ms', 'edge-status-port'],
   },
 };

@@ -33,6 +33,8 @@ export interface ServeConfig {
   readonly quotas: QuotaLimits;
   readonly edgeDeadlineMs: number;
   readonly cnameSuffix: string;
+  /** Edge processes sharing the edge's ports (edge/workers/): 1 is the edge in this process. */
+  readonly edgeWorkers: number;
   readonly edge: {
     readonly cacheBytes: number;
     readonly maxObjectBytes: number;
@@ -140,6 +142,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
 
   const host = raw.get('host') ?? '127.0.0.1';
   const maxObjectBytes = count('edge-max-object-bytes', 1);
+  const edgeWorkers = count('edge-workers', 1);
   const config = {
     host,
     edgeHost: raw.get('edge-host') ?? host,
@@ -166,11 +169,13 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     },
     edgeDeadlineMs: count('edge-deadline-ms', 100),
     cnameSuffix: cnameSuffix(raw.get('cname-suffix') ?? '', problems, where),
+    edgeWorkers,
     edge: {
       cacheBytes: count('edge-cache-bytes', 1024 * 1024),
       maxObjectBytes,
       originTimeoutMs: count('edge-origin-timeout-ms', 100),
-      fillBytes: raw.has('edge-fill-bytes') ? count('edge-fill-bytes', 1) : Math.max(DEFAULT_FILL_BYTES, maxObjectBytes),
+      // Each worker gets 1/N of it, and a fill holds a whole object: by default enough for that.
+      fillBytes: raw.has('edge-fill-bytes') ? count('edge-fill-bytes', 1) : Math.max(DEFAULT_FILL_BYTES, maxObjectBytes * (edgeWorkers || 1)),
       originMinBytesPerSecond: count('edge-origin-min-bytes-per-second'),
       negativeTtlSeconds: count('edge-negative-ttl-seconds'),
       meterFlushMs: count('meter-flush-ms', 10),
@@ -186,6 +191,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   if (config.edge.maxObjectBytes > config.edge.cacheBytes) {
     problems.push(`${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}) must not be larger than ${where('edge-cache-bytes')} (${config.edge.cacheBytes}).`);
   }
+  problems.push(...workerShareProblems(config, where));
   if (config.edge.fillBytes < config.edge.maxObjectBytes) {
     problems.push(
       `${where('edge-fill-bytes')} (${config.edge.fillBytes}) must be at least ${where('edge-max-object-bytes')} (${config.edge.maxObjectBytes}): a fill holds a whole object on its way into the cache.`,
@@ -200,6 +206,30 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
   if (!LOG_FORMATS.includes(config.logFormat)) problems.push(`${where('log-format')} "${config.logFormat}" must be one of ${LOG_FORMATS.join(', ')}.`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The most edge workers: more than the cores of any machine here buys nothing but budgets cut thin. */
+export const MAX_EDGE_WORKERS = 256;
+
+/** Each of N edge workers gets 1/N of each budget (edge/workers/): each share must still be usable. */
+function workerShareProblems(config: Pick<ServeConfig, 'edgeWorkers' | 'edge'>, where: (flag: string) => string): string[] {
+  const n = config.edgeWorkers;
+  if (n > MAX_EDGE_WORKERS) return [`${where('edge-workers')} (${n}) must be at most ${MAX_EDGE_WORKERS}.`];
+  if (n <= 1) return [];
+  const { cacheBytes, fillBytes, maxObjectBytes, disk } = config.edge;
+  const problems: string[] = [];
+  if (Math.floor(cacheBytes / n) < maxObjectBytes) {
+    problems.push(
+      `${where('edge-cache-bytes')} (${cacheBytes}) is shared by ${n} edge workers: each share must hold the largest object (${where('edge-max-object-bytes')}, ${maxObjectBytes}); raise the one or lower the other.`,
+    );
+  }
+  if (Math.floor(fillBytes / n) < maxObjectBytes) {
+    problems.push(`${where('edge-fill-bytes')} (${fillBytes}) is shared by ${n} edge workers: each share must be at least ${where('edge-max-object-bytes')} (${maxObjectBytes}).`);
+  }
+  if (disk && Math.floor(disk.bytes / n) < MIN_DISK_BYTES) {
+    problems.push(`${where('edge-disk-bytes')} (${disk.bytes}) is shared by ${n} edge workers: each share must be at least ${MIN_DISK_BYTES} (1 MiB).`);
+  }
+  return problems;
 }
 
 /** The store the server and the admin commands use: PostgreSQL if a URL is given, else SQLite in the data dir. */

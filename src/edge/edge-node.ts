@@ -32,7 +32,7 @@ import { DEFAULT_TAG_HEADERS } from './policy/cache-tags.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { exchangeContext, initialAge } from './policy/freshness.js';
-import { invalidatedTargets } from './policy/invalidation.js';
+import { invalidatedTargets, type InvalidatedTarget } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
 import { usableConfig } from './policy/usable-config.js';
 import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
@@ -69,6 +69,11 @@ export interface EdgeNodeOptions {
   readonly negativeTtlSeconds?: number;
   /** The response headers that carry cache tags, lower case (policy/cache-tags.ts); Cache-Tag unless given. */
   readonly tagHeaders?: readonly string[];
+  /**
+   * Told of the targets an unsafe request invalidated here (RFC 9111 §4.4), so the other
+   * processes of an edge with workers drop them too (invalidateFromElsewhere).
+   */
+  readonly onInvalidate?: (endpointId: string, targets: readonly InvalidatedTarget[]) => void;
 }
 
 export class EdgeNode implements EdgeAgent {
@@ -405,7 +410,9 @@ export class EdgeNode implements EdgeAgent {
         this.fills.shareableAgain(marked.key);
       }
       const headers = withoutHeaders(fromOrigin, this.hidden);
-      this.invalidate(served, invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers));
+      const invalidated = invalidatedTargets(req.method ?? 'GET', response.status, config.customDomain, target, headers);
+      this.invalidate(served, invalidated);
+      if (invalidated.length > 0) this.options.onInvalidate?.(config.endpointId, invalidated);
       res.writeHead(response.status, { ...headers, 'x-cache': 'MISS', age: String(initialAge(headers, requested, received)), via: VIA });
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         originBytes += chunk.length;
@@ -428,7 +435,7 @@ export class EdgeNode implements EdgeAgent {
    * RFC 9111 §4.4: drops what is stored (or being filled) for targets an unsafe request changed.
    * Only keys that hold something: a purge record for every URL ever POSTed to would only grow.
    */
-  private invalidate(served: Served, targets: readonly { path: string; query: string }[]): void {
+  private invalidate(served: Served, targets: readonly InvalidatedTarget[]): void {
     const { endpointId, cachePolicy } = served.config;
     const now = this.options.now();
     for (const target of targets) {
@@ -436,6 +443,12 @@ export class EdgeNode implements EdgeAgent {
       const key = cacheKey(endpointId, path, cachePolicy.ignoreQueryString ? '' : target.query);
       if (this.fills.has(key) || this.options.cache.get(key, now)) void this.purge(endpointId, { files: [path], directories: [], patterns: [] });
     }
+  }
+
+  /** What an unsafe request invalidated in another process of this edge (onInvalidate there). */
+  invalidateFromElsewhere(endpointId: string, targets: readonly InvalidatedTarget[]): void {
+    const served = this.byId.get(endpointId);
+    if (served) this.invalidate(served, targets);
   }
 
 

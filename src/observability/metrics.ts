@@ -3,7 +3,7 @@
  * can build several). The API, the engine and the edge record into it; /metrics serves it.
  */
 import type { EdgeView } from '../domain/fleet-view.js';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** The edge cache's figures at a scrape: the memory tier, fills in progress, the disk tier if any. */
 export interface CacheSize {
@@ -249,9 +249,18 @@ export class Metrics {
     this.cacheSize = source;
   }
 
-  /** Text exposition format for a scrape. */
+  /** Other processes' metrics (edge workers, as getMetricsAsJSON() gives them) summed into each scrape. */
+  private others: (() => Promise<unknown[][]>) | undefined;
+
+  aggregateWith(source: () => Promise<unknown[][]>): void {
+    this.others = source;
+  }
+
+  /** Text exposition format for a scrape: this process's metrics, plus the others' (counters and gauges summed). */
   async exposition(): Promise<string> {
-    return this.registry.metrics();
+    if (!this.others) return this.registry.metrics();
+    const all = [await this.registry.getMetricsAsJSON(), ...(await this.others())] as MetricObjectWithValues<MetricValue<string>>[][];
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 
   get contentType(): string {

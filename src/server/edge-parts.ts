@@ -11,7 +11,7 @@ import type { Clock } from '../domain/clock.js';
 import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
 import { openEdgeCache } from '../edge/cache/open-cache.js';
 import { Reclaimer } from '../edge/cache/reclaimer.js';
-import { EdgeNode } from '../edge/edge-node.js';
+import { EdgeNode, type EdgeNodeOptions } from '../edge/edge-node.js';
 import { OriginClient } from '../edge/origin-client.js';
 import { OriginAddressPolicy } from '../edge/policy/origin-address.js';
 import { TrafficMeter, type TrafficSink } from '../edge/traffic-meter.js';
@@ -26,7 +26,15 @@ export interface EdgeParts {
 }
 
 /** With a disk tier, its index is rebuilt from the files before this resolves (before the edge listens). */
-export async function buildEdge(id: string, settings: ServeConfig['edge'], sink: TrafficSink, clock: Clock, log: Logger, metrics: Metrics): Promise<EdgeParts> {
+export async function buildEdge(
+  id: string,
+  settings: ServeConfig['edge'],
+  sink: TrafficSink,
+  clock: Clock,
+  log: Logger,
+  metrics: Metrics,
+  onInvalidate?: EdgeNodeOptions['onInvalidate'],
+): Promise<EdgeParts> {
   // A full collection after every eighth of the budget (at least 32 MiB) let go.
   const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, settings.cacheBytes / 8));
   const cache = await openEdgeCache(settings, {
@@ -52,6 +60,7 @@ export async function buildEdge(id: string, settings: ServeConfig['edge'], sink:
     negativeTtlSeconds: settings.negativeTtlSeconds,
     tagHeaders: settings.tagHeaders,
     originBodyRate: { minBytesPerSecond: settings.originMinBytesPerSecond, windowMs: settings.originTimeoutMs },
+    ...(onInvalidate && { onInvalidate }),
   });
   metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));
   return { node, cache, origin, meter, originPolicy };

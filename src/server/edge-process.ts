@@ -14,10 +14,13 @@ import { drainServers } from '../edge/drain.js';
 import { listenEdge } from '../edge/edge-servers.js';
 import { deniedLiteralCheck } from '../edge/policy/origin-address.js';
 import { connectNats } from '../fleet/nats/connection.js';
-import { EdgeLink } from '../fleet/nats/edge-link.js';
+import { EdgeLink, type LinkedEdge } from '../fleet/nats/edge-link.js';
 import { Health } from '../observability/health.js';
 import { Metrics } from '../observability/metrics.js';
+import type { TrafficSample } from '../domain/traffic-sample.js';
+import type { TrafficSink } from '../edge/traffic-meter.js';
 import { buildEdge, denyListeners } from './edge-parts.js';
+import { createEdgeWorkers } from './edge-workers.js';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -39,25 +42,27 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
   log.info({ nats: fleetConfig.nats.url }, 'connecting to NATS');
   const nc = await connectNats(fleetConfig.nats, `mooncdn-edge-${edgeId}`, log, `_INBOX_${edgeId}`);
 
-  // 2. The edge's parts; traffic goes to NATS through the link (the meter flushes later).
+  // 2. The edge, listening: its parts in this process, or N worker processes sharing its ports
+  // (edge-workers.ts) that this one drives as one edge. Fenced: every request passes to the
+  // origin until the link has caught up. Traffic goes to NATS through the link (the meters
+  // flush later).
   let link: EdgeLink | undefined;
-  const parts = await buildEdge(edgeId, config.edge, (samples) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet'))), clock, log, metrics);
+  const sink = (samples: TrafficSample[]) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet')));
+  const edge = await (config.edgeWorkers > 1 ? edgeWorkers(config, edgeId, sink, log, metrics) : edgeInProcess(config, edgeId, sink, clock, log, metrics)).catch(
+    async (error: unknown) => {
+      await nc.close();
+      throw error;
+    },
+  );
 
-  // 3. Listening (fenced: every request passes to the origin until the link has caught up).
-  const listeners = await listenEdge(parts.node, config.edgeHost, config.edgePort, config.edgeTlsPort).catch(async (error: unknown) => {
-    await nc.close();
-    throw error;
-  });
-  denyListeners(parts.originPolicy, listeners.servers);
-
-  // 4. The link.
+  // 3. The link.
   const refuseOrigin = config.edge.originDeny.length > 0 ? deniedLiteralCheck(config.edge.originDeny) : undefined;
   link = new EdgeLink(
     nc,
-    parts.node,
+    edge.driven,
     {
       edgeId,
-      address: `${config.edgeHost}:${listeners.httpPort}`,
+      address: `${config.edgeHost}:${edge.httpPort}`,
       leaseMs: fleetConfig.leaseMs,
       ...(refuseOrigin && {
         refuse: (endpoint) => endpoint.originAddresses.map((address) => refuseOrigin(address, 'Origin address')).find((problem) => problem !== undefined),
@@ -66,31 +71,85 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
     log.child({ component: 'edge-link' }),
   );
   link.start();
-  parts.meter.start(config.edge.meterFlushMs);
 
-  // 5. Status: /readyz is 200 only while it serves from cache (a load balancer skips it otherwise).
+  // 4. Status: /readyz is 200 only while it serves from cache (a load balancer skips it otherwise).
   const running = link;
   const health = new Health();
   health.add('fleet', () => {
     if (running.state !== 'serving') throw new Error(`the edge is ${running.state} (applied ${running.appliedSeq})`);
   });
+  if (edge.workers) {
+    const { listening, size } = edge.workers;
+    health.add('edge-workers', () => {
+      if (listening() < size) throw new Error(`${listening()} of ${size} edge workers are listening`);
+    });
+  }
   const status = fleetConfig.edgeStatusPort === undefined ? undefined : await listenStatus(config.edgeHost, fleetConfig.edgeStatusPort, health, metrics);
 
   return {
     edgeId,
-    httpPort: listeners.httpPort,
-    httpsPort: listeners.httpsPort,
+    httpPort: edge.httpPort,
+    httpsPort: edge.httpsPort,
     statusPort: status ? (status.address() as AddressInfo).port : undefined,
     link: running,
     async close() {
-      await drainServers(listeners.servers, SHUTDOWN_GRACE_MS);
-      await listeners.close();
+      await edge.stopServing();
       status?.close();
-      await parts.meter.stop().catch(() => undefined);
+      await edge.stopMeter();
       await running.stop();
       await nc.drain().catch(() => undefined);
-      await parts.origin.close();
+      await edge.close();
     },
+  };
+}
+
+/** The edge as this process runs it: what the link drives, its ports, and how it stops. */
+interface LocalEdge {
+  readonly driven: LinkedEdge;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** With edge workers: how many there are, and how many listen now. */
+  readonly workers?: { readonly size: number; listening(): number };
+  /** Stops accepting and finishes the requests in flight. */
+  stopServing(): Promise<void>;
+  /** The last flush of metered traffic (through the link, still up). */
+  stopMeter(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function edgeInProcess(config: ServeConfig, edgeId: string, sink: TrafficSink, clock: Clock, log: Logger, metrics: Metrics): Promise<LocalEdge> {
+  const parts = await buildEdge(edgeId, config.edge, sink, clock, log, metrics);
+  const listeners = await listenEdge(parts.node, config.edgeHost, config.edgePort, config.edgeTlsPort);
+  denyListeners(parts.originPolicy, listeners.servers);
+  parts.meter.start(config.edge.meterFlushMs);
+  return {
+    driven: parts.node,
+    httpPort: listeners.httpPort,
+    httpsPort: listeners.httpsPort,
+    async stopServing() {
+      await drainServers(listeners.servers, SHUTDOWN_GRACE_MS);
+      await listeners.close();
+    },
+    stopMeter: () => parts.meter.stop().catch(() => undefined),
+    close: () => parts.origin.close(),
+  };
+}
+
+/** N workers: each drains its listeners and flushes its meter (through this process) when the pool stops. */
+async function edgeWorkers(config: ServeConfig, edgeId: string, sink: TrafficSink, log: Logger, metrics: Metrics): Promise<LocalEdge> {
+  const pool = createEdgeWorkers(config, edgeId, sink, log, metrics);
+  // Fenced from the first request: the link lifts it once caught up.
+  pool.cacheUntil = 0;
+  await pool.start();
+  log.info({ workers: pool.size, pids: pool.pids }, 'edge workers listening');
+  return {
+    driven: pool,
+    workers: { size: pool.size, listening: () => pool.listening },
+    httpPort: pool.httpPort,
+    httpsPort: pool.httpsPort,
+    stopServing: () => pool.stop(),
+    stopMeter: async () => undefined,
+    close: async () => undefined,
   };
 }
 

@@ -7,7 +7,6 @@ import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { SecretBox } from '../domain/secret-box.js';
 import { drainServers } from '../edge/drain.js';
-import { denyListeners } from './edge-parts.js';
 import { startEmbeddedEdge, type EmbeddedEdge } from './embedded-edge.js';
 import { Metrics } from '../observability/metrics.js';
 import { Store } from '../store/store.js';
@@ -60,7 +59,7 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     // 6. Listen.
     const apiUrl = await listen(plane.api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
     // An origin at the API's own address would hand its /metrics to anyone asking the edge.
-    denyListeners(edge.originPolicy, [plane.api.server]);
+    edge.denyOrigins([plane.api.server]);
 
     // 7. Credentials: from the environment, or a development key on the first start. Only now
     // that every listener is up, so a start that fails (a port in use) makes no key whose
@@ -75,13 +74,13 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     const runningLock = lock;
     return {
       apiUrl,
-      edgeHttpPort: edge.listeners.httpPort,
-      edgeHttpsPort: edge.listeners.httpsPort,
+      edgeHttpPort: edge.httpPort,
+      edgeHttpsPort: edge.httpsPort,
       credentials,
       async close() {
         // The API and the edge stop accepting at once and answer every request they received;
         // after the grace period, what is left is cut (a client that sent half a request).
-        await drainServers([api.server, ...runningEdge.listeners.servers], SHUTDOWN_GRACE_MS);
+        await drainServers([api.server, ...runningEdge.servers], SHUTDOWN_GRACE_MS);
         await engine.stop();
         await runningEdge.close();
         await api.close();

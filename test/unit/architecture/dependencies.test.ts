@@ -48,6 +48,8 @@ describe('dependencies', () => {
       for (const target of runtimeImportsOf(join(SRC, module.replace(/\.js$/, '.ts')))) visit(target);
     };
     visit('server/edge-process.js');
+    // The edge workers' entry (--edge-workers), loaded by node:cluster rather than imported.
+    visit('server/edge-worker.js');
     expect([...seen].filter((module) => /^(store|api|operations\/(?!edge-config))/.test(module))).toEqual([]);
     expect(seen.has('fleet/nats/edge-link.js')).toBe(true);
   });
