@@ -14,7 +14,7 @@ import type { Certificate, CertificateUpload } from '../contract/schemas/certifi
 import type { Endpoint, EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
 import type { OperationHistory } from '../contract/schemas/operation-history.js';
-import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
+import type { EdgeResult, PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 import type { Webhook, WebhookDeliveries, WebhookDelivery } from '../contract/schemas/webhook.js';
 import { MooncdnError } from './errors.js';
@@ -96,6 +96,8 @@ export interface ItemProgress {
 export interface WatchOptions {
   readonly onStatus?: (operation: Operation) => void;
   readonly onItem?: (item: ItemProgress) => void;
+  /** Each edge's outcome of a purge or preload, as it answers (before the final status). */
+  readonly onEdge?: (edge: EdgeResult) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -284,7 +286,7 @@ export class MooncdnClient {
   /**
    * Extension (mooncdn only): follows the operation's event stream (server-sent events) until it
    * ends, calling `onStatus` with the Operation at the start and at each change of its status,
-   * and `onItem` as each URL of a purge or preload changes status. Resolves with the final
+   * `onItem` as each URL of a purge or preload changes status, and `onEdge` as each edge answers it. Resolves with the final
    * Operation (Succeeded or Failed: this does not throw for Failed, unlike waitForOperation);
    * rejects with Aborted when `signal` fires, or ConnectionError if the stream breaks first.
    */
@@ -298,6 +300,8 @@ export class MooncdnClient {
           options.onStatus?.(last);
         } else if (event.event === 'item') {
           options.onItem?.(JSON.parse(event.data) as ItemProgress);
+        } else if (event.event === 'edge') {
+          options.onEdge?.(JSON.parse(event.data) as EdgeResult);
         }
       }
     } catch (error) {

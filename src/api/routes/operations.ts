@@ -34,7 +34,9 @@ const LONG_POLL = longPollDescription('the operation');
 
 const EVENTS = 'Extension (not in the v1.0 API): server-sent events (text/event-stream) of the operation until it ends. ' +
   '"event: status" carries the Operation (as ListOperation answers it) at the start and whenever its Status or Message changes; ' +
-  '"event: item" carries {"Url", "Status"} whenever one URL of a purge or preload changes status (before the final status). ' +
+  '"event: item" carries {"Url", "Status"} whenever one URL of a purge or preload changes status; ' +
+  '"event: edge" carries {"EdgeId", "Status" (Succeeded, Failed or Fenced), "Message"} as each edge answers a purge or preload ' +
+  '(a preload\'s edge once it has answered every URL, or failed one). Both come before the final status. ' +
   'The stream ends after the final status; lines starting with ":" are keep-alive comments.';
 
 const HISTORY = 'Extension (not in the v1.0 API): past and pending operations, newest first, a page at a time. ' +
@@ -107,7 +109,15 @@ export function operationRoutes(app: App, { store, watch }: RouteDeps): void {
       });
       const signal = clientGone(reply);
       await streamOperation(
-        { watch, operationId: id, read: async () => ({ operation: await read(), items: await store.operations.listItems(id) }) },
+        {
+          watch,
+          operationId: id,
+          read: async () => {
+            const operation = await read();
+            const [items, edges] = await Promise.all([store.operations.listItems(id), store.edges.outcomesOf(id)]);
+            return { operation, items, edges };
+          },
+        },
         reply.raw,
         signal,
       ).catch((error: unknown) => {

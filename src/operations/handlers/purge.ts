@@ -7,6 +7,7 @@
  */
 import { isPathPattern, purgePatternOf } from '../../domain/path-pattern.js';
 import type { PurgeTarget } from '../edge-config.js';
+import { EdgeProgress } from '../edge-progress.js';
 import { describeFailures, edgeStatuses } from '../fleet.js';
 import { failed, succeeded, withEdges, type OperationHandler } from '../handler.js';
 
@@ -21,7 +22,10 @@ export const purge: OperationHandler = {
       directories: exact.filter((item) => item.kind === 'directory').map((item) => item.path),
       patterns: items.filter((item) => isPathPattern(item.path)).map((item) => purgePatternOf(item.kind, item.path)),
     };
-    const edges = await ctx.fleet.purge(ctx.endpoint.id, target);
+    // Each edge's answer is recorded for every operation of the group as it arrives.
+    const progress = new EdgeProgress(ctx.store, ctx.group.map((operation) => operation.id), 1, ctx.log);
+    const edges = await ctx.fleet.purge(ctx.endpoint.id, target, progress.onOutcome);
+    await progress.settled();
     const failure = describeFailures(edges);
     return withEdges(failure === undefined ? succeeded : failed(`The purge did not reach every edge: ${failure}.`), edges);
   },
