@@ -93,6 +93,12 @@ export interface ItemProgress {
   readonly Status: string;
 }
 
+/** Reading a purge's or preload's result. */
+export interface ResultOptions {
+  /** Extension (mooncdn only): answer once it has ended, or after this many seconds (1 to 60). */
+  readonly waitSeconds?: number;
+}
+
 export interface WatchOptions {
   readonly onStatus?: (operation: Operation) => void;
   readonly onItem?: (item: ItemProgress) => void;
@@ -207,9 +213,12 @@ export class MooncdnClient {
     return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content);
   }
 
-  /** Endpoints_GetPurgeContent: the status of each URL of a purge. */
-  async getPurge(endpointId: string, purgeId: string): Promise<PurgeResult> {
-    return this.get<PurgeResult>(`/endpoints/${id(endpointId)}/purges/${id(purgeId)}`);
+  /**
+   * Endpoints_GetPurgeContent: the status of each URL of a purge. Extension (mooncdn only):
+   * with `waitSeconds` (1 to 60) the answer comes once the purge has ended, or after that long.
+   */
+  async getPurge(endpointId: string, purgeId: string, options: ResultOptions = {}): Promise<PurgeResult> {
+    return this.get<PurgeResult>(`/endpoints/${id(endpointId)}/purges/${id(purgeId)}${waitQuery(options)}`);
   }
 
   /** Endpoints_LoadContent */
@@ -217,9 +226,9 @@ export class MooncdnClient {
     return this.accepted('POST', `/endpoints/${id(endpointId)}/preloads`, content);
   }
 
-  /** Endpoints_GetPreloadContent: the status of each URL of a preload. */
-  async getPreload(endpointId: string, preloadId: string): Promise<PreloadResult> {
-    return this.get<PreloadResult>(`/endpoints/${id(endpointId)}/preloads/${id(preloadId)}`);
+  /** Endpoints_GetPreloadContent: the status of each URL of a preload; `waitSeconds` as for getPurge. */
+  async getPreload(endpointId: string, preloadId: string, options: ResultOptions = {}): Promise<PreloadResult> {
+    return this.get<PreloadResult>(`/endpoints/${id(endpointId)}/preloads/${id(preloadId)}${waitQuery(options)}`);
   }
 
   // ---- Operations ---------------------------------------------------------------------------
@@ -395,6 +404,11 @@ export class MooncdnClient {
 
 function id(value: string): string {
   return encodeURIComponent(value);
+}
+
+/** The long-poll query of a purge's or preload's result (extension), if asked for. */
+function waitQuery(options: ResultOptions): string {
+  return options.waitSeconds ? `?wait=${options.waitSeconds}` : '';
 }
 
 function operationIdFromLocation(location: string | string[] | undefined): string {
