@@ -115,6 +115,8 @@ export class EdgeRepository {
     await this.db
       .insertInto('operation_edges')
       .values(outcomes.map((o) => ({ operation_id: operationId, edge_id: o.edgeId, status: o.status, message: o.message })))
+      // A progress row written since the delete (a run this one took over) is replaced, not a key error.
+      .onConflict((oc) => oc.columns(['operation_id', 'edge_id']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), message: eb.ref('excluded.message') })))
       .execute();
   }
 
