@@ -115,7 +115,12 @@ export function presentPreloadResult(items: readonly OperationItem[], edges: rea
 }
 
 function presentEdgeResults(edges: readonly EdgeOutcomeRecord[]) {
-  return edges.map((edge) => ({ EdgeId: edge.edgeId, Status: edge.status, Message: edge.message }));
+  return edges.map(presentEdgeResult);
+}
+
+/** One edge's part in a purge or preload (extension): in its result's Edges and its event stream. */
+export function presentEdgeResult(edge: EdgeOutcomeRecord) {
+  return { EdgeId: edge.edgeId, Status: edge.status, Message: edge.message };
 }
 
 export function presentCertificate(cert: StoredCertificate): Certificate {

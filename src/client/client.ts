@@ -14,7 +14,7 @@ import type { Certificate, CertificateUpload } from '../contract/schemas/certifi
 import type { Endpoint, EndpointSettingInput, EndpointUpdateInput } from '../contract/schemas/endpoint.js';
 import type { Operation } from '../contract/schemas/operation.js';
 import type { OperationHistory } from '../contract/schemas/operation-history.js';
-import type { PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
+import type { EdgeResult, PreloadParameters, PreloadResult, PurgeParameters, PurgeResult } from '../contract/schemas/purge-preload.js';
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 import type { Webhook, WebhookDeliveries, WebhookDelivery } from '../contract/schemas/webhook.js';
 import { MooncdnError } from './errors.js';
@@ -93,9 +93,17 @@ export interface ItemProgress {
   readonly Status: string;
 }
 
+/** Reading a purge's or preload's result. */
+export interface ResultOptions {
+  /** Extension (mooncdn only): answer once it has ended, or after this many seconds (1 to 60). */
+  readonly waitSeconds?: number;
+}
+
 export interface WatchOptions {
   readonly onStatus?: (operation: Operation) => void;
   readonly onItem?: (item: ItemProgress) => void;
+  /** Each edge's outcome of a purge or preload, as it answers (before the final status). */
+  readonly onEdge?: (edge: EdgeResult) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -208,9 +216,12 @@ export class MooncdnClient {
     return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content);
   }
 
-  /** Endpoints_GetPurgeContent: the status of each URL of a purge. */
-  async getPurge(endpointId: string, purgeId: string): Promise<PurgeResult> {
-    return this.get<PurgeResult>(`/endpoints/${id(endpointId)}/purges/${id(purgeId)}`);
+  /**
+   * Endpoints_GetPurgeContent: the status of each URL of a purge. Extension (mooncdn only):
+   * with `waitSeconds` (1 to 60) the answer comes once the purge has ended, or after that long.
+   */
+  async getPurge(endpointId: string, purgeId: string, options: ResultOptions = {}): Promise<PurgeResult> {
+    return this.get<PurgeResult>(`/endpoints/${id(endpointId)}/purges/${id(purgeId)}${waitQuery(options)}`);
   }
 
   /** Endpoints_LoadContent */
@@ -218,9 +229,9 @@ export class MooncdnClient {
     return this.accepted('POST', `/endpoints/${id(endpointId)}/preloads`, content);
   }
 
-  /** Endpoints_GetPreloadContent: the status of each URL of a preload. */
-  async getPreload(endpointId: string, preloadId: string): Promise<PreloadResult> {
-    return this.get<PreloadResult>(`/endpoints/${id(endpointId)}/preloads/${id(preloadId)}`);
+  /** Endpoints_GetPreloadContent: the status of each URL of a preload; `waitSeconds` as for getPurge. */
+  async getPreload(endpointId: string, preloadId: string, options: ResultOptions = {}): Promise<PreloadResult> {
+    return this.get<PreloadResult>(`/endpoints/${id(endpointId)}/preloads/${id(preloadId)}${waitQuery(options)}`);
   }
 
   // ---- Operations ---------------------------------------------------------------------------
@@ -287,7 +298,7 @@ export class MooncdnClient {
   /**
    * Extension (mooncdn only): follows the operation's event stream (server-sent events) until it
    * ends, calling `onStatus` with the Operation at the start and at each change of its status,
-   * and `onItem` as each URL of a purge or preload changes status. Resolves with the final
+   * `onItem` as each URL of a purge or preload changes status, and `onEdge` as each edge answers it. Resolves with the final
    * Operation (Succeeded or Failed: this does not throw for Failed, unlike waitForOperation);
    * rejects with Aborted when `signal` fires, or ConnectionError if the stream breaks first.
    */
@@ -301,6 +312,8 @@ export class MooncdnClient {
           options.onStatus?.(last);
         } else if (event.event === 'item') {
           options.onItem?.(JSON.parse(event.data) as ItemProgress);
+        } else if (event.event === 'edge') {
+          options.onEdge?.(JSON.parse(event.data) as EdgeResult);
         }
       }
     } catch (error) {
@@ -394,6 +407,11 @@ export class MooncdnClient {
 
 function id(value: string): string {
   return encodeURIComponent(value);
+}
+
+/** The long-poll query of a purge's or preload's result (extension), if asked for. */
+function waitQuery(options: ResultOptions): string {
+  return options.waitSeconds ? `?wait=${options.waitSeconds}` : '';
 }
 
 function operationIdFromLocation(location: string | string[] | undefined): string {

@@ -1,6 +1,6 @@
 /** The fleet of the embedded shape: edges in this process, called directly. */
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../operations/edge-config.js';
-import type { EdgeOutcome, Fleet } from '../operations/fleet.js';
+import type { EdgeOutcome, Fleet, OnEdgeOutcome } from '../operations/fleet.js';
 import type { EdgeAgent } from './edge-agent.js';
 
 export class InProcessFleet implements Fleet {
@@ -32,16 +32,22 @@ export class InProcessFleet implements Fleet {
     return this.each((agent) => agent.removeEndpoint(endpointId));
   }
 
-  purge(endpointId: string, target: PurgeTarget): Promise<EdgeOutcome[]> {
-    return this.each((agent) => agent.purge(endpointId, target));
+  purge(endpointId: string, target: PurgeTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+    return this.each((agent) => agent.purge(endpointId, target), this.deadlineMs, onOutcome);
   }
 
-  preload(endpointId: string, target: PreloadTarget): Promise<EdgeOutcome[]> {
-    return this.each((agent) => agent.preload(endpointId, target), this.deadlineMs + this.originTimeoutMs);
+  preload(endpointId: string, target: PreloadTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+    return this.each((agent) => agent.preload(endpointId, target), this.deadlineMs + this.originTimeoutMs, onOutcome);
   }
 
-  private each(call: (agent: EdgeAgent) => Promise<void>, deadlineMs = this.deadlineMs): Promise<EdgeOutcome[]> {
-    return Promise.all([...this.agents.values()].map((agent) => this.withDeadline(agent, call, deadlineMs)));
+  private each(call: (agent: EdgeAgent) => Promise<void>, deadlineMs = this.deadlineMs, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+    return Promise.all(
+      [...this.agents.values()].map(async (agent) => {
+        const outcome = await this.withDeadline(agent, call, deadlineMs);
+        onOutcome?.(outcome);
+        return outcome;
+      }),
+    );
   }
 
   private async withDeadline(agent: EdgeAgent, call: (agent: EdgeAgent) => Promise<void>, deadlineMs: number): Promise<EdgeOutcome> {

@@ -17,11 +17,14 @@ export interface EdgeOutcome {
   readonly fenced?: boolean;
 }
 
+/** Told each edge's outcome as it arrives, before the call resolves with them all (per-edge progress). */
+export type OnEdgeOutcome = (outcome: EdgeOutcome) => void;
+
 export interface Fleet {
   applyEndpoint(config: EdgeEndpointConfig): Promise<EdgeOutcome[]>;
   removeEndpoint(endpointId: string): Promise<EdgeOutcome[]>;
-  purge(endpointId: string, target: PurgeTarget): Promise<EdgeOutcome[]>;
-  preload(endpointId: string, target: PreloadTarget): Promise<EdgeOutcome[]>;
+  purge(endpointId: string, target: PurgeTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]>;
+  preload(endpointId: string, target: PreloadTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]>;
 }
 
 /** The failures among outcomes as one sentence, or undefined when every edge succeeded. */

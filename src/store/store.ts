@@ -57,7 +57,7 @@ function repositories(db: Kysely<Database>, dialect: DialectTraits, secrets: Sec
     certificates: new CertificateRepository(db, secrets),
     traffic: new TrafficRepository(db),
     quotas: new QuotaRepository(db),
-    edges: new EdgeRepository(db, dialect.name),
+    edges: new EdgeRepository(db, dialect.name, changed),
     idempotencyKeys: new IdempotencyKeyRepository(db),
     webhooks: new WebhookRepository(db, dialect, secrets),
   };

@@ -1,7 +1,8 @@
 /**
  * Server-sent events of an operation (extension): GET .../operations/{o}/events, signed like
- * every route, streams every status and every URL's progress in order and ends after the final
- * status. A scripted edge holds the preload, so each state lasts until the stream has shown it.
+ * every route, streams every status, every URL's progress and each edge's answer in order and
+ * ends after the final status. Scripted edges hold the work, so each state lasts until the
+ * stream has shown it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signRequest } from '../../src/signing/index.js';
@@ -11,12 +12,15 @@ import { expectError } from './route-test-kit.js';
 
 let harness: Harness;
 let edge: ScriptedEdge;
+/** A second edge, attached by the tests of per-edge progress only. */
+let other: ScriptedEdge;
 let address: string;
 let endpointId: string;
 let domain: string;
 
 beforeAll(async () => {
   edge = new ScriptedEdge();
+  other = new ScriptedEdge('edge-other');
   harness = await startHarness({ edges: [edge] });
   address = await harness.plane.api.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -69,7 +73,11 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 const summary = (events: readonly Event[]) =>
-  events.map((e) => (e.event === 'status' ? `status ${e.data.Status}` : `item ${e.data.Url.split('/').pop()} ${e.data.Status}`));
+  events.map((e) =>
+    e.event === 'status' ? `status ${e.data.Status}` : e.event === 'edge' ? `edge ${e.data.EdgeId} ${e.data.Status}` : `item ${e.data.Url.split('/').pop()} ${e.data.Status}`,
+  );
+/** The events but the edges' (whose place among the items' is not fixed: both are written as the edges answer). */
+const withoutEdges = (events: readonly Event[]) => summary(events.filter((e) => e.event !== 'edge'));
 
 describe('GET .../operations/{o}/events', () => {
   it('streams every transition and every URL\'s progress, in order, and ends after the final status', async () => {
@@ -95,7 +103,8 @@ describe('GET .../operations/{o}/events', () => {
     release.get('/a.css')!();
 
     const events = await stream.done;
-    expect(summary(events)).toEqual(['status NotSet', 'item a.css Waiting', 'status Processing', 'item a.css Running', 'item a.css Succeed', 'status Succeeded']);
+    expect(withoutEdges(events)).toEqual(['status NotSet', 'item a.css Waiting', 'status Processing', 'item a.css Running', 'item a.css Succeed', 'status Succeeded']);
+    expect(summary(events).slice(-3)).toContain('edge edge-test Succeeded');
     expect(events.at(-1)!.data).toMatchObject({ Id: operationId, Status: 'Succeeded', End: expect.any(String) });
     expect(harness.plane.api.operationWatch.waiting).toBe(0);
   });
@@ -112,8 +121,10 @@ describe('GET .../operations/{o}/events', () => {
     expect(last.data).toMatchObject({ Id: operationId, Status: 'Failed', Message: expect.stringContaining('edge on fire') });
     expect(events.filter((e) => e.event === 'status' && e.data.Status === 'Failed')).toHaveLength(1);
 
+    expect(events.find((e) => e.event === 'edge')!.data).toEqual({ EdgeId: 'edge-test', Status: 'Failed', Message: 'edge on fire' });
+
     const again = await openStream(operationId).done;
-    expect(summary(again)).toEqual(['item a.png Failed', 'status Failed']);
+    expect(summary(again)).toEqual(['item a.png Failed', 'edge edge-test Failed', 'status Failed']);
   });
 
   it('leaves no waiter behind when the client goes away', async () => {
@@ -132,5 +143,75 @@ describe('GET .../operations/{o}/events', () => {
     expectError(unsigned, 401, 'MissingAuthorizationHeader');
     const unknown = await harness.sub('GET', `/endpoints/${endpointId}/operations/00000000-0000-4000-8000-000000000000/events`);
     expectError(unknown, 404, 'ParameterInvalid', /does not exist/);
+  });
+});
+
+describe('per-edge progress (event: edge)', () => {
+  /** Attaches the second edge for the test, holding its purge or preload calls until released. */
+  function holdOther(kind: 'purge' | 'preload'): Map<string, (error?: Error) => void> {
+    const release = new Map<string, (error?: Error) => void>();
+    other.behaviour = (call) => {
+      if (call.kind !== kind) return undefined;
+      const key = call.kind === 'preload' ? call.target.path : 'purge';
+      return new Promise<void>((resolve, reject) => release.set(key, (error) => (error ? reject(error) : resolve())));
+    };
+    harness.plane.fleet.attach(other);
+    return release;
+  }
+
+  it('shows each edge\'s answer as it arrives, before the final status, and the result\'s Edges with it', async () => {
+    const release = holdOther('purge');
+    try {
+      const accepted = await harness.sub('POST', `/endpoints/${endpointId}/purges`, { body: { Files: [`http://${domain}/a.png`] } });
+      const operationId = accepted.body.AsyncInfo.TaskTrackId as string;
+      const stream = openStream(operationId);
+      await until(() => summary(stream.events).includes('edge edge-test Succeeded'), 'the first edge\'s answer is streamed');
+      // The other edge has not answered: the operation is still running, and says so.
+      expect(release.has('purge')).toBe(true);
+      expect(summary(stream.events).filter((line) => line.startsWith('status'))).not.toContain('status Succeeded');
+      expect(stream.events.find((e) => e.event === 'edge')!.data).toEqual({ EdgeId: 'edge-test', Status: 'Succeeded', Message: null });
+      const partial = await harness.sub('GET', `/endpoints/${endpointId}/purges/${operationId}`);
+      expect(partial.body.Edges).toEqual([{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null }]);
+
+      release.get('purge')!(new Error('disk full'));
+      const events = await stream.done;
+      // The edge's answer, and the URL's status written when the purge ends, both before the final status.
+      expect(summary(events).at(-1)).toBe('status Failed');
+      expect(summary(events).slice(-3).sort()).toEqual(['edge edge-other Failed', 'item a.png Failed', 'status Failed']);
+      expect(events.find((e) => e.event === 'edge' && e.data.EdgeId === 'edge-other')!.data).toEqual({ EdgeId: 'edge-other', Status: 'Failed', Message: 'disk full' });
+      expect(summary(events).filter((line) => line.startsWith('edge'))).toEqual(['edge edge-test Succeeded', 'edge edge-other Failed']);
+      const final = await harness.sub('GET', `/endpoints/${endpointId}/purges/${operationId}`);
+      expect(final.body.Edges).toEqual([
+        { EdgeId: 'edge-other', Status: 'Failed', Message: 'disk full' },
+        { EdgeId: 'edge-test', Status: 'Succeeded', Message: null },
+      ]);
+    } finally {
+      for (const resolve of release.values()) resolve();
+      harness.plane.fleet.detach(other.id);
+      other.behaviour = () => undefined;
+    }
+  });
+
+  it('shows a preload\'s edge once it has answered every URL', async () => {
+    const release = holdOther('preload');
+    try {
+      const accepted = await harness.sub('POST', `/endpoints/${endpointId}/preloads`, { body: { Files: [`http://${domain}/a.css`, `http://${domain}/b.css`] } });
+      const operationId = accepted.body.AsyncInfo.TaskTrackId as string;
+      const stream = openStream(operationId);
+      await until(() => release.size === 2, 'the other edge holds both URLs');
+      await until(() => summary(stream.events).includes('edge edge-test Succeeded'), 'the first edge\'s answer is streamed');
+      // The other edge answers one URL: not yet all of its part, so no event for it.
+      release.get('/a.css')!();
+      await until(() => summary(stream.events).includes('item a.css Succeed'), 'the first URL is done');
+      expect(summary(stream.events).filter((line) => line.startsWith('edge'))).toEqual(['edge edge-test Succeeded']);
+      release.get('/b.css')!();
+      const events = await stream.done;
+      expect(summary(events).filter((line) => line.startsWith('edge'))).toEqual(['edge edge-test Succeeded', 'edge edge-other Succeeded']);
+      expect(summary(events).at(-1)).toBe('status Succeeded');
+    } finally {
+      for (const resolve of release.values()) resolve();
+      harness.plane.fleet.detach(other.id);
+      other.behaviour = () => undefined;
+    }
   });
 });

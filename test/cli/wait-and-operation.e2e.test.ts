@@ -58,7 +58,7 @@ describe('operation show', () => {
 });
 
 describe('operation list', () => {
-  it('lists newest first, filters, follows every page with --all, and refuses a bad --top', async () => {
+  it('lists newest first, filters, pages with --continuation-token or --all, and refuses a bad --top', async () => {
     const other = await world.endpoint('list.example.com');
     for (const n of [1, 2, 3]) {
       const accepted = parseJson(await world.cli(['purge', `http://list.example.com/${n}.js`, '--json']))[0].AsyncInfo.TaskTrackId;
@@ -78,7 +78,13 @@ describe('operation list', () => {
     expect(all).toHaveLength(4);
     const human = await world.cli(['operation', 'list', other, '--top', '2']);
     expect(human.stdout).toMatch(/^ID +TYPE +STATUS +START +ENDPOINT\n/);
-    expect(human.stdout).toContain('More: --all lists every page.');
+    const token = /^More: --continuation-token (\S+) shows the next page; --all lists every page\.$/m.exec(human.stdout)?.[1];
+    expect(token, human.stdout).toBeDefined();
+    // The next page, as the hint says: the two oldest, and no more.
+    const next = parseJson(await world.cli(['operation', 'list', other, '--top', '2', '--continuation-token', token!, '--json']));
+    expect(next.Operations.map((o: { Type: string }) => o.Type)).toEqual(['Purge', 'CreateEndpoint']);
+    expect(next.ContinuationToken).toBeNull();
+    expect([...history.Operations.slice(2)].map((o: { Id: string }) => o.Id)).toEqual(next.Operations.map((o: { Id: string }) => o.Id));
 
     const bad = await world.cli(['operation', 'list', '--top', '0']);
     expect(bad.code).toBe(2);

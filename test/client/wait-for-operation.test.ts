@@ -131,3 +131,22 @@ describe('waitForOperation', () => {
     expect((await rejection(waiting)).type).toBe('Aborted');
   });
 });
+
+describe('getPreload and getPurge with waitSeconds (long-poll, extension)', () => {
+  it('answers once the preload has ended, with every URL\'s final status', async () => {
+    const { operationId } = await client.preload(endpointId, { Files: ['http://wait.example.com/ok.css?waited'] });
+    // The origin takes 300 ms: without the wait the URL would not be done yet.
+    expect(await client.getPreload(endpointId, operationId, { waitSeconds: 20 })).toMatchObject({
+      Files: [{ Url: 'http://wait.example.com/ok.css?waited', Status: 'Succeed' }],
+    });
+    const { operationId: purgeId } = await client.purge(endpointId, { Files: ['http://wait.example.com/ok.css'] });
+    expect((await client.getPurge(endpointId, purgeId, { waitSeconds: 20 })).Files).toEqual([{ Url: 'http://wait.example.com/ok.css', Status: 'Succeed' }]);
+  });
+
+  it('answers after waitSeconds with the state then', async () => {
+    const started = performance.now();
+    const result = await client.getPreload(stuckEndpointId, stuckOperationId, { waitSeconds: 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(result.Files).toEqual([{ Url: 'http://stuck.example.com/hang.css', Status: 'Running' }]);
+  });
+});

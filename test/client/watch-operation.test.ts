@@ -3,7 +3,7 @@
  * against the control plane listening on a free port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MooncdnClient, type ItemProgress, type Operation } from '../../src/client/index.js';
+import { MooncdnClient, type EdgeResult, type ItemProgress, type Operation } from '../../src/client/index.js';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { ScriptedEdge } from '../support/scripted-edge.js';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('watchOperation', () => {
-  it('reports each status and each URL\'s progress, and resolves with the final Operation', async () => {
+  it('reports each status, each URL\'s progress and each edge\'s answer, and resolves with the final Operation', async () => {
     // The edge holds the preload until the client has seen its URL running.
     let release!: () => void;
     const seenRunning = new Promise<void>((resolve) => (release = resolve));
@@ -35,8 +35,10 @@ describe('watchOperation', () => {
     const { operationId } = await client.preload(endpointId, { Files: ['http://watch.example.com/a.css'] });
     const statuses: string[] = [];
     const items: ItemProgress[] = [];
+    const edges: Array<EdgeResult & { before: string | undefined }> = [];
     const final: Operation = await client.watchOperation(endpointId, operationId, {
       onStatus: (operation) => statuses.push(operation.Status),
+      onEdge: (result) => edges.push({ ...result, before: statuses.at(-1) }),
       onItem: (item) => {
         items.push(item);
         if (item.Status === 'Running') release();
@@ -46,6 +48,8 @@ describe('watchOperation', () => {
     expect(statuses.at(-1)).toBe('Succeeded');
     expect(items.map((item) => item.Status).slice(-2)).toEqual(['Running', 'Succeed']);
     expect(items.every((item) => item.Url === 'http://watch.example.com/a.css')).toBe(true);
+    // The edge's answer came while the preload was still Processing, before its final status.
+    expect(edges).toEqual([{ EdgeId: 'edge-test', Status: 'Succeeded', Message: null, before: 'Processing' }]);
   });
 
   it('rejects with the API error for an unknown operation', async () => {

@@ -2,9 +2,12 @@
  * The scaled shape with real processes: two `mooncdn api`, two `mooncdn worker` and three
  * `mooncdn edge` on one PostgreSQL database and one NATS server (started for this file). What
  * one API accepts reaches every edge; a purge through the other API is done on every edge when
- * it says Succeeded; an edge that refuses a configuration fails the operation, naming itself.
+ * it says Succeeded; an edge that refuses a configuration fails the operation, naming itself;
+ * the event stream through one API shows each edge's answer to a preload run by a worker as it
+ * arrives (through PostgreSQL), before the final status.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MooncdnClient, type EdgeResult } from '../../src/client/index.js';
 import { edgeGet } from '../support/edge-client.js';
 import { startNatsServer, type NatsServer } from '../support/nats-server.js';
 import { OriginServer, type OriginAnswer, type OriginRequestSeen } from '../support/origin-server.js';
@@ -163,6 +166,44 @@ describe('two APIs, two workers, three edges', () => {
     expect(((await refused.json()) as { ErrorInfo: { Type: string } }).ErrorInfo.Type).toBe('InvalidAuthorizationHeader');
     const metrics = await (await fetch(`${apis[0]!.url}/metrics`)).text();
     expect(metrics).toMatch(/mooncdn_fleet_edge_state\{edge="edge-b",state="serving"\} 1/);
+  });
+
+  it('the event stream through the other API shows each edge\'s answer as it arrives, before the final status', async () => {
+    // The origin answers two edges' preload fetches at once and holds the third's until released.
+    let fetches = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    origin.on('/progress.css', () => ({ body: 'p', headers: { 'cache-control': 'max-age=3600' }, ...(++fetches > 2 ? { until: held } : {}) }));
+    const accepted = await clients[0]!.sub('POST', `/endpoints/${endpointId}/preloads`, { Files: ['http://scaled.example.com/progress.css'] });
+    expect(accepted.status).toBe(202);
+    const operationId = accepted.body.AsyncInfo.TaskTrackId as string;
+
+    const sdk = new MooncdnClient({ baseUrl: apis[1]!.url, subscriptionId: credentials.subscriptionId, keyId: credentials.keyId, keyValue: credentials.keyValue });
+    const events: string[] = [];
+    const answered: EdgeResult[] = [];
+    try {
+      const watched = sdk.watchOperation(endpointId, operationId, {
+        onStatus: (operation) => events.push(`status ${operation.Status}`),
+        onEdge: (edge) => {
+          events.push(`edge ${edge.Status}`);
+          answered.push(edge);
+        },
+      });
+      await until(async () => answered.length === 2, 'two edges\' answers on the stream');
+      // The third edge still waits on the origin: the preload has not ended, through either API.
+      expect(fetches).toBe(3);
+      expect((await clients[0]!.sub('GET', `/endpoints/${endpointId}/operations/${operationId}`)).body.Status).toBe('Processing');
+      expect(events).not.toContain('status Succeeded');
+      release();
+      const final = await watched;
+      expect(final.Status).toBe('Succeeded');
+      expect(events.slice(-2)).toEqual(['edge Succeeded', 'status Succeeded']);
+      expect(answered.map((edge) => edge.EdgeId).sort()).toEqual(['edge-a', 'edge-b', 'edge-c']);
+      expect(answered.every((edge) => edge.Status === 'Succeeded' && edge.Message === null)).toBe(true);
+    } finally {
+      release();
+      await sdk.close();
+    }
   });
 
   it('traffic metered on every edge reaches the store, summed over the edges', async () => {

@@ -3,7 +3,6 @@
  * (wait=N); its event stream and the history (extensions).
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply } from 'fastify';
 import { Errors } from '../../contract/errors.js';
 import { ErrorResponse } from '../../contract/schemas/api-response.js';
 import { Operation } from '../../contract/schemas/operation.js';
@@ -11,10 +10,10 @@ import { OperationEvents, OperationWaitQuery } from '../../contract/schemas/oper
 import { OperationHistory, OperationHistoryQuery } from '../../contract/schemas/operation-history.js';
 import type { Endpoint } from '../../domain/endpoint.js';
 import { encodeContinuationToken, parseHistoryQuery } from '../../domain/operation-history.js';
-import { isFinal, type OperationRecord } from '../../domain/operation.js';
+import type { OperationRecord } from '../../domain/operation.js';
 import type { Repositories } from '../../store/store.js';
 import { streamOperation } from '../completion/event-stream.js';
-import { awaitEnd, MAX_WAIT_SECONDS, parseWaitSeconds } from '../completion/long-poll.js';
+import { clientGone, longPollDescription, parseWaitSeconds, readAfterWait } from '../completion/long-poll.js';
 import { presentOperation } from '../presenters.js';
 import { ApiVersionQuery, EndpointParams, SIGNED, SubscriptionParams, UuidParam } from '../route-params.js';
 import type { App } from '../types.js';
@@ -31,13 +30,13 @@ export async function findEndpointOfOperations(repos: Repositories, subscription
   return endpoint;
 }
 
-const LONG_POLL = 'The v1.0 route. Extension (not in the v1.0 API): with wait=N (whole seconds, 0 to ' + MAX_WAIT_SECONDS + ') the answer ' +
-  'comes as soon as the operation has ended (Succeeded or Failed), or after N seconds with its state then; without wait, at once as in v1.0. ' +
-  'It works whichever API replica the operation runs or ends on.';
+const LONG_POLL = longPollDescription('the operation');
 
 const EVENTS = 'Extension (not in the v1.0 API): server-sent events (text/event-stream) of the operation until it ends. ' +
   '"event: status" carries the Operation (as ListOperation answers it) at the start and whenever its Status or Message changes; ' +
-  '"event: item" carries {"Url", "Status"} whenever one URL of a purge or preload changes status (before the final status). ' +
+  '"event: item" carries {"Url", "Status"} whenever one URL of a purge or preload changes status; ' +
+  '"event: edge" carries {"EdgeId", "Status" (Succeeded, Failed or Fenced), "Message"} as each edge answers a purge or preload ' +
+  '(a preload\'s edge once it has answered every URL, or failed one). Both come before the final status. ' +
   'The stream ends after the final status; lines starting with ":" are keep-alive comments.';
 
 const HISTORY = 'Extension (not in the v1.0 API): past and pending operations, newest first, a page at a time. ' +
@@ -81,11 +80,9 @@ export function operationRoutes(app: App, { store, watch }: RouteDeps): void {
       response: { 200: Operation, default: ErrorResponse },
     },
     handler: async (request, reply) => {
-      const waitMs = parseWaitSeconds(request.query.wait) * 1000;
+      const waitSeconds = parseWaitSeconds(request.query.wait);
       const read = await operationReader(store, authOf(request).subscriptionId, request.params);
-      const operation = await read();
-      if (waitMs === 0 || isFinal(operation.status)) return presentOperation(operation);
-      return presentOperation(await awaitEnd(watch, operation.id, read, waitMs, clientGone(reply)));
+      return presentOperation(await readAfterWait(watch, read, waitSeconds, clientGone(reply)));
     },
   });
 
@@ -112,7 +109,15 @@ export function operationRoutes(app: App, { store, watch }: RouteDeps): void {
       });
       const signal = clientGone(reply);
       await streamOperation(
-        { watch, operationId: id, read: async () => ({ operation: await read(), items: await store.operations.listItems(id) }) },
+        {
+          watch,
+          operationId: id,
+          read: async () => {
+            const operation = await read();
+            const [items, edges] = await Promise.all([store.operations.listItems(id), store.edges.outcomesOf(id)]);
+            return { operation, items, edges };
+          },
+        },
         reply.raw,
         signal,
       ).catch((error: unknown) => {
@@ -145,13 +150,6 @@ async function operationReader(
   };
   await read();
   return read;
-}
-
-/** Aborts when the client closes the connection before the answer is complete. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => controller.abort());
-  return controller.signal;
 }
 
 function presentHistory(page: { operations: OperationRecord[]; lastSeq?: number }): OperationHistory {

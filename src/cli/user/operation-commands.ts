@@ -12,6 +12,7 @@ interface ListFlags extends ConnectionFlags {
   readonly until?: string;
   readonly top?: string;
   readonly all?: boolean;
+  readonly continuationToken?: string;
 }
 
 export function operationCommand(): Command {
@@ -38,9 +39,14 @@ export function operationCommand(): Command {
       .option('--since <time>', 'Accepted at or after, yyyy-MM-ddTHH:mm:ssZ')
       .option('--until <time>', 'Accepted at or before, yyyy-MM-ddTHH:mm:ssZ')
       .option('--top <n>', 'How many (1 to 500; 50 by default)')
-      .option('--all', 'Every page, not only the newest'),
+      .option('--all', 'Every page, not only the newest')
+      .option('--continuation-token <token>', 'The page after the one that gave this ContinuationToken (same filters)'),
   )
-    .addHelpText('after', '\nExamples:\n  mooncdn operation list --status Failed\n  mooncdn operation list 46fecf3c-e874-49aa-891d-0d4dc93213e0 --type Purge --all --json | jq length')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mooncdn operation list --status Failed\n  mooncdn operation list 46fecf3c-e874-49aa-891d-0d4dc93213e0 --type Purge --all --json | jq length' +
+        '\n  mooncdn operation list --top 100 --json | jq -r .ContinuationToken   # then: --top 100 --continuation-token TOKEN',
+    )
     .action((endpointId: string | undefined, flags: ListFlags) =>
       withClient(flags, async (client) => {
         const top = flags.top === undefined ? undefined : Number(flags.top);
@@ -54,21 +60,23 @@ export function operationCommand(): Command {
           ...(top !== undefined && { top }),
         };
         const operations: Operation[] = [];
-        let page = await client.listOperations(query);
+        let page = await client.listOperations({ ...query, ...(flags.continuationToken && { continuationToken: flags.continuationToken }) });
         operations.push(...page.Operations);
         while (flags.all && page.ContinuationToken) {
           page = await client.listOperations({ ...query, continuationToken: page.ContinuationToken });
           operations.push(...page.Operations);
         }
         if (flags.json) printJson(flags.all ? operations : page);
-        else printLines(operationTable(operations, !flags.all && page.ContinuationToken !== null));
+        else printLines(operationTable(operations, flags.all ? null : page.ContinuationToken));
       }),
     );
   return operation;
 }
 
-function operationTable(operations: readonly Operation[], more: boolean): string[] {
+/** The operations, and how to ask for the next page when there is one (`next`: its token). */
+function operationTable(operations: readonly Operation[], next: string | null): string[] {
   if (operations.length === 0) return ['No operations.'];
   const rows = operations.map((o) => [o.Id, o.Type, o.Status, o.Start, o.EndpointId]);
-  return [...table(['ID', 'TYPE', 'STATUS', 'START', 'ENDPOINT'], rows), ...(more ? ['More: --all lists every page.'] : [])];
+  const more = next === null ? [] : [`More: --continuation-token ${next} shows the next page; --all lists every page.`];
+  return [...table(['ID', 'TYPE', 'STATUS', 'START', 'ENDPOINT'], rows), ...more];
 }

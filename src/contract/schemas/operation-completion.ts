@@ -10,5 +10,7 @@ export const OperationWaitQuery = Type.Object({
 
 /** The body of the event stream, documented as text (it is written by hand, not serialised). */
 export const OperationEvents = Type.String({
-  description: 'text/event-stream: "event: status" (data: Operation) and "event: item" (data: {"Url", "Status"}; for a cache tag of a purge, Url is the tag) messages, ending after the final status.',
+  description:
+    'text/event-stream: "event: status" (data: Operation), "event: item" (data: {"Url", "Status"}; for a cache tag of a purge, Url is the tag) ' +
+    'and "event: edge" (data: {"EdgeId", "Status", "Message"}) messages, ending after the final status.',
 });

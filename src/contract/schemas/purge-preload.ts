@@ -45,17 +45,20 @@ const ItemResult = (statuses: readonly string[]) =>
   Type.Object({ Url: Type.String(), Status: Type.String({ enum: [...statuses] }) });
 
 /** Extension: each edge's part, written when the operation ends (empty before). */
-const EdgeResults = Type.Array(
-  Type.Object({
-    EdgeId: Type.String(),
-    Status: Type.String({ enum: ['Succeeded', 'Failed', 'Fenced'] }),
-    Message: Type.Union([Type.String(), Type.Null()]),
-  }),
-  {
-    description:
-      'Extension (mooncdn): per-edge outcome once the operation has ended. Fenced: the edge was cut off from the control plane past its lease; it serves nothing from cache until it has applied this.',
-  },
-);
+/** One edge's part in a purge or preload (extension); also the data of the event stream's `edge` events. */
+export const EdgeResult = Type.Object({
+  EdgeId: Type.String(),
+  Status: Type.String({ enum: ['Succeeded', 'Failed', 'Fenced'] }),
+  Message: Type.Union([Type.String(), Type.Null()]),
+});
+export type EdgeResult = Static<typeof EdgeResult>;
+
+const EdgeResults = Type.Array(EdgeResult, {
+  description:
+    'Extension (mooncdn): per-edge outcome, each edge\'s as it answers (a preload\'s once it has answered every URL or failed one), ' +
+    'every edge\'s once the operation has ended. Fenced: the edge was cut off from the control plane past its lease; ' +
+    'it serves nothing from cache until it has applied this.',
+});
 
 export const PurgeResult = Type.Object(
   {

@@ -12,7 +12,7 @@ import type { KV } from '@nats-io/kv';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
-import type { EdgeOutcome, Fleet } from '../../operations/fleet.js';
+import type { EdgeOutcome, Fleet, OnEdgeOutcome } from '../../operations/fleet.js';
 import { allEdges, decodeAck, decodeHeartbeat, edgeOfSubject, encode, LOG_SUBJECT, type Ack, type LogEntry } from './protocol.js';
 
 export interface NatsFleetOptions {
@@ -35,6 +35,7 @@ interface Waiter {
   readonly needsResult: boolean;
   readonly pending: Set<string>;
   readonly outcomes: EdgeOutcome[];
+  readonly onOutcome?: OnEdgeOutcome;
   wake(): void;
 }
 
@@ -76,24 +77,25 @@ export class NatsFleet implements Fleet {
     return this.change({ kind: 'remove', endpointId });
   }
 
-  purge(endpointId: string, target: PurgeTarget): Promise<EdgeOutcome[]> {
-    return this.change({ kind: 'purge', endpointId, target });
+  purge(endpointId: string, target: PurgeTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+    return this.change({ kind: 'purge', endpointId, target }, this.options.deadlineMs, onOutcome);
   }
 
-  preload(endpointId: string, target: PreloadTarget): Promise<EdgeOutcome[]> {
-    return this.change({ kind: 'preload', endpointId, target }, this.options.deadlineMs + this.options.originTimeoutMs);
+  preload(endpointId: string, target: PreloadTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+    return this.change({ kind: 'preload', endpointId, target }, this.options.deadlineMs + this.options.originTimeoutMs, onOutcome);
   }
 
-  private async change(entry: LogEntry, deadlineMs = this.options.deadlineMs): Promise<EdgeOutcome[]> {
+  private async change(entry: LogEntry, deadlineMs = this.options.deadlineMs, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
     // One message id for every retry: a publish whose acknowledgement was lost is stored once.
     const { seq } = await this.js.publish(LOG_SUBJECT, encode(entry), { msgID: randomUUID(), timeout: 5_000, retries: 3 });
-    return this.awaitEdges(seq, entry.kind === 'preload', deadlineMs);
+    return this.awaitEdges(seq, entry.kind === 'preload', deadlineMs, onOutcome);
   }
 
-  private async awaitEdges(seq: number, needsResult: boolean, deadlineMs: number): Promise<EdgeOutcome[]> {
+  private async awaitEdges(seq: number, needsResult: boolean, deadlineMs: number, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
     const deadline = performance.now() + deadlineMs;
     let wake: () => void = () => undefined;
-    const waiter: Waiter = { seq, needsResult, pending: new Set(await this.options.liveEdges()), outcomes: [], wake: () => wake() };
+    const pending = new Set(await this.options.liveEdges());
+    const waiter: Waiter = { seq, needsResult, pending, outcomes: [], ...(onOutcome ? { onOutcome } : {}), wake: () => wake() };
     this.waiters.add(waiter);
     try {
       for (const edgeId of [...waiter.pending]) this.settleFromKnown(waiter, edgeId);
@@ -110,7 +112,7 @@ export class NatsFleet implements Fleet {
         if (waiter.pending.size > 0 && performance.now() < deadline) await this.releaseFenced(waiter);
       }
       const seconds = Math.round(deadlineMs / 1000);
-      for (const edgeId of waiter.pending) waiter.outcomes.push({ edgeId, error: `did not answer within ${seconds} s (change ${seq})` });
+      for (const edgeId of waiter.pending) this.report(waiter, { edgeId, error: `did not answer within ${seconds} s (change ${seq})` });
       return waiter.outcomes.sort((a, b) => a.edgeId.localeCompare(b.edgeId));
     } finally {
       this.waiters.delete(waiter);
@@ -126,7 +128,17 @@ export class NatsFleet implements Fleet {
     for (const edgeId of [...waiter.pending]) {
       if (live.has(edgeId)) continue;
       waiter.pending.delete(edgeId);
-      waiter.outcomes.push({ edgeId, fenced: true });
+      this.report(waiter, { edgeId, fenced: true });
+    }
+  }
+
+  /** One edge's outcome: kept for the answer, and told at once to whoever follows the progress. */
+  private report(waiter: Waiter, outcome: EdgeOutcome): void {
+    waiter.outcomes.push(outcome);
+    try {
+      waiter.onOutcome?.(outcome);
+    } catch (error) {
+      this.log.warn({ err: error, edgeId: outcome.edgeId }, 'could not report an edge\'s progress');
     }
   }
 
@@ -138,7 +150,7 @@ export class NatsFleet implements Fleet {
 
   private settle(waiter: Waiter, edgeId: string, error: string | undefined): void {
     if (!waiter.pending.delete(edgeId)) return;
-    waiter.outcomes.push(error === undefined ? { edgeId } : { edgeId, error });
+    this.report(waiter, error === undefined ? { edgeId } : { edgeId, error });
     if (waiter.pending.size === 0) waiter.wake();
   }
 

@@ -3,6 +3,7 @@
  * Running -> Succeed or Failed; a restart resumes with the items not yet finished.
  */
 import type { OperationItem } from '../../domain/operation.js';
+import { EdgeProgress } from '../edge-progress.js';
 import { describeFailures, edgeStatuses, type EdgeOutcome } from '../fleet.js';
 import { failed, succeeded, withEdges, type HandlerContext, type OperationHandler } from '../handler.js';
 
@@ -17,11 +18,14 @@ export const preload: OperationHandler = {
     const pending = items.filter((item) => item.status === 'Waiting' || item.status === 'Running');
     const queue = [...pending];
     const edges: EdgeOutcome[] = [];
+    // An edge's outcome is known once it has answered for every URL (or has failed one).
+    const progress = new EdgeProgress(ctx.store, [ctx.operation.id], pending.length, ctx.log);
     await Promise.all(
       Array.from({ length: Math.min(PARALLEL_FETCHES, queue.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift()) edges.push(...(await preloadItem(ctx, item)));
+        for (let item = queue.shift(); item !== undefined; item = queue.shift()) edges.push(...(await preloadItem(ctx, item, progress)));
       }),
     );
+    await progress.settled();
     const failures = (await ctx.store.operations.listItems(ctx.operation.id)).filter((item) => item.status === 'Failed');
     if (failures.length === 0) return withEdges(succeeded, edges);
     const named = failures.slice(0, NAMED_FAILURES).map((item) => `${item.url} (${item.message ?? 'failed'})`);
@@ -36,9 +40,9 @@ export const preload: OperationHandler = {
   },
 };
 
-async function preloadItem(ctx: HandlerContext, item: OperationItem): Promise<EdgeOutcome[]> {
+async function preloadItem(ctx: HandlerContext, item: OperationItem, progress: EdgeProgress): Promise<EdgeOutcome[]> {
   await ctx.store.operations.setItemStatus(ctx.operation.id, [item.position], 'Running');
-  const edges = await ctx.fleet.preload(ctx.endpoint.id, { path: item.path, query: item.query });
+  const edges = await ctx.fleet.preload(ctx.endpoint.id, { path: item.path, query: item.query }, progress.onOutcome);
   const failure = describeFailures(edges);
   await ctx.store.operations.setItemStatus(ctx.operation.id, [item.position], failure === undefined ? 'Succeed' : 'Failed', failure ?? null);
   return edges;

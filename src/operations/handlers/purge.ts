@@ -11,6 +11,7 @@
 import { isPathPattern, purgePatternOf } from '../../domain/path-pattern.js';
 import type { OperationItem } from '../../domain/operation.js';
 import type { PurgeSet, PurgeTarget } from '../edge-config.js';
+import { EdgeProgress } from '../edge-progress.js';
 import { describeFailures, edgeStatuses } from '../fleet.js';
 import { failed, succeeded, withEdges, type OperationHandler } from '../handler.js';
 
@@ -27,7 +28,10 @@ export const purge: OperationHandler = {
       }),
     );
     const target: PurgeTarget = { ...purgeSetOf(hard), ...(soft.length > 0 && { soft: purgeSetOf(soft) }) };
-    const edges = await ctx.fleet.purge(ctx.endpoint.id, target);
+    // Each edge's answer is recorded for every operation of the group as it arrives.
+    const progress = new EdgeProgress(ctx.store, ctx.group.map((operation) => operation.id), 1, ctx.log);
+    const edges = await ctx.fleet.purge(ctx.endpoint.id, target, progress.onOutcome);
+    await progress.settled();
     const failure = describeFailures(edges);
     return withEdges(failure === undefined ? succeeded : failed(`The purge did not reach every edge: ${failure}.`), edges);
   },

@@ -9,6 +9,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DialectName } from '../dialect.js';
+import { announceOperationChanges } from '../notifications.js';
 import type { Database } from '../schema.js';
 
 export type EdgeState = 'serving' | 'syncing' | 'fenced';
@@ -39,7 +40,9 @@ export class EdgeRepository {
 
   constructor(
     private readonly db: Kysely<Database>,
-    dialect: DialectName,
+    private readonly dialect: DialectName,
+    /** Told each operation whose edges a write changed (store.ts tells watchers after commit). */
+    private readonly changed: (operationId: string) => void = () => undefined,
   ) {
     this.now =
       dialect === 'postgres'
@@ -89,13 +92,31 @@ export class EdgeRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Sets each edge's outcome of an operation (replacing an earlier run's). */
+  /**
+   * Sets one edge's outcome of these operations (a group of purges done in one call) while they
+   * run, and announces it like a status change: event streams in every process show it at once.
+   */
+  async recordProgress(operationIds: readonly string[], outcome: EdgeOutcomeRecord): Promise<void> {
+    if (operationIds.length === 0) return;
+    const values = { status: outcome.status, message: outcome.message };
+    await this.db
+      .insertInto('operation_edges')
+      .values(operationIds.map((id) => ({ operation_id: id, edge_id: outcome.edgeId, ...values })))
+      .onConflict((oc) => oc.columns(['operation_id', 'edge_id']).doUpdateSet(values))
+      .execute();
+    for (const id of operationIds) this.changed(id);
+    await announceOperationChanges(this.db, this.dialect, operationIds);
+  }
+
+  /** Sets each edge's outcome of an operation (replacing an earlier run's and its progress). */
   async recordOutcomes(operationId: string, outcomes: readonly EdgeOutcomeRecord[]): Promise<void> {
     await this.db.deleteFrom('operation_edges').where('operation_id', '=', operationId).execute();
     if (outcomes.length === 0) return;
     await this.db
       .insertInto('operation_edges')
       .values(outcomes.map((o) => ({ operation_id: operationId, edge_id: o.edgeId, status: o.status, message: o.message })))
+      // A progress row written since the delete (a run this one took over) is replaced, not a key error.
+      .onConflict((oc) => oc.columns(['operation_id', 'edge_id']).doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), message: eb.ref('excluded.message') })))
       .execute();
   }
 
