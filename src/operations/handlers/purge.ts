@@ -19,14 +19,11 @@ export const purge: OperationHandler = {
   coalesces: true,
 
   async run(ctx) {
+    // In acceptance order (the group's), whichever read ends first.
+    const itemsOf = await Promise.all(ctx.group.map((operation) => ctx.store.operations.listItems(operation.id)));
     const hard: OperationItem[] = [];
     const soft: OperationItem[] = [];
-    await Promise.all(
-      ctx.group.map(async (operation) => {
-        const items = await ctx.store.operations.listItems(operation.id);
-        (operation.payload['soft'] === true ? soft : hard).push(...items);
-      }),
-    );
+    ctx.group.forEach((operation, i) => (operation.payload['soft'] === true ? soft : hard).push(...itemsOf[i]!));
     const target: PurgeTarget = { ...purgeSetOf(hard), ...(soft.length > 0 && { soft: purgeSetOf(soft) }) };
     // Each edge's answer is recorded for every operation of the group as it arrives.
     const progress = new EdgeProgress(ctx.store, ctx.group.map((operation) => operation.id), 1, ctx.log);
