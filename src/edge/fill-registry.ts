@@ -12,7 +12,7 @@ import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-ra
 import type { CachedObject, CacheStore } from './cache/cache-store.js';
 import { bodyChunks } from './cache/file-body.js';
 import type { EdgeAccounting } from './edge-accounting.js';
-import { Fill, type FillHead, type FillReader } from './fill.js';
+import { type BodyWriterFor, Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import type { OriginResponse } from './origin-client.js';
@@ -74,6 +74,8 @@ export class FillRegistry {
   private readonly budget: FillBudget;
   /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
   private readonly passMemory = new PassMemory();
+  /** Kept bodies are written into the cache's pool as they come. */
+  private readonly writerFor: BodyWriterFor = (declaredLength) => this.deps.cache.bodyWriter(declaredLength);
 
   constructor(private readonly deps: FillRegistryDeps) {
     this.budget = new FillBudget(deps.fillBytes);
@@ -106,7 +108,7 @@ export class FillRegistry {
     if (stale && servesWhileRevalidating(staleRules(stale.headers), stale.staleAt, now)) {
       if (!this.running.has(key)) {
         // A preload's kind of fill: no client reads it, it goes on while its body is kept.
-        this.runFill(served, new Fill(key, this.budget, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
+        this.runFill(served, new Fill(key, this.budget, this.writerFor, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
       }
       return this.deps.deliverStored(served, req, res, stale, now);
     }
@@ -121,14 +123,14 @@ export class FillRegistry {
       if (!this.readFill(served, req, res, running.fill, join, false, stale)) passAlone();
       return;
     }
-    const fill = new Fill(key, this.budget);
+    const fill = new Fill(key, this.budget, this.writerFor);
     this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true, stale);
     this.runFill(served, fill, path, target, request, req.headers, stale);
   }
 
   /** A preload's fill: a fetch of its own (one under way may have started before a purge), settled. */
   async preload(served: Served, key: string, path: string, originTarget: string): Promise<Fill> {
-    const fill = new Fill(key, this.budget, true);
+    const fill = new Fill(key, this.budget, this.writerFor, true);
     this.runFill(served, fill, path, originTarget, originRequestHeaders({}, '127.0.0.1', true), {});
     await fill.whenSettled();
     return fill;
@@ -332,7 +334,7 @@ export class FillRegistry {
           path,
           status,
           headers: withoutHeaders(sharedHeaders, ['content-length']),
-          body: fill.body(),
+          body: fill.takeBody(),
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
           deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),

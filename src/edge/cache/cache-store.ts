@@ -10,6 +10,7 @@
  */
 
 import type { RequestHeaders, VaryValues } from '../policy/vary.js';
+import type { SlabBody, SlabWriter } from './slab-body.js';
 
 export type HeaderMap = Record<string, string | string[]>;
 
@@ -31,8 +32,11 @@ export class FileBody {
   }
 }
 
-/** In memory, or in a file of the disk tier. */
-export type Body = Buffer | FileBody;
+/**
+ * In memory: in the store's slab pool (slab-body.ts), or a buffer of its own (what a fill or a
+ * compression gives `put`, which copies it into the pool); or in a file of the disk tier.
+ */
+export type Body = Buffer | SlabBody | FileBody;
 
 /**
  * The least a stored object stays put in a store's LRU order after a hit moved it (Varnish's
@@ -52,7 +56,7 @@ export interface CachedObject {
   readonly path: string;
   readonly status: number;
   readonly headers: HeaderMap;
-  /** A Buffer as put; a FileBody for an object `get` found in the disk tier. */
+  /** In the pool for an object `get` found in memory; a FileBody for one found in the disk tier. */
   readonly body: Body;
   /** When the response was received from the origin (epoch ms). */
   readonly storedAt: number;
@@ -89,7 +93,7 @@ export interface EncodedCopy {
   readonly encoding: string;
   /** The headers it is sent with, prepared once. */
   readonly headers: HeaderMap;
-  readonly body: Buffer;
+  readonly body: Body;
 }
 
 export interface CacheStore {
@@ -100,9 +104,15 @@ export interface CacheStore {
    */
   get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined;
   /**
+   * Where a fill writes a body to be stored in memory (declaredLength: the length the origin
+   * declared), or undefined when such a body would not be kept in memory.
+   */
+  bodyWriter(declaredLength?: number): SlabWriter | undefined;
+  /**
    * Stores the object unless a purge since its generation covers it; false when refused. It
    * replaces the variant with the same `vary` values; past MAX_VARIANTS_PER_KEY, the least
-   * recently used variant of the key goes.
+   * recently used variant of the key goes. The body is the store's afterwards, stored or not (a
+   * SlabBody's reference is taken over).
    */
   put(object: CachedObject): boolean;
   /**

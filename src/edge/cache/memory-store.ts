@@ -2,6 +2,13 @@
  * The in-memory cache store: least-recently-used objects are evicted to stay within a byte
  * budget; purges are generation records (purge-records.ts).
  *
+ * Bodies live in the store's slab pool (slab-pool.ts), off the V8 heap: an eviction gives its
+ * chunks back for the next fill at once, with no garbage collection. The budget counts what the
+ * store really holds: every chunk taken from the pool (stored bodies and copies, fills in
+ * progress, bodies of evicted objects still being sent or written to disk), bookkeeping per
+ * object and per copy, and the purge records. The pool grows a slab at a time up to the budget,
+ * so an idle edge holds no slabs.
+ *
  * With a disk tier (disk-tier.ts), evicted objects and objects too large for memory are
  * written there, and a key missing in memory is looked up there; the generations and purge
  * records are this store's for both tiers (the tier keeps the records on disk as they are made),
@@ -18,6 +25,8 @@ import { FileBody, LRU_INTERVAL_MS, MAX_VARIANTS_PER_KEY, type CachedObject, typ
 import type { DiskTier } from './disk-tier.js';
 import { entryId } from './entry-id.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
+import { SlabBody, slabBodyOf, SlabWriter } from './slab-body.js';
+import { CHUNK_BYTES, SlabPool } from './slab-pool.js';
 
 /**
  * Bookkeeping per object beyond its bytes (the object, its headers, key, path and map entries),
@@ -29,23 +38,33 @@ const OVERHEAD_BYTES = 1024;
 /** Bookkeeping per encoded copy: its header map and map entries, about half an object's. */
 const COPY_OVERHEAD_BYTES = 512;
 
+/** Bookkeeping per purge record (its path, trie node and map entry). */
+const RECORD_OVERHEAD_BYTES = 256;
+
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
 
 export interface MemoryCacheStoreOptions {
-  /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
-  readonly onRelease?: (bytes: number) => void;
+  /** Bytes of a chunk of the slab pool (CHUNK_BYTES unless given). */
+  readonly chunkBytes?: number;
   /** LRU_INTERVAL_MS unless given; 0 moves an object on every hit. */
   readonly lruIntervalMs?: number;
   /** Where evicted objects and objects too large for memory go; none when undefined. */
   readonly disk?: DiskTier;
 }
 
-/** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
+/**
+ * A stored object (its body in the pool) and when a hit last moved it in the LRU order
+ * (-Infinity: not since it was stored); `put`: the object as given, when its body was copied in.
+ */
 interface Entry {
-  readonly object: CachedObject;
+  readonly object: CachedObject & { readonly body: SlabBody };
+  readonly put: CachedObject;
   touchedAt: number;
 }
+
+/** An encoded copy kept: its body in the pool. */
+type KeptCopy = EncodedCopy & { readonly body: SlabBody };
 
 export class MemoryCacheStore implements CacheStore {
   /** Objects by entry id (entryId: the key, plus the Vary values for a variant), least recently used first. */
@@ -55,12 +74,14 @@ export class MemoryCacheStore implements CacheStore {
   /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
   private readonly varyVariants = new Map<string, Set<string>>();
   /** Encoded copies by the object they were made from; they go when it goes (`remove`). */
-  private readonly copies = new Map<CachedObject, Map<string, EncodedCopy>>();
+  private readonly copies = new Map<CachedObject, Map<string, KeptCopy>>();
   private readonly records = new PurgeRecords();
   /** Fills running, by the generation they started at. */
   private readonly fillsAt = new Map<number, number>();
   private counter = 0;
-  private used = 0;
+  /** Bytes of bookkeeping of the objects and copies stored (their chunks are the pool's count). */
+  private overhead = 0;
+  private readonly pool: SlabPool;
   /** The sweep under way: the objects left to check, and the last generation it applies. */
   private sweep: { readonly steps: Iterator<undefined>; readonly through: number } | undefined;
   /** Another sweep is due when this one ends (purges came meanwhile). */
@@ -69,7 +90,6 @@ export class MemoryCacheStore implements CacheStore {
   private sweptThrough = 0;
   private prunedThrough = 0;
 
-  private readonly onRelease: (bytes: number) => void;
   private readonly lruIntervalMs: number;
   private readonly disk: DiskTier | undefined;
   /** The largest body kept in memory. */
@@ -82,7 +102,9 @@ export class MemoryCacheStore implements CacheStore {
     maxObjectBytes: number = Math.floor(budgetBytes / 8),
     options: MemoryCacheStoreOptions = {},
   ) {
-    this.onRelease = options.onRelease ?? (() => undefined);
+    this.pool = new SlabPool(budgetBytes, options.chunkBytes ?? CHUNK_BYTES);
+    // A fill that finds every chunk taken makes room as a put would: the least recently used goes.
+    this.pool.reclaim = () => this.evictOldest();
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
     this.disk = options.disk;
     this.memoryMaxObjectBytes = maxObjectBytes;
@@ -111,8 +133,23 @@ export class MemoryCacheStore implements CacheStore {
     await this.disk?.close();
   }
 
+  /** Bytes counted against the budget: chunks taken from the pool, bookkeeping, purge records. */
   get bytes(): number {
-    return this.used;
+    return this.pool.usedBytes + this.overhead + this.records.size * RECORD_OVERHEAD_BYTES;
+  }
+
+  /** Bytes of slabs the pool holds (grown on demand, up to the budget). */
+  get slabBytes(): number {
+    return this.pool.slabBytes;
+  }
+
+  /**
+   * A body to fill in the pool, for an object that will be kept in memory (undefined when it
+   * would not be: one of a declared length too large goes to the disk tier from a buffer of its own).
+   */
+  bodyWriter(declaredLength?: number): SlabWriter | undefined {
+    if (declaredLength !== undefined && declaredLength > this.memoryMaxObjectBytes) return undefined;
+    return new SlabWriter(this.pool);
   }
 
   get count(): number {
@@ -184,7 +221,16 @@ export class MemoryCacheStore implements CacheStore {
   /** Drops this very object (one `get` returned): its file could not be read whole. */
   discard(object: CachedObject): void {
     if (object.body instanceof FileBody) this.disk?.remove(object);
-    else this.remove(object);
+    else {
+      const entry = this.entryOf(object);
+      if (entry) this.remove(entry.object);
+    }
+  }
+
+  /** The entry of this very object: as `get` returned it, or as it was put. */
+  private entryOf(object: CachedObject): Entry | undefined {
+    const entry = this.objects.get(entryId(object));
+    return entry && (entry.object === object || entry.put === object) ? entry : undefined;
   }
 
   /**
@@ -207,18 +253,31 @@ export class MemoryCacheStore implements CacheStore {
     return true;
   }
 
+  /**
+   * Takes the body over, stored or not: a SlabBody's reference becomes the store's (released
+   * when refused); a Buffer is copied into the pool.
+   */
   put(object: CachedObject): boolean {
+    const given = object.body;
     // Objects come from fills, with their bodies in memory; one read from disk is not put back.
-    if (object.body instanceof FileBody || this.purgedSince(object)) return false;
-    const size = sizeOf(object);
-    if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
-      if (!this.disk?.accepts(object.body.length)) return false;
+    if (given instanceof FileBody) return false;
+    const stored = this.store(object, given);
+    if (!stored && given instanceof SlabBody && given.live) given.release();
+    return stored;
+  }
+
+  private store(object: CachedObject, given: Buffer | SlabBody): boolean {
+    if (this.purgedSince(object)) return false;
+    const size = given.length + overheadOf(object);
+    if (given.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
+      if (!this.disk?.accepts(given.length)) return false;
       // Too large for memory: straight to disk, superseding what memory held for the key.
       this.makeRoomForVariant(object);
       const existing = this.objects.get(entryId(object));
       if (existing) this.remove(existing.object);
       this.disk.removeKey(object.key);
       this.toDisk(this.disk, object);
+      if (given instanceof SlabBody) given.release();
       return true;
     }
     const id = entryId(object);
@@ -227,7 +286,10 @@ export class MemoryCacheStore implements CacheStore {
     this.disk?.removeKey(object.key);
     const existing = this.objects.get(id);
     if (existing) this.remove(existing.object);
-    this.objects.set(id, { object, touchedAt: -Infinity });
+    const body = given instanceof SlabBody ? given : slabBodyOf(this.pool, given);
+    if (!body) return false;
+    const kept = body === given ? (object as Entry['object']) : { ...object, body };
+    this.objects.set(id, { object: kept, put: object, touchedAt: -Infinity });
     const variantsKey = pathKey(object.endpointId, object.path);
     let set = this.variants.get(variantsKey);
     if (!set) this.variants.set(variantsKey, (set = new Set()));
@@ -237,18 +299,25 @@ export class MemoryCacheStore implements CacheStore {
       if (!ids) this.varyVariants.set(object.key, (ids = new Set()));
       ids.add(id);
     }
-    this.used += size;
+    this.overhead += overheadOf(object);
     this.evictOverBudget();
     return true;
   }
 
   /** Evicts the least recently used objects until the budget holds: to the disk tier, if there is one. */
   private evictOverBudget(): void {
-    for (const oldest of this.objects.values()) {
-      if (this.used <= this.budgetBytes) break;
-      this.remove(oldest.object);
-      if (this.disk && !this.purgedSince(oldest.object)) this.toDisk(this.disk, oldest.object);
-    }
+    while (this.bytes > this.budgetBytes && this.evictOldest());
+  }
+
+  /** Evicts the least recently used object (to the disk tier, if there is one); false when none is left. */
+  private evictOldest(): boolean {
+    const oldest = this.objects.values().next();
+    if (oldest.done) return false;
+    const { object } = oldest.value;
+    // Written from the body's chunks: the disk tier takes its reference before the store lets go.
+    if (this.disk && !this.purgedSince(object)) this.toDisk(this.disk, object);
+    this.remove(object);
+    return true;
   }
 
   /**
@@ -284,23 +353,39 @@ export class MemoryCacheStore implements CacheStore {
     }
   }
 
+  /** The copy's body is copied into the pool (a SlabBody's reference is taken over, as by `put`). */
   putCopy(object: CachedObject, copy: EncodedCopy): boolean {
     // Only the object still stored: one replaced or revalidated meanwhile gets no copy.
-    if (this.objects.get(entryId(object))?.object !== object) return false;
-    const size = copy.body.length + COPY_OVERHEAD_BYTES;
-    if (size > this.budgetBytes) return false;
-    let copies = this.copies.get(object);
-    if (!copies) this.copies.set(object, (copies = new Map()));
+    const entry = this.entryOf(object);
+    const given = copy.body;
+    if (!entry || given instanceof FileBody || given.length + COPY_OVERHEAD_BYTES > this.budgetBytes) {
+      if (given instanceof SlabBody) given.release();
+      return false;
+    }
+    const stored = entry.object;
+    const body = given instanceof SlabBody ? given : slabBodyOf(this.pool, given);
+    // Making room for the copy's chunks may have evicted the object itself.
+    if (!body || this.objects.get(entryId(stored)) !== entry) {
+      body?.release();
+      return false;
+    }
+    const kept: KeptCopy = { ...copy, body };
+    let copies = this.copies.get(stored);
+    if (!copies) this.copies.set(stored, (copies = new Map()));
     const previous = copies.get(copy.encoding);
-    if (previous) this.used -= previous.body.length + COPY_OVERHEAD_BYTES;
-    copies.set(copy.encoding, copy);
-    this.used += size;
+    if (previous) {
+      this.overhead -= COPY_OVERHEAD_BYTES;
+      previous.body.release();
+    }
+    copies.set(copy.encoding, kept);
+    this.overhead += COPY_OVERHEAD_BYTES;
     this.evictOverBudget();
-    return this.copies.get(object)?.get(copy.encoding) === copy;
+    return this.copies.get(stored)?.get(copy.encoding) === kept;
   }
 
   copyOf(object: CachedObject, encoding: string): EncodedCopy | undefined {
-    return this.copies.get(object)?.get(encoding);
+    const entry = this.entryOf(object);
+    return entry && this.copies.get(entry.object)?.get(encoding);
   }
 
   purgeFile(endpointId: string, path: string): void {
@@ -401,14 +486,15 @@ export class MemoryCacheStore implements CacheStore {
     const id = entryId(object);
     if (this.objects.get(id)?.object !== object) return;
     this.objects.delete(id);
-    this.used -= sizeOf(object);
-    this.onRelease(object.body.length);
+    this.overhead -= overheadOf(object);
+    // Freed now, or when the last response still sending it is done.
+    (object.body as SlabBody).release();
     const copies = this.copies.get(object);
     if (copies) {
       this.copies.delete(object);
       for (const copy of copies.values()) {
-        this.used -= copy.body.length + COPY_OVERHEAD_BYTES;
-        this.onRelease(copy.body.length);
+        this.overhead -= COPY_OVERHEAD_BYTES;
+        copy.body.release();
       }
     }
     const variantsKey = pathKey(object.endpointId, object.path);
@@ -423,7 +509,7 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-/** A variant's request values count too (a Vary: Cookie variant holds the cookie). */
-function sizeOf(object: CachedObject): number {
-  return object.body.length + entryId(object).length + OVERHEAD_BYTES;
+/** Bookkeeping of an object beyond its body; a variant's request values count too (a Vary: Cookie variant holds the cookie). */
+function overheadOf(object: CachedObject): number {
+  return entryId(object).length + OVERHEAD_BYTES;
 }
