@@ -252,9 +252,14 @@ export class DiskTier {
     }
   }
 
+  /** Bytes of bodies that writes in progress may hold in memory. */
+  get maxWritingBytes(): number {
+    return this.options.maxWritingBytes ?? 64 * 1024 * 1024;
+  }
+
   /** Whether a body of this length would be written now: not too large, and the writes in progress leave room. */
   accepts(bodyLength: number): boolean {
-    return bodyLength <= this.maxObjectBytes && this.writingBytes + bodyLength <= (this.options.maxWritingBytes ?? 64 * 1024 * 1024);
+    return bodyLength <= this.maxObjectBytes && this.writingBytes + bodyLength <= this.maxWritingBytes;
   }
 
   /** Drops the object (one `get` returned), and its file. */

@@ -6,8 +6,9 @@
  * chunks back for the next fill at once, with no garbage collection. The budget counts what the
  * store really holds: every chunk taken from the pool (stored bodies and copies, fills in
  * progress, bodies of evicted objects still being sent or written to disk), bookkeeping per
- * object and per copy, and the purge records. The pool grows a slab at a time up to the budget,
- * so an idle edge holds no slabs.
+ * object and per copy, and the purge records; each put evicts until it holds. The pool grows a
+ * slab at a time, so an idle edge holds no slabs, up to the budget and some room more for
+ * evicted bodies still being sent or written to disk (see the constructor).
  *
  * With a disk tier (disk-tier.ts), evicted objects and objects too large for memory are
  * written there, and a key missing in memory is looked up there; the generations and purge
@@ -102,7 +103,11 @@ export class MemoryCacheStore implements CacheStore {
     maxObjectBytes: number = Math.floor(budgetBytes / 8),
     options: MemoryCacheStoreOptions = {},
   ) {
-    this.pool = new SlabPool(budgetBytes, options.chunkBytes ?? CHUNK_BYTES);
+    // Room beyond the budget for evicted bodies still out: one more of the largest object (being
+    // sent to a slow client, say) and what the disk tier's writes in progress may hold. A fill
+    // must not fail for them. Puts evict to the budget, so this room is used only while such
+    // bodies are out.
+    this.pool = new SlabPool(budgetBytes + maxObjectBytes + (options.disk?.maxWritingBytes ?? 0), options.chunkBytes ?? CHUNK_BYTES);
     // A fill that finds every chunk taken makes room as a put would: the least recently used goes.
     this.pool.reclaim = () => this.evictOldest();
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
@@ -133,9 +138,19 @@ export class MemoryCacheStore implements CacheStore {
     await this.disk?.close();
   }
 
-  /** Bytes counted against the budget: chunks taken from the pool, bookkeeping, purge records. */
+  /**
+   * Bytes counted against the budget: chunks of stored bodies and copies and of fills in
+   * progress, bookkeeping, purge records. Not the chunks of evicted bodies still being sent or
+   * written to disk (`outBytes`): no eviction would free them; the pool's room beyond the
+   * budget bounds them.
+   */
   get bytes(): number {
-    return this.pool.usedBytes + this.overhead + this.records.size * RECORD_OVERHEAD_BYTES;
+    return this.pool.usedBytes - this.pool.outBytes + this.overhead + this.records.size * RECORD_OVERHEAD_BYTES;
+  }
+
+  /** Bytes of evicted bodies still being sent or written to disk. */
+  get outBytes(): number {
+    return this.pool.outBytes;
   }
 
   /** Bytes of slabs the pool holds (grown on demand, up to the budget). */
@@ -277,7 +292,7 @@ export class MemoryCacheStore implements CacheStore {
       if (existing) this.remove(existing.object);
       this.disk.removeKey(object.key);
       this.toDisk(this.disk, object);
-      if (given instanceof SlabBody) given.release();
+      if (given instanceof SlabBody) given.drop();
       return true;
     }
     const id = entryId(object);
@@ -375,7 +390,7 @@ export class MemoryCacheStore implements CacheStore {
     const previous = copies.get(copy.encoding);
     if (previous) {
       this.overhead -= COPY_OVERHEAD_BYTES;
-      previous.body.release();
+      previous.body.drop();
     }
     copies.set(copy.encoding, kept);
     this.overhead += COPY_OVERHEAD_BYTES;
@@ -488,13 +503,13 @@ export class MemoryCacheStore implements CacheStore {
     this.objects.delete(id);
     this.overhead -= overheadOf(object);
     // Freed now, or when the last response still sending it is done.
-    (object.body as SlabBody).release();
+    (object.body as SlabBody).drop();
     const copies = this.copies.get(object);
     if (copies) {
       this.copies.delete(object);
       for (const copy of copies.values()) {
         this.overhead -= COPY_OVERHEAD_BYTES;
-        copy.body.release();
+        copy.body.drop();
       }
     }
     const variantsKey = pathKey(object.endpointId, object.path);

@@ -14,6 +14,8 @@ import type { SlabPool } from './slab-pool.js';
 
 export class SlabBody {
   private refs = 1;
+  /** Let go by its owner while others still read it (counted in the pool's outBytes). */
+  private out = false;
 
   constructor(
     private readonly pool: SlabPool,
@@ -45,8 +47,21 @@ export class SlabBody {
   readonly release = (): void => {
     if (this.refs === 0) throw new Error('a slab body was released once too often');
     if (--this.refs > 0) return;
+    if (this.out) this.pool.outBytes -= this.chunkBytes;
     freeRuns(this.pool, this.runs);
   };
+
+  /**
+   * The owner's release (the store evicting it): when readers still hold it, its chunks count
+   * as out (SlabPool.outBytes) until the last of them is done.
+   */
+  drop(): void {
+    if (this.refs > 1 && !this.out) {
+      this.out = true;
+      this.pool.outBytes += this.chunkBytes;
+    }
+    this.release();
+  }
 
   /** Views of bytes `start` (inclusive) to `end` (exclusive). */
   range(start: number, end: number): Buffer[] {

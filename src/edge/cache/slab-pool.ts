@@ -27,6 +27,9 @@ export class SlabPool {
   private madeChunks = 0;
   private readonly maxChunks: number;
 
+  /** Bytes in chunks of bodies their owner let go while readers still hold them (slab-body.ts drop). */
+  outBytes = 0;
+
   /**
    * Asked for room when every chunk is taken and no slab may be added: it lets go of something
    * (the cache evicts) and says whether it did; while it does, it is asked again.
