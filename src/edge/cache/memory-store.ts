@@ -110,6 +110,8 @@ export class MemoryCacheStore implements CacheStore {
     this.pool = new SlabPool(budgetBytes + maxObjectBytes + (options.disk?.maxWritingBytes ?? 0), options.chunkBytes ?? CHUNK_BYTES);
     // A fill that finds every chunk taken makes room as a put would: the least recently used goes.
     this.pool.reclaim = () => this.evictOldest();
+    // And so does one that would take the store over its budget (fills count against it).
+    this.pool.wantsRoom = () => this.bytes + this.pool.chunkBytes > this.budgetBytes;
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
     this.disk = options.disk;
     this.memoryMaxObjectBytes = maxObjectBytes;

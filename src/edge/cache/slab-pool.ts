@@ -36,6 +36,9 @@ export class SlabPool {
    */
   reclaim: () => boolean = () => false;
 
+  /** Whether the owner wants room made (`reclaim`) before a chunk is taken: over its budget. */
+  wantsRoom: () => boolean = () => false;
+
   constructor(
     maxBytes: number,
     readonly chunkBytes: number = CHUNK_BYTES,
@@ -68,6 +71,7 @@ export class SlabPool {
 
   /** A free chunk's id, or undefined when none is free even after `reclaim`. */
   allocate(): number | undefined {
+    while (this.wantsRoom() && this.reclaim());
     for (;;) {
       if (this.freeCount > 0) return this.free[--this.freeCount];
       if (this.madeChunks < this.maxChunks) {
