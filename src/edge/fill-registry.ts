@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import type { CachedObject, CacheStore } from './cache/cache-store.js';
 import { bodyChunks } from './cache/file-body.js';
+import { SlabBody } from './cache/slab-body.js';
 import type { EdgeAccounting } from './edge-accounting.js';
 import { type BodyWriterFor, Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
@@ -184,6 +185,8 @@ export class FillRegistry {
     let window: { readonly start: number; readonly end: number; at: number } | undefined;
     // The client's own conditional matched what came: it gets a 304 and no body.
     let notModified = false;
+    // The stale copy may answer when the fill fails: its body stays whole until then.
+    const letGoOfStale = holdBody(stale);
     const reader: FillReader = {
       get wantsBody() {
         return !head && !notModified;
@@ -234,15 +237,18 @@ export class FillRegistry {
         res.write(chunk);
       },
       end: () => {
+        letGoOfStale();
         if (!head && !res.writableEnded) res.end();
       },
       error: (error) => {
         if (res.headersSent) res.destroy(error);
         else if (error instanceof StaleInstead && stale) this.deps.deliverStored(served, req, res, stale, this.deps.now());
         else this.deps.originFailed(served, res, error);
+        letGoOfStale();
       },
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
+    res.on('close', letGoOfStale);
     const attached = fill.attach(reader, first);
     // A HEAD client that had its head has not left the fill: it may go on into the cache.
     if (attached) res.on('close', () => (!(head || notModified) || !res.headersSent) && fill.detach(reader));
@@ -263,6 +269,8 @@ export class FillRegistry {
     const { cache, now } = this.deps;
     const { config } = served;
     const generation = cache.beginFill();
+    // After a 304 the stale copy's body is the answer: it stays whole until the fill ends.
+    const letGoOfStale = holdBody(stale);
     void (async () => {
       const requested = now();
       const rules = stale && staleRules(stale.headers);
@@ -345,6 +353,7 @@ export class FillRegistry {
     })()
       .catch((error: unknown) => fill.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => {
+        letGoOfStale();
         cache.endFill(generation);
         if (this.running.get(fill.key)?.fill === fill) this.running.delete(fill.key);
       });
@@ -361,6 +370,21 @@ export class FillRegistry {
     const limit = this.deps.originBodyRate;
     return new BodyRateGuard(limit, (bytes) => response.body.destroy(new OriginTooSlowError(response.address, bytes, limit)));
   }
+}
+
+/**
+ * Keeps a stored object's body in the pool (slab-body.ts) while it may yet be read, though the
+ * object be evicted meanwhile; returns what lets it go (once, however often it is called).
+ */
+function holdBody(object: CachedObject | undefined): () => void {
+  const body = object?.body;
+  if (!(body instanceof SlabBody)) return () => undefined;
+  body.acquire();
+  let held = true;
+  return () => {
+    if (held) body.release();
+    held = false;
+  };
 }
 
 /** Resolves when `res` can take more, or has closed; leaves no listener behind. */

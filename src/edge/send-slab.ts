@@ -12,6 +12,9 @@ import type { SlabBody } from './cache/slab-body.js';
 export function sendSlab(res: ServerResponse, body: SlabBody, start: number, end: number): void {
   // Closed already ('close' was emitted and will not be again): nothing would be sent.
   if (res.destroyed) return void res.end();
+  // Queued behind a pipelined response: Node never emits 'close' for it if the connection dies
+  // first, so it gets a copy and holds nothing (rare: clients hardly pipeline).
+  if (!res.socket) return void res.end(Buffer.concat(body.range(start, end + 1)));
   body.acquire();
   res.on('close', body.release);
   const views = start === 0 && end === body.length - 1 ? body.views : body.range(start, end + 1);

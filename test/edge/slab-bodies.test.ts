@@ -97,4 +97,25 @@ describe('bodies in the slab pool', () => {
     socket.destroy();
     await vi.waitFor(() => expect(edge.cache.outBytes).toBe(0));
   });
+
+  it('holds nothing for a pipelined response whose connection dies before its turn', async () => {
+    const origin = await startOrigin();
+    origin.on('/big.bin', { body: BIG });
+    origin.otherwise({ body: OTHER });
+    const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+    await edge.get(DOMAIN, '/big.bin');
+    const socket = connect(edge.httpPort, '127.0.0.1');
+    await new Promise<void>((resolve) => {
+      socket.once('data', () => {
+        socket.pause();
+        resolve();
+      });
+      const request = `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`;
+      socket.write(request + request + request);
+    });
+    for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
+    socket.destroy();
+    await vi.waitFor(() => expect(edge.cache.outBytes).toBe(0));
+  });
 });
