@@ -5,6 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { OriginAnswer, OriginRequestSeen } from '../support/origin-server.js';
 import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin } from './edge-fixture.js';
 
 afterEach(closeAll);
@@ -117,5 +118,30 @@ describe('bodies in the slab pool', () => {
     for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
     socket.destroy();
     await vi.waitFor(() => expect(edge.cache.outBytes).toBe(0));
+  });
+
+  it('answers a revalidation with the stored body after a 304, though the object was evicted while the origin thought', async () => {
+    const stored = patternedBody(256 * 1024);
+    let answer304!: () => void;
+    const later = new Promise<void>((resolve) => (answer304 = resolve));
+    const origin = await startOrigin();
+    origin.on('/r.bin', (req: OriginRequestSeen): OriginAnswer =>
+      req.headers['if-none-match'] === '"v1"'
+        ? { status: 304, headers: { etag: '"v1"', 'cache-control': 'max-age=60' }, until: later }
+        : { headers: { etag: '"v1"', 'cache-control': 'max-age=10' }, body: stored },
+    );
+    origin.otherwise({ body: Buffer.alloc(256 * 1024, 0x5a), headers: { 'cache-control': 'max-age=3600' } });
+    const edge = await startEdge({ cacheBytes: 1024 * 1024, maxObjectBytes: 512 * 1024 });
+    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address] });
+    expect((await edge.get(DOMAIN, '/r.bin')).body.equals(stored)).toBe(true);
+
+    edge.clock.advance(11_000);
+    const revalidated = edge.get(DOMAIN, '/r.bin');
+    await vi.waitFor(() => expect(origin.requests.some((seen) => seen.headers['if-none-match'] === '"v1"')).toBe(true));
+    // Pushed out and its space refilled while the origin has not answered.
+    for (let i = 0; i < 8; i++) await edge.get(DOMAIN, `/other/${i}`);
+    answer304();
+    const answer = await revalidated;
+    expect([answer.status, answer.body.equals(stored)]).toEqual([200, true]);
   });
 });
