@@ -16,7 +16,8 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Body, CachedObject, CacheStore, HeaderMap } from './cache/cache-store.js';
+import { FileBody, type Body, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
+import type { SlabBody } from './cache/slab-body.js';
 import { chooseCoding, encodedHeaders, identityHeaders, mayCompress, requestForbidsTransform, type Encoding } from './policy/compression.js';
 
 /** Compressions at once: the machine's two cores are shared with serving. */
@@ -86,16 +87,18 @@ export class CompressedCopies {
     return may;
   }
 
-  private compress(object: CachedObject & { readonly body: Buffer }, encoding: Encoding): void {
+  private compress(object: CachedObject & { readonly body: Buffer | SlabBody }, encoding: Encoding): void {
     let codings = this.pending.get(object);
     if (codings?.has(encoding) || this.running >= MAX_RUNNING) return;
     if (!codings) this.pending.set(object, (codings = new Set()));
     codings.add(encoding);
     this.running++;
-    const job = encoding === 'br' ? brotliAsync(object.body, brotliOptions(object.body.length)) : gzipAsync(object.body, { level: GZIP_LEVEL });
+    // A copy to compress from: the thread pool reads it after the object may have been evicted.
+    const input = Buffer.isBuffer(object.body) ? object.body : object.body.toBuffer();
+    const job = encoding === 'br' ? brotliAsync(input, brotliOptions(input.length)) : gzipAsync(input, { level: GZIP_LEVEL });
     job
       .then((body) => {
-        if (body.length >= object.body.length) return void this.noGain.add(object);
+        if (body.length >= input.length) return void this.noGain.add(object);
         // Refused when the object was replaced, purged or evicted meanwhile: the copy is dropped.
         this.store.putCopy(object, { encoding, headers: encodedHeaders(object.headers, encoding, body.length), body });
       })
@@ -107,8 +110,8 @@ export class CompressedCopies {
   }
 }
 
-function inMemory(object: CachedObject): object is CachedObject & { readonly body: Buffer } {
-  return Buffer.isBuffer(object.body);
+function inMemory(object: CachedObject): object is CachedObject & { readonly body: Buffer | SlabBody } {
+  return !(object.body instanceof FileBody);
 }
 
 function brotliOptions(size: number) {

@@ -34,6 +34,7 @@ import { storageDecision } from './policy/cookies.js';
 import { exchangeContext, initialAge } from './policy/freshness.js';
 import { invalidatedTargets, type InvalidatedTarget } from './policy/invalidation.js';
 import { resolveRange } from './policy/range.js';
+import { sendSlab } from './send-slab.js';
 import { usableConfig } from './policy/usable-config.js';
 import { pathAsFiled, requestHost, requestTarget } from './request-target.js';
 import type { Served } from './served.js';
@@ -360,6 +361,7 @@ export class EdgeNode implements EdgeAgent {
       res.end(start === 0 && end === body.length - 1 ? body : body.subarray(start, end + 1));
       return;
     }
+    if (!(body instanceof FileBody)) return sendSlab(res, body, start, end);
     if (!file || end < start) return this.endWithoutBody(res, file);
     if (end + 1 - start <= READ_WHOLE_BYTES) {
       // One read and one write: a stream's chunks and pipe cost more than the copy for these.

@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
 import type { CachedObject, CacheStore } from './cache/cache-store.js';
 import { bodyChunks } from './cache/file-body.js';
+import { SlabBody } from './cache/slab-body.js';
 import type { EdgeAccounting } from './edge-accounting.js';
-import { Fill, type FillHead, type FillReader } from './fill.js';
+import { type BodyWriterFor, Fill, type FillHead, type FillReader } from './fill.js';
 import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import type { OriginResponse } from './origin-client.js';
@@ -81,6 +82,8 @@ export class FillRegistry {
   private readonly passMemory = new PassMemory();
   /** Fields of an origin response that neither clients nor the store get. */
   private readonly hidden: readonly string[];
+  /** Kept bodies are written into the cache's pool as they come. */
+  private readonly writerFor: BodyWriterFor = (declaredLength) => this.deps.cache.bodyWriter(declaredLength);
 
   constructor(private readonly deps: FillRegistryDeps) {
     this.budget = new FillBudget(deps.fillBytes);
@@ -114,7 +117,7 @@ export class FillRegistry {
     if (stale && servesWhileRevalidating(staleRules(stale.headers), stale.staleAt, now)) {
       if (!this.running.has(key)) {
         // A preload's kind of fill: no client reads it, it goes on while its body is kept.
-        this.runFill(served, new Fill(key, this.budget, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
+        this.runFill(served, new Fill(key, this.budget, this.writerFor, true), path, target, originRequestHeaders(req.headers, clientIp, true), req.headers, stale);
       }
       return this.deps.deliverStored(served, req, res, stale, now);
     }
@@ -129,14 +132,14 @@ export class FillRegistry {
       if (!this.readFill(served, req, res, running.fill, join, false, stale)) passAlone();
       return;
     }
-    const fill = new Fill(key, this.budget);
+    const fill = new Fill(key, this.budget, this.writerFor);
     this.readFill(served, req, res, fill, { shares: () => true, passAlone }, true, stale);
     this.runFill(served, fill, path, target, request, req.headers, stale);
   }
 
   /** A preload's fill: a fetch of its own (one under way may have started before a purge), settled. */
   async preload(served: Served, key: string, path: string, originTarget: string): Promise<Fill> {
-    const fill = new Fill(key, this.budget, true);
+    const fill = new Fill(key, this.budget, this.writerFor, true);
     this.runFill(served, fill, path, originTarget, originRequestHeaders({}, '127.0.0.1', true), {});
     await fill.whenSettled();
     return fill;
@@ -190,6 +193,8 @@ export class FillRegistry {
     let window: { readonly start: number; readonly end: number; at: number } | undefined;
     // The client's own conditional matched what came: it gets a 304 and no body.
     let notModified = false;
+    // The stale copy may answer when the fill fails: its body stays whole until then.
+    const letGoOfStale = holdBody(stale);
     const reader: FillReader = {
       get wantsBody() {
         return !head && !notModified;
@@ -240,15 +245,18 @@ export class FillRegistry {
         res.write(chunk);
       },
       end: () => {
+        letGoOfStale();
         if (!head && !res.writableEnded) res.end();
       },
       error: (error) => {
         if (res.headersSent) res.destroy(error);
         else if (error instanceof StaleInstead && stale) this.deps.deliverStored(served, req, res, stale, this.deps.now());
         else this.deps.originFailed(served, res, error);
+        letGoOfStale();
       },
       backlog: () => (res.writableNeedDrain && !res.destroyed ? drained(res) : undefined),
     };
+    res.on('close', letGoOfStale);
     const attached = fill.attach(reader, first);
     // A HEAD client that had its head has not left the fill: it may go on into the cache.
     if (attached) res.on('close', () => (!(head || notModified) || !res.headersSent) && fill.detach(reader));
@@ -270,6 +278,8 @@ export class FillRegistry {
     const { cache, now } = this.deps;
     const { config } = served;
     const generation = cache.beginFill();
+    // After a 304 the stale copy's body is the answer: it stays whole until the fill ends.
+    const letGoOfStale = holdBody(stale);
     void (async () => {
       const requested = now();
       const rules = stale && staleRules(stale.headers);
@@ -344,7 +354,7 @@ export class FillRegistry {
           path,
           status,
           headers: withoutHeaders(sharedHeaders, ['content-length']),
-          body: fill.body(),
+          body: fill.takeBody(),
           storedAt: received,
           staleAt: received + decision.ttlSeconds * 1000,
           deleteAt: keepUntil(received + decision.ttlSeconds * 1000, staleRules(sharedHeaders)),
@@ -356,6 +366,7 @@ export class FillRegistry {
     })()
       .catch((error: unknown) => fill.fail(error instanceof Error ? error : new Error(String(error))))
       .finally(() => {
+        letGoOfStale();
         cache.endFill(generation);
         if (this.running.get(fill.key)?.fill === fill) this.running.delete(fill.key);
       });
@@ -372,6 +383,21 @@ export class FillRegistry {
     const limit = this.deps.originBodyRate;
     return new BodyRateGuard(limit, (bytes) => response.body.destroy(new OriginTooSlowError(response.address, bytes, limit)));
   }
+}
+
+/**
+ * Keeps a stored object's body in the pool (slab-body.ts) while it may yet be read, though the
+ * object be evicted meanwhile; returns what lets it go (once, however often it is called).
+ */
+function holdBody(object: CachedObject | undefined): () => void {
+  const body = object?.body;
+  if (!(body instanceof SlabBody)) return () => undefined;
+  body.acquire();
+  let held = true;
+  return () => {
+    if (held) body.release();
+    held = false;
+  };
 }
 
 /** Resolves when `res` can take more, or has closed; leaves no listener behind. */

@@ -15,8 +15,12 @@
  * `signal` aborts, which stops the origin fetch, and nothing is stored. What it keeps counts
  * against the fill budget (fill-budget.ts).
  */
-import type { HeaderMap } from './cache/cache-store.js';
+import type { Body, HeaderMap } from './cache/cache-store.js';
+import type { SlabWriter } from './cache/slab-body.js';
 import type { FillBudget } from './fill-budget.js';
+
+/** Where a kept body goes: the cache's pool (cache-store.ts bodyWriter), or undefined for a buffer of its own. */
+export type BodyWriterFor = (declaredLength?: number) => SlabWriter | undefined;
 
 export interface FillHead {
   readonly status: number;
@@ -50,7 +54,12 @@ export interface FillReader {
 
 export class Fill {
   head: FillHead | undefined;
-  /** The body so far, while it is kept: in one buffer of the declared length, or as chunks. */
+  /**
+   * The body so far, while it is kept: in the cache's slab pool (most bodies), else (a declared
+   * length too large for memory, on its way to the disk tier) in one buffer of that length, or
+   * as chunks.
+   */
+  private writer: SlabWriter | undefined;
   private whole: Buffer | undefined;
   private filled = 0;
   private readonly kept: Buffer[] = [];
@@ -71,6 +80,7 @@ export class Fill {
   constructor(
     readonly key: string,
     private readonly budget: FillBudget,
+    private readonly writerFor: BodyWriterFor,
     /**
      * A preload's fill: its operation is an implicit reader, so it goes on while it keeps the
      * body. Also set later for a fill a range client took its part of (`goOnForTheCache`).
@@ -89,8 +99,16 @@ export class Fill {
     return this.abandonment.signal.aborted;
   }
 
-  /** The body kept so far (all of it, while `keepingAll`), as one buffer. */
-  body(): Buffer {
+  /**
+   * The body kept (all of it, once `keepingAll` and done), handed over to be put in the cache,
+   * which takes it whether it stores it or not; called once.
+   */
+  takeBody(): Body {
+    if (this.writer) {
+      const body = this.writer.seal();
+      this.writer = undefined;
+      return body;
+    }
     if (this.whole) return this.filled === this.whole.length ? this.whole : this.whole.subarray(0, this.filled);
     return this.kept.length === 1 ? this.kept[0]! : Buffer.concat(this.kept);
   }
@@ -118,7 +136,10 @@ export class Fill {
     }
     if (this.head) {
       reader.head(this.head);
-      if (this.whole) {
+      // Copied: the reader writes it out later, and the fill's chunks may be discarded meanwhile.
+      if (this.writer) {
+        if (this.writer.length > 0) reader.data(this.writer.copy());
+      } else if (this.whole) {
         if (this.filled > 0) reader.data(this.whole.subarray(0, this.filled));
       } else {
         for (const chunk of this.kept) reader.data(chunk);
@@ -165,9 +186,11 @@ export class Fill {
   setHead(head: FillHead, keep: boolean, declaredLength?: number): void {
     this.head = head;
     this.keeping = keep;
-    if (keep && declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength > 0) {
-      if (this.hold(declaredLength)) this.whole = Buffer.allocUnsafeSlow(declaredLength);
-      else this.keeping = false;
+    const declared = declaredLength !== undefined && Number.isSafeInteger(declaredLength) && declaredLength >= 0 ? declaredLength : undefined;
+    if (keep && declared !== undefined && declared > 0 && !this.hold(declared)) this.keeping = false;
+    else if (keep) {
+      this.writer = this.writerFor(declared);
+      if (!this.writer && declared !== undefined && declared > 0) this.whole = Buffer.allocUnsafeSlow(declared);
     }
     if (keep && !this.keeping) this.notKeptBecause = 'fill-budget';
     for (const reader of this.readers) {
@@ -195,6 +218,14 @@ export class Fill {
   }
 
   private keep(chunk: Buffer): void {
+    if (this.writer) {
+      // Held: the declared length from the head, or what came so far; more is held as it comes.
+      const more = this.writer.length + chunk.length - this.holding;
+      if (more > 0 && !this.hold(more)) return this.stopKeeping('fill-budget');
+      // The pool full of bodies being sent or written, which eviction cannot free.
+      if (!this.writer.write(chunk)) this.stopKeeping('fill-budget');
+      return;
+    }
     if (this.whole && this.filled + chunk.length <= this.whole.length) {
       chunk.copy(this.whole, this.filled);
       this.filled += chunk.length;
@@ -227,17 +258,24 @@ export class Fill {
   stopKeeping(because: 'too-large' | 'fill-budget'): void {
     this.keeping = false;
     this.notKeptBecause = because;
+    this.dropBody();
+    this.abandonIfUnwanted();
+  }
+
+  /** Lets go of the body kept: its chunks back to the pool, its bytes off the fill budget. */
+  private dropBody(): void {
+    this.writer?.discard();
+    this.writer = undefined;
     this.kept.length = 0;
     this.whole = undefined;
     this.releaseHeld();
-    this.abandonIfUnwanted();
   }
 
   finish(stored: boolean): void {
     this.done = true;
     this.stored = stored;
     // Stored or not, the body is no longer the fill's: the cache accounts for what it keeps.
-    this.releaseHeld();
+    this.dropBody();
     for (const reader of this.readers) reader.end();
     this.readers.clear();
     this.resolveSettled();
@@ -246,9 +284,7 @@ export class Fill {
   fail(error: Error): void {
     this.error = error;
     this.done = true;
-    this.kept.length = 0;
-    this.whole = undefined;
-    this.releaseHeld();
+    this.dropBody();
     for (const reader of this.readers) reader.error(error);
     this.readers.clear();
     this.resolveSettled();

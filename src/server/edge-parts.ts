@@ -10,7 +10,6 @@ import type { ServeConfig } from '../config/serve-config.js';
 import type { Clock } from '../domain/clock.js';
 import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
 import { openEdgeCache } from '../edge/cache/open-cache.js';
-import { Reclaimer } from '../edge/cache/reclaimer.js';
 import { EdgeNode, type EdgeNodeOptions } from '../edge/edge-node.js';
 import { OriginClient } from '../edge/origin-client.js';
 import { OriginAddressPolicy } from '../edge/policy/origin-address.js';
@@ -35,10 +34,7 @@ export async function buildEdge(
   metrics: Metrics,
   onInvalidate?: EdgeNodeOptions['onInvalidate'],
 ): Promise<EdgeParts> {
-  // A full collection after every eighth of the budget (at least 32 MiB) let go.
-  const reclaimer = new Reclaimer(Math.max(32 * 1024 * 1024, settings.cacheBytes / 8));
   const cache = await openEdgeCache(settings, {
-    onRelease: reclaimer.release,
     onDiskError: (error) => log.warn({ err: error.message }, 'the edge disk cache could not read or delete a file'),
     now: clock.now(),
   });

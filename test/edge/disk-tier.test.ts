@@ -16,7 +16,8 @@ import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type 
 const DOMAIN = 'cdn.example.com';
 const ID = `ep-${DOMAIN}`;
 /** Room in memory for two 3,000-byte objects; 20 kB objects go straight to disk. */
-const MEMORY = { cacheBytes: 10_000, maxObjectBytes: 4_000 };
+// Room in memory for two 3000-byte objects (a 4 KiB chunk each, with their bookkeeping), not three.
+const MEMORY = { cacheBytes: 14_000, maxObjectBytes: 4_000 };
 const DISK_BYTES = 200_000;
 const BIG = patternedBody(20_000);
 

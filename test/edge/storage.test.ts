@@ -14,8 +14,8 @@ describe('the byte budget', () => {
   it('evicts the least recently used object to make room', async () => {
     const origin = await startOrigin();
     for (const name of ['a', 'b', 'c']) origin.on(`/${name}`, { body: name.repeat(3000) });
-    // Room for two 3000-byte objects (with their bookkeeping), not three.
-    const edge = await startEdge({ cacheBytes: 10_000, maxObjectBytes: 4_000 });
+    // Room for two 3000-byte objects (a 4 KiB chunk each, with their bookkeeping), not three.
+    const edge = await startEdge({ cacheBytes: 14_000, maxObjectBytes: 4_000 });
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
 
     await edge.get(DOMAIN, '/a');
@@ -29,16 +29,17 @@ describe('the byte budget', () => {
     const b = await edge.get(DOMAIN, '/b');
     expect([b.headers['x-cache'], b.text]).toEqual(['MISS', 'b'.repeat(3000)]);
     expect([origin.count('/a'), origin.count('/b'), origin.count('/c')]).toEqual([1, 2, 1]);
-    expect(edge.cache.bytes).toBeLessThanOrEqual(10_000);
+    expect(edge.cache.bytes).toBeLessThanOrEqual(14_000);
   });
 
   it('never holds more than the budget, however much passes through', async () => {
     const origin = await startOrigin();
     origin.otherwise({ body: 'x'.repeat(2_000) });
-    const edge = await startEdge({ cacheBytes: 10_000, maxObjectBytes: 4_000 });
+    // Room for three (a 4 KiB chunk each, with their bookkeeping), not four.
+    const edge = await startEdge({ cacheBytes: 21_000, maxObjectBytes: 4_000 });
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     for (let i = 0; i < 20; i++) await edge.get(DOMAIN, `/file-${i}`);
-    expect(edge.cache.bytes).toBeLessThanOrEqual(10_000);
+    expect(edge.cache.bytes).toBeLessThanOrEqual(21_000);
     expect(edge.cache.count).toBe(3);
     expect((await edge.get(DOMAIN, '/file-19')).headers['x-cache']).toBe('HIT');
     expect((await edge.get(DOMAIN, '/file-0')).headers['x-cache']).toBe('MISS');

@@ -14,6 +14,7 @@
  */
 
 import type { RequestHeaders, VaryValues } from '../policy/vary.js';
+import type { SlabBody, SlabWriter } from './slab-body.js';
 
 export type HeaderMap = Record<string, string | string[]>;
 
@@ -35,8 +36,11 @@ export class FileBody {
   }
 }
 
-/** In memory, or in a file of the disk tier. */
-export type Body = Buffer | FileBody;
+/**
+ * In memory: in the store's slab pool (slab-body.ts), or a buffer of its own (what a fill or a
+ * compression gives `put`, which copies it into the pool); or in a file of the disk tier.
+ */
+export type Body = Buffer | SlabBody | FileBody;
 
 /**
  * The least a stored object stays put in a store's LRU order after a hit moved it (Varnish's
@@ -56,7 +60,7 @@ export interface CachedObject {
   readonly path: string;
   readonly status: number;
   readonly headers: HeaderMap;
-  /** A Buffer as put; a FileBody for an object `get` found in the disk tier. */
+  /** In the pool for an object `get` found in memory; a FileBody for one found in the disk tier. */
   readonly body: Body;
   /** When the response was received from the origin (epoch ms). */
   readonly storedAt: number;
@@ -95,7 +99,7 @@ export interface EncodedCopy {
   readonly encoding: string;
   /** The headers it is sent with, prepared once. */
   readonly headers: HeaderMap;
-  readonly body: Buffer;
+  readonly body: Body;
 }
 
 export interface CacheStore {
@@ -106,9 +110,15 @@ export interface CacheStore {
    */
   get(key: string, now: number, request?: RequestHeaders): CacheLookup | undefined;
   /**
+   * Where a fill writes a body to be stored in memory (declaredLength: the length the origin
+   * declared), or undefined when such a body would not be kept in memory.
+   */
+  bodyWriter(declaredLength?: number): SlabWriter | undefined;
+  /**
    * Stores the object unless a purge since its generation covers it; false when refused. It
    * replaces the variant with the same `vary` values; past MAX_VARIANTS_PER_KEY, the least
-   * recently used variant of the key goes.
+   * recently used variant of the key goes. The body is the store's afterwards, stored or not (a
+   * SlabBody's reference is taken over).
    */
   put(object: CachedObject): boolean;
   /**

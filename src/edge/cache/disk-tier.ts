@@ -30,6 +30,7 @@ import { FileBody, LRU_INTERVAL_MS, type CachedObject } from './cache-store.js';
 import { encodeHead, type DiskMetadata } from './disk-file.js';
 import { readObjects } from './disk-scan.js';
 import { entryId } from './entry-id.js';
+import { SlabBody } from './slab-body.js';
 import { IoQueue } from './io-queue.js';
 import { PurgeJournal } from './purge-journal.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
@@ -194,6 +195,16 @@ export class DiskTier {
   async admit(object: CachedObject, wanted: (object: CachedObject) => boolean): Promise<boolean> {
     const body = object.body;
     if (body instanceof FileBody || !this.accepts(body.length)) return false;
+    // Its chunks stay the body's until written, however soon memory lets go of the object.
+    if (body instanceof SlabBody) body.acquire();
+    try {
+      return await this.write(object, body, wanted);
+    } finally {
+      if (body instanceof SlabBody) body.release();
+    }
+  }
+
+  private async write(object: CachedObject, body: Buffer | SlabBody, wanted: (object: CachedObject) => boolean): Promise<boolean> {
     const head = encodeHead(object, body.length);
     const size = head.length + body.length;
     if (size > this.options.budgetBytes) return false;
@@ -210,7 +221,7 @@ export class DiskTier {
     let settled!: () => void;
     this.track(new Promise<void>((resolve) => (settled = resolve)));
     try {
-      const written = await this.io.run(() => this.written(temporary, file, [head, body]));
+      const written = await this.io.run(() => this.written(temporary, file, [head, ...(body instanceof SlabBody ? body.views : [body])]));
       this.used -= size;
       this.writingBytes -= body.length;
       const current = this.writing.get(id) === object;
@@ -294,9 +305,14 @@ export class DiskTier {
     }
   }
 
+  /** Bytes of bodies that writes in progress may hold in memory. */
+  get maxWritingBytes(): number {
+    return this.options.maxWritingBytes ?? 64 * 1024 * 1024;
+  }
+
   /** Whether a body of this length would be written now: not too large, and the writes in progress leave room. */
   accepts(bodyLength: number): boolean {
-    return bodyLength <= this.maxObjectBytes && this.writingBytes + bodyLength <= (this.options.maxWritingBytes ?? 64 * 1024 * 1024);
+    return bodyLength <= this.maxObjectBytes && this.writingBytes + bodyLength <= this.maxWritingBytes;
   }
 
   /** Drops the object (one `get` returned), and its file. */

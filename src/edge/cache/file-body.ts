@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import type { Body, FileBody } from './cache-store.js';
+import { FileBody, type Body } from './cache-store.js';
 
 /** The file opened for reading, or undefined when it is missing or not of the expected length. */
 export async function openBody(body: FileBody): Promise<FileHandle | undefined> {
@@ -39,9 +39,14 @@ export async function readBody(handle: FileHandle, body: FileBody, start: number
   }
 }
 
-/** The body's bytes in order: the buffer itself, or the file's bytes as they are read (an error if it is cut short). */
+/**
+ * The body's bytes in order: the buffer itself, a copy of a body in the pool (whoever gets the
+ * chunks may write them out after the body is gone), or the file's bytes as they are read (an
+ * error if it is cut short).
+ */
 export function bodyChunks(body: Body): Iterable<Buffer> | AsyncIterable<Buffer> {
-  return Buffer.isBuffer(body) ? [body] : fileChunks(body);
+  if (Buffer.isBuffer(body)) return [body];
+  return body instanceof FileBody ? fileChunks(body) : [body.toBuffer()];
 }
 
 async function* fileChunks(body: FileBody): AsyncIterable<Buffer> {

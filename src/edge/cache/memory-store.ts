@@ -2,6 +2,14 @@
  * The in-memory cache store: least-recently-used objects are evicted to stay within a byte
  * budget; purges are generation records (purge-records.ts).
  *
+ * Bodies live in the store's slab pool (slab-pool.ts), off the V8 heap: an eviction gives its
+ * chunks back for the next fill at once, with no garbage collection. The budget counts what the
+ * store really holds: every chunk taken from the pool (stored bodies and copies, fills in
+ * progress, bodies of evicted objects still being sent or written to disk), bookkeeping per
+ * object and per copy, and the purge records; each put evicts until it holds. The pool grows a
+ * slab at a time, so an idle edge holds no slabs, up to the budget and some room more for
+ * evicted bodies still being sent or written to disk (see the constructor).
+ *
  * With a disk tier (disk-tier.ts), evicted objects and objects too large for memory are
  * written there, and a key missing in memory is looked up there; the generations and purge
  * records are this store's for both tiers (the tier keeps the records on disk as they are made),
@@ -24,35 +32,48 @@ import { FileBody, LRU_INTERVAL_MS, MAX_VARIANTS_PER_KEY, type CachedObject, typ
 import type { DiskTier } from './disk-tier.js';
 import { entryId } from './entry-id.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
+import { SlabBody, slabBodyOf, SlabWriter } from './slab-body.js';
+import { CHUNK_BYTES, SlabPool } from './slab-pool.js';
 
 /**
- * Bookkeeping per object beyond its bytes (the object, its headers, key, path and map entries),
- * counted against the budget: about 900 bytes of heap were measured for a typical object, so a
- * budget of small objects holds what it says (BENCHMARKS.md, "Memory").
+ * Bookkeeping per object beyond its chunks (the object, its headers, key, path, map entries, its
+ * SlabBody and views, and the header list a hit sends), counted against the budget: about
+ * 1.8 KB of heap were measured per object in the store alone, so a budget of small objects
+ * holds what it says (BENCHMARKS.md, "Memory").
  */
-const OVERHEAD_BYTES = 1024;
+const OVERHEAD_BYTES = 2560;
 
 /** Bookkeeping per encoded copy: its header map and map entries, about half an object's. */
 const COPY_OVERHEAD_BYTES = 512;
+
+/** Bookkeeping per purge record (its path, trie node and map entry). */
+const RECORD_OVERHEAD_BYTES = 256;
 
 /** Objects a sweep checks before it lets other work run: well under a millisecond. */
 const SWEEP_SLICE = 1_000;
 
 export interface MemoryCacheStoreOptions {
-  /** Told the bytes of every object let go (evicted, purged, expired), so memory can be reclaimed. */
-  readonly onRelease?: (bytes: number) => void;
+  /** Bytes of a chunk of the slab pool (CHUNK_BYTES unless given). */
+  readonly chunkBytes?: number;
   /** LRU_INTERVAL_MS unless given; 0 moves an object on every hit. */
   readonly lruIntervalMs?: number;
   /** Where evicted objects and objects too large for memory go; none when undefined. */
   readonly disk?: DiskTier;
 }
 
-/** A stored object and when a hit last moved it in the LRU order (-Infinity: not since it was stored). */
+/**
+ * A stored object (its body in the pool) and when a hit last moved it in the LRU order
+ * (-Infinity: not since it was stored); `put`: the object as given, when its body was copied in.
+ */
 interface Entry {
-  /** Replaced by its stale copy when a soft purge covers it. */
-  object: CachedObject;
+  /** Replaced by its stale copy (same body) when a soft purge covers it. */
+  object: CachedObject & { readonly body: SlabBody };
+  readonly put: CachedObject;
   touchedAt: number;
 }
+
+/** An encoded copy kept: its body in the pool. */
+type KeptCopy = EncodedCopy & { readonly body: SlabBody };
 
 export class MemoryCacheStore implements CacheStore {
   /** Objects by entry id (entryId: the key, plus the Vary values for a variant), least recently used first. */
@@ -62,7 +83,7 @@ export class MemoryCacheStore implements CacheStore {
   /** Entry ids of the Vary variants of a key, least recently used first. A key without Vary has none. */
   private readonly varyVariants = new Map<string, Set<string>>();
   /** Encoded copies by the object they were made from; they go when it goes (`remove`). */
-  private readonly copies = new Map<CachedObject, Map<string, EncodedCopy>>();
+  private readonly copies = new Map<CachedObject, Map<string, KeptCopy>>();
   private readonly records = new PurgeRecords();
   /** Soft purges: what they cover is made stale, not dropped. */
   private readonly softRecords = new PurgeRecords();
@@ -73,7 +94,9 @@ export class MemoryCacheStore implements CacheStore {
   /** Fills running, by the generation they started at. */
   private readonly fillsAt = new Map<number, number>();
   private counter = 0;
-  private used = 0;
+  /** Bytes of bookkeeping of the objects and copies stored (their chunks are the pool's count). */
+  private overhead = 0;
+  private readonly pool: SlabPool;
   /** The sweep under way: the objects left to check, and the last generation it applies. */
   private sweep: { readonly steps: Iterator<undefined>; readonly through: number } | undefined;
   /** Another sweep is due when this one ends (purges came meanwhile). */
@@ -82,7 +105,6 @@ export class MemoryCacheStore implements CacheStore {
   private sweptThrough = 0;
   private prunedThrough = 0;
 
-  private readonly onRelease: (bytes: number) => void;
   private readonly lruIntervalMs: number;
   private readonly disk: DiskTier | undefined;
   /** The largest body kept in memory. */
@@ -95,7 +117,15 @@ export class MemoryCacheStore implements CacheStore {
     maxObjectBytes: number = Math.floor(budgetBytes / 8),
     options: MemoryCacheStoreOptions = {},
   ) {
-    this.onRelease = options.onRelease ?? (() => undefined);
+    // Room beyond the budget for evicted bodies still out: one more of the largest object (being
+    // sent to a slow client, say) and what the disk tier's writes in progress may hold. A fill
+    // must not fail for them. Puts evict to the budget, so this room is used only while such
+    // bodies are out.
+    this.pool = new SlabPool(budgetBytes + maxObjectBytes + (options.disk?.maxWritingBytes ?? 0), options.chunkBytes ?? CHUNK_BYTES);
+    // A fill that finds every chunk taken makes room as a put would: the least recently used goes.
+    this.pool.reclaim = () => this.evictOldest();
+    // And so does one that would take the store over its budget (fills count against it).
+    this.pool.wantsRoom = () => this.bytes + this.pool.chunkBytes > this.budgetBytes;
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
     this.disk = options.disk;
     this.memoryMaxObjectBytes = maxObjectBytes;
@@ -124,8 +154,33 @@ export class MemoryCacheStore implements CacheStore {
     await this.disk?.close();
   }
 
+  /**
+   * Bytes counted against the budget: chunks of stored bodies and copies and of fills in
+   * progress, bookkeeping, purge records. Not the chunks of evicted bodies still being sent or
+   * written to disk (`outBytes`): no eviction would free them; the pool's room beyond the
+   * budget bounds them.
+   */
   get bytes(): number {
-    return this.used;
+    return this.pool.usedBytes - this.pool.outBytes + this.overhead + this.records.size * RECORD_OVERHEAD_BYTES;
+  }
+
+  /** Bytes of evicted bodies still being sent or written to disk. */
+  get outBytes(): number {
+    return this.pool.outBytes;
+  }
+
+  /** Bytes of slabs the pool holds (grown on demand, up to the budget). */
+  get slabBytes(): number {
+    return this.pool.slabBytes;
+  }
+
+  /**
+   * A body to fill in the pool, for an object that will be kept in memory (undefined when it
+   * would not be: one of a declared length too large goes to the disk tier from a buffer of its own).
+   */
+  bodyWriter(declaredLength?: number): SlabWriter | undefined {
+    if (declaredLength !== undefined && declaredLength > this.memoryMaxObjectBytes) return undefined;
+    return new SlabWriter(this.pool);
   }
 
   get count(): number {
@@ -202,7 +257,16 @@ export class MemoryCacheStore implements CacheStore {
   /** Drops this very object (one `get` returned): its file could not be read whole. */
   discard(object: CachedObject): void {
     if (object.body instanceof FileBody) this.disk?.remove(object);
-    else this.remove(object);
+    else {
+      const entry = this.entryOf(object);
+      if (entry) this.remove(entry.object);
+    }
+  }
+
+  /** The entry of this very object: as `get` returned it, or as it was put. */
+  private entryOf(object: CachedObject): Entry | undefined {
+    const entry = this.objects.get(entryId(object));
+    return entry && (entry.object === object || entry.put === object) ? entry : undefined;
   }
 
   /**
@@ -226,20 +290,33 @@ export class MemoryCacheStore implements CacheStore {
     return true;
   }
 
-  put(filled: CachedObject): boolean {
+  /**
+   * Takes the body over, stored or not: a SlabBody's reference becomes the store's (released
+   * when refused); a Buffer is copied into the pool.
+   */
+  put(object: CachedObject): boolean {
+    const given = object.body;
     // Objects come from fills, with their bodies in memory; one read from disk is not put back.
-    if (filled.body instanceof FileBody || this.purgedSince(filled)) return false;
+    if (given instanceof FileBody) return false;
+    const stored = this.store(object, given);
+    if (!stored && given instanceof SlabBody && given.live) given.release();
+    return stored;
+  }
+
+  private store(filled: CachedObject, given: Buffer | SlabBody): boolean {
+    if (this.purgedSince(filled)) return false;
     // A fill under way when a soft purge came is stored stale: the next request revalidates it.
     const object = this.softCovers(filled) ? this.staled(filled) : filled;
-    const size = sizeOf(object);
-    if (object.body.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
-      if (!this.disk?.accepts(object.body.length)) return false;
+    const size = given.length + overheadOf(object);
+    if (given.length > this.memoryMaxObjectBytes || size > this.budgetBytes) {
+      if (!this.disk?.accepts(given.length)) return false;
       // Too large for memory: straight to disk, superseding what memory held for the key.
       this.makeRoomForVariant(object);
       const existing = this.objects.get(entryId(object));
       if (existing) this.remove(existing.object);
       this.disk.removeKey(object.key);
       this.toDisk(this.disk, object);
+      if (given instanceof SlabBody) given.drop();
       return true;
     }
     const id = entryId(object);
@@ -248,7 +325,10 @@ export class MemoryCacheStore implements CacheStore {
     this.disk?.removeKey(object.key);
     const existing = this.objects.get(id);
     if (existing) this.remove(existing.object);
-    this.objects.set(id, { object, touchedAt: -Infinity });
+    const body = given instanceof SlabBody ? given : slabBodyOf(this.pool, given);
+    if (!body) return false;
+    const kept = body === given ? (object as Entry['object']) : { ...object, body };
+    this.objects.set(id, { object: kept, put: filled, touchedAt: -Infinity });
     const variantsKey = pathKey(object.endpointId, object.path);
     let set = this.variants.get(variantsKey);
     if (!set) this.variants.set(variantsKey, (set = new Set()));
@@ -264,19 +344,25 @@ export class MemoryCacheStore implements CacheStore {
       if (!tagged) this.byTag.set(tagKey, (tagged = new Set()));
       tagged.add(id);
     }
-    this.used += size;
+    this.overhead += overheadOf(object);
     this.evictOverBudget();
     return true;
   }
 
   /** Evicts the least recently used objects until the budget holds: to the disk tier, if there is one. */
   private evictOverBudget(): void {
-    for (const oldest of this.objects.values()) {
-      if (this.used <= this.budgetBytes) break;
-      const { object } = oldest;
-      this.remove(object);
-      if (this.disk && !this.purgedSince(object)) this.toDisk(this.disk, this.softCovers(object) ? this.staled(object) : object);
-    }
+    while (this.bytes > this.budgetBytes && this.evictOldest());
+  }
+
+  /** Evicts the least recently used object (to the disk tier, if there is one); false when none is left. */
+  private evictOldest(): boolean {
+    const oldest = this.objects.values().next();
+    if (oldest.done) return false;
+    const { object } = oldest.value;
+    // Written from the body's chunks: the disk tier takes its reference before the store lets go.
+    if (this.disk && !this.purgedSince(object)) this.toDisk(this.disk, this.softCovers(object) ? this.staled(object) : object);
+    this.remove(object);
+    return true;
   }
 
   /**
@@ -312,23 +398,39 @@ export class MemoryCacheStore implements CacheStore {
     }
   }
 
+  /** The copy's body is copied into the pool (a SlabBody's reference is taken over, as by `put`). */
   putCopy(object: CachedObject, copy: EncodedCopy): boolean {
     // Only the object still stored: one replaced or revalidated meanwhile gets no copy.
-    if (this.objects.get(entryId(object))?.object !== object) return false;
-    const size = copy.body.length + COPY_OVERHEAD_BYTES;
-    if (size > this.budgetBytes) return false;
-    let copies = this.copies.get(object);
-    if (!copies) this.copies.set(object, (copies = new Map()));
+    const entry = this.entryOf(object);
+    const given = copy.body;
+    if (!entry || given instanceof FileBody || given.length + COPY_OVERHEAD_BYTES > this.budgetBytes) {
+      if (given instanceof SlabBody) given.release();
+      return false;
+    }
+    const stored = entry.object;
+    const body = given instanceof SlabBody ? given : slabBodyOf(this.pool, given);
+    // Making room for the copy's chunks may have evicted the object itself.
+    if (!body || this.objects.get(entryId(stored)) !== entry) {
+      body?.release();
+      return false;
+    }
+    const kept: KeptCopy = { ...copy, body };
+    let copies = this.copies.get(stored);
+    if (!copies) this.copies.set(stored, (copies = new Map()));
     const previous = copies.get(copy.encoding);
-    if (previous) this.used -= previous.body.length + COPY_OVERHEAD_BYTES;
-    copies.set(copy.encoding, copy);
-    this.used += size;
+    if (previous) {
+      this.overhead -= COPY_OVERHEAD_BYTES;
+      previous.body.drop();
+    }
+    copies.set(copy.encoding, kept);
+    this.overhead += COPY_OVERHEAD_BYTES;
     this.evictOverBudget();
-    return this.copies.get(object)?.get(copy.encoding) === copy;
+    return this.copies.get(stored)?.get(copy.encoding) === kept;
   }
 
   copyOf(object: CachedObject, encoding: string): EncodedCopy | undefined {
-    return this.copies.get(object)?.get(encoding);
+    const entry = this.entryOf(object);
+    return entry && this.copies.get(entry.object)?.get(encoding);
   }
 
   purgeFile(endpointId: string, path: string, softAt?: number): void {
@@ -421,7 +523,7 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   /** The object stale from the last soft purge on, kept as long as it would have been. */
-  private staled(object: CachedObject): CachedObject {
+  private staled<T extends CachedObject>(object: T): T {
     return { ...object, staleAt: this.softAt, deleteAt: object.deleteAt ?? object.staleAt };
   }
 
@@ -505,14 +607,15 @@ export class MemoryCacheStore implements CacheStore {
     const id = entryId(object);
     if (this.objects.get(id)?.object !== object) return;
     this.objects.delete(id);
-    this.used -= sizeOf(object);
-    this.onRelease(object.body.length);
+    this.overhead -= overheadOf(object);
+    // Freed now, or when the last response still sending it is done.
+    (object.body as SlabBody).drop();
     const copies = this.copies.get(object);
     if (copies) {
       this.copies.delete(object);
       for (const copy of copies.values()) {
-        this.used -= copy.body.length + COPY_OVERHEAD_BYTES;
-        this.onRelease(copy.body.length);
+        this.overhead -= COPY_OVERHEAD_BYTES;
+        copy.body.drop();
       }
     }
     const variantsKey = pathKey(object.endpointId, object.path);
@@ -533,9 +636,9 @@ export class MemoryCacheStore implements CacheStore {
   }
 }
 
-/** A variant's request values count too (a Vary: Cookie variant holds the cookie), and its tags (an origin may send many). */
-function sizeOf(object: CachedObject): number {
-  let size = object.body.length + entryId(object).length + OVERHEAD_BYTES;
+/** Bookkeeping of an object beyond its body; a variant's request values count too (a Vary: Cookie variant holds the cookie), and its tags (an origin may send many). */
+function overheadOf(object: CachedObject): number {
+  let size = entryId(object).length + OVERHEAD_BYTES;
   for (const tag of object.tags ?? []) size += tag.length;
   return size;
 }

@@ -14,8 +14,6 @@ export interface EdgeCacheSettings {
 }
 
 export interface EdgeCacheHooks {
-  /** Told the bytes of every object let go from memory (memory-store.ts). */
-  readonly onRelease?: (bytes: number) => void;
   /** Told about disk tier files that could not be read or deleted. */
   readonly onDiskError?: (error: Error) => void;
   /** Now (epoch ms), for the objects found expired at start. */
@@ -26,5 +24,5 @@ export async function openEdgeCache(settings: EdgeCacheSettings, hooks: EdgeCach
   const disk = settings.disk
     ? await DiskTier.open({ dir: settings.disk.dir, budgetBytes: settings.disk.bytes, ...(hooks.onDiskError && { onError: hooks.onDiskError }) }, hooks.now)
     : undefined;
-  return new MemoryCacheStore(settings.cacheBytes, settings.maxObjectBytes, { ...(hooks.onRelease && { onRelease: hooks.onRelease }), ...(disk && { disk }) });
+  return new MemoryCacheStore(settings.cacheBytes, settings.maxObjectBytes, { ...(disk && { disk }) });
 }

@@ -3,7 +3,7 @@
  * the very object it was made from, and its bytes count against the budget. Registered with
  * `encodedCopyConformance(name, factory)` beside cacheStoreConformance.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cacheKey, type CachedObject, type CacheStore, type EncodedCopy } from '../../../src/edge/cache/cache-store.js';
 import type { CacheStoreFactory } from './cache-store.conformance.js';
 
@@ -66,7 +66,7 @@ export function encodedCopyConformance(name: string, factory: CacheStoreFactory)
       expect(cache.bytes).toBe(bytesOfNew);
     });
 
-    it('drops the copies with the object on purge, expiry and eviction, and frees their bytes', () => {
+    it('drops the copies with the object on purge, expiry and eviction, and frees their bytes', async () => {
       const cache = roomy();
       const purged = put(cache, '/d/a.css');
       cache.putCopy(purged, copy('gzip'));
@@ -83,7 +83,9 @@ export function encodedCopyConformance(name: string, factory: CacheStoreFactory)
       cache.putCopy(file, copy('br'));
       cache.purgeFile(EP, '/c.css');
       expect(cache.copyOf(file, 'br')).toBeUndefined();
-      expect([cache.count, cache.bytes]).toEqual([0, 0]);
+      expect(cache.count).toBe(0);
+      // Nothing left but the purge records, until they are swept and pruned.
+      await vi.waitFor(() => expect(cache.bytes).toBe(0));
     });
 
     it('a copy that overflows the budget evicts the least recently used objects, copies and all', () => {

@@ -134,7 +134,8 @@ export function cacheStoreConformance(name: string, factory: CacheStoreFactory):
       const second = store(cache, '/a.txt', { body: 'second version' });
       expect(cache.get(second.key, T0)?.object.body.toString()).toBe('second version');
       expect(cache.count).toBe(1);
-      expect(cache.bytes).toBeGreaterThan(single);
+      // (A store may count whole blocks of memory: one a little longer may cost the same.)
+      expect(cache.bytes).toBeGreaterThanOrEqual(single);
       expect(cache.bytes).toBeLessThan(2 * single);
     });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { cacheKey, type CachedObject } from '../../../src/edge/cache/cache-store.js';
 import { MemoryCacheStore } from '../../../src/edge/cache/memory-store.js';
+import type { SlabBody } from '../../../src/edge/cache/slab-body.js';
 import { cacheStoreConformance } from './cache-store.conformance.js';
 import { encodedCopyConformance } from './cache-store-copies.conformance.js';
 
@@ -42,12 +43,13 @@ describe('MemoryCacheStore: the purge sweep', () => {
   });
 
   it('lets go of the objects a directory purge covers, without waiting for requests', async () => {
-    const released: number[] = [];
-    const cache = new MemoryCacheStore(1 << 20, 1 << 16, { onRelease: (bytes) => released.push(bytes) });
+    const cache = new MemoryCacheStore(1 << 20, 1 << 16);
     for (const path of ['/img/a.png', '/img/sub/b.png', '/css/c.css']) cache.put(object(cache, path));
+    const full = cache.bytes;
     cache.purgeDirectory('ep', '/img/');
     await vi.waitFor(() => expect(cache.count).toBe(1));
-    expect(released).toEqual([1000, 1000]);
+    // Their chunks are back in the pool (the record is pruned once swept).
+    await vi.waitFor(() => expect(cache.bytes).toBeLessThan(full / 2));
   });
 
   it('prunes the records once swept, so they do not grow with every purge', async () => {
@@ -81,6 +83,7 @@ describe('MemoryCacheStore: the purge sweep', () => {
 });
 
 describe('MemoryCacheStore: the LRU interval (Varnish lru_interval)', () => {
+  const ROOM_FOR_THREE = 3 * (4096 + 2600);
   const put = (cache: MemoryCacheStore, path: string): CachedObject => {
     const object: CachedObject = { key: cacheKey('ep', path, ''), endpointId: 'ep', path, status: 200, headers: {}, body: Buffer.alloc(1000), storedAt: 0, staleAt: 1e15, generation: cache.generation() };
     expect(cache.put(object)).toBe(true);
@@ -89,8 +92,8 @@ describe('MemoryCacheStore: the LRU interval (Varnish lru_interval)', () => {
   const has = (cache: MemoryCacheStore, path: string, now: number) => cache.get(cacheKey('ep', path, ''), now) !== undefined;
 
   it('moves an object once per interval, however often it is hit', () => {
-    // Room for three objects of 1000 bytes with their bookkeeping, not four.
-    const cache = new MemoryCacheStore(3 * 2100, 2000, { lruIntervalMs: 2_000 });
+    // Room for three objects of 1000 bytes (a 4 KiB chunk each) with their bookkeeping, not four.
+    const cache = new MemoryCacheStore(ROOM_FOR_THREE, 2000, { lruIntervalMs: 2_000 });
     for (const path of ['/1', '/2', '/3']) put(cache, path);
     expect(has(cache, '/1', 10_000)).toBe(true); // moved: order 2, 3, 1
     expect(has(cache, '/2', 10_500)).toBe(true); // moved: order 3, 1, 2
@@ -102,7 +105,7 @@ describe('MemoryCacheStore: the LRU interval (Varnish lru_interval)', () => {
   });
 
   it('moves it again once the interval has passed', () => {
-    const cache = new MemoryCacheStore(3 * 2100, 2000, { lruIntervalMs: 2_000 });
+    const cache = new MemoryCacheStore(ROOM_FOR_THREE, 2000, { lruIntervalMs: 2_000 });
     for (const path of ['/1', '/2', '/3']) put(cache, path);
     expect(has(cache, '/1', 10_000)).toBe(true); // moved: order 2, 3, 1
     expect(has(cache, '/2', 10_000)).toBe(true); // moved: order 3, 1, 2
@@ -110,5 +113,49 @@ describe('MemoryCacheStore: the LRU interval (Varnish lru_interval)', () => {
     put(cache, '/4'); // evicts 3
     put(cache, '/5'); // evicts 2, not 1
     expect([has(cache, '/2', 12_000), has(cache, '/1', 12_000)]).toEqual([false, true]);
+  });
+});
+
+describe('MemoryCacheStore: bodies in the slab pool', () => {
+  const put = (cache: MemoryCacheStore, path: string, body: Buffer): CachedObject => {
+    const object: CachedObject = { key: cacheKey('ep', path, ''), endpointId: 'ep', path, status: 200, headers: {}, body, storedAt: 0, staleAt: 1e15, generation: cache.generation() };
+    expect(cache.put(object)).toBe(true);
+    return object;
+  };
+  const has = (cache: MemoryCacheStore, path: string) => cache.get(cacheKey('ep', path, ''), 0) !== undefined;
+
+  it('makes room for a fill as it comes, least recently used first, and stores it', () => {
+    const cache = new MemoryCacheStore(96 * 1024, 32 * 1024);
+    for (let i = 0; i < 10; i++) put(cache, `/${i}`, Buffer.alloc(4096, i));
+    expect(cache.count).toBe(10);
+    const writer = cache.bodyWriter()!;
+    for (let i = 0; i < 8; i++) expect(writer.write(Buffer.alloc(4096, 0xf0 + i))).toBe(true);
+    // Room for the fill's 8 chunks was made before the put: the oldest went.
+    expect(cache.bytes).toBeLessThanOrEqual(96 * 1024);
+    expect([has(cache, '/0'), has(cache, '/9')]).toEqual([false, true]);
+    const filled = { key: cacheKey('ep', '/fill', ''), endpointId: 'ep', path: '/fill', status: 200, headers: {}, body: writer.seal(), storedAt: 0, staleAt: 1e15, generation: cache.generation() };
+    expect(cache.put(filled)).toBe(true);
+    const got = cache.get(filled.key, 0)!.object.body as SlabBody;
+    expect(got.toBuffer().equals(Buffer.concat(Array.from({ length: 8 }, (_, i) => Buffer.alloc(4096, 0xf0 + i))))).toBe(true);
+    // What is still stored kept its bytes.
+    expect((cache.get(cacheKey('ep', '/9', ''), 0)!.object.body as SlabBody).toBuffer().equals(Buffer.alloc(4096, 9))).toBe(true);
+  });
+
+  it('gives a refused body back to the pool', () => {
+    const cache = new MemoryCacheStore(64 * 1024, 16 * 1024);
+    const started = cache.beginFill();
+    cache.purgeFile('ep', '/a');
+    const writer = cache.bodyWriter()!;
+    writer.write(Buffer.alloc(10_000));
+    const before = cache.bytes;
+    expect(cache.put({ key: cacheKey('ep', '/a', ''), endpointId: 'ep', path: '/a', status: 200, headers: {}, body: writer.seal(), storedAt: 0, staleAt: 1e15, generation: started })).toBe(false);
+    expect(cache.bytes).toBe(before - 3 * 4096);
+    cache.endFill(started);
+  });
+
+  it('does not keep a body in memory that was declared larger than the largest object', () => {
+    const cache = new MemoryCacheStore(64 * 1024, 16 * 1024);
+    expect(cache.bodyWriter(16 * 1024 + 1)).toBeUndefined();
+    expect(cache.bodyWriter(16 * 1024)).toBeDefined();
   });
 });
