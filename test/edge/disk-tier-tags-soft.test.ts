@@ -4,13 +4,12 @@
  * journal's record and a file that outlived it; a soft-purged object is still stale after a
  * restart, whether its file was rewritten before it or only the journal said so.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
+import { diskDir, objectFiles, until } from './disk-fixture.js';
 import { closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'cdn.example.com';
@@ -20,17 +19,7 @@ const MEMORY = { cacheBytes: 10_000, maxObjectBytes: 4_000 };
 const BIG = patternedBody(20_000);
 const NONE = { files: [], directories: [], patterns: [], tags: [] };
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await closeAll();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function diskDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mooncdn-disk-tags-'));
-  dirs.push(dir);
-  return dir;
-}
+afterEach(closeAll);
 
 async function edgeOn(dir: string, origin: OriginServer, clock?: TestClock): Promise<TestEdge> {
   const edge = await startEdge({ ...MEMORY, disk: { dir, bytes: 200_000, maxObjectBytes: 25_000 }, ...(clock && { clock }) });
@@ -50,17 +39,6 @@ async function taggedOrigin(): Promise<OriginServer> {
   origin.on('/a.bin', answer('red,round'));
   origin.on('/b.bin', answer('blue'));
   return origin;
-}
-
-function objectFiles(dir: string): string[] {
-  const objects = join(dir, 'objects');
-  return readdirSync(objects).flatMap((sub) => readdirSync(join(objects, sub)).map((name) => join(objects, sub, name)));
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 5_000;
-  while (!condition() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition(), what).toBe(true);
 }
 
 const conditionals = (origin: OriginServer, path: string) => origin.requests.filter((r) => r.url === path).map((r) => r.headers['if-none-match']);

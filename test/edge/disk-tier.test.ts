@@ -4,34 +4,22 @@
  * also when a file outlived its purge (a crash before its deletion); a file cut short is never
  * served; the tier stays within its byte budget.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
+import { diskDir, objectFiles, until } from './disk-fixture.js';
 import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'cdn.example.com';
 const ID = `ep-${DOMAIN}`;
-/** Room in memory for two 3,000-byte objects; 20 kB objects go straight to disk. */
-// Room in memory for two 3000-byte objects (a 4 KiB chunk each, with their bookkeeping), not three.
+/** Room in memory for two 3,000-byte objects (a 4 KiB chunk each, with their bookkeeping), not three; 20 kB objects go straight to disk. */
 const MEMORY = { cacheBytes: 14_000, maxObjectBytes: 4_000 };
 const DISK_BYTES = 200_000;
 const BIG = patternedBody(20_000);
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await closeAll();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function diskDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mooncdn-disk-tier-'));
-  dirs.push(dir);
-  return dir;
-}
+afterEach(closeAll);
 
 async function edgeOn(dir: string, origin: OriginServer, clock?: TestClock, bytes = DISK_BYTES): Promise<TestEdge> {
   const edge = await startEdge({ ...MEMORY, disk: { dir, bytes, maxObjectBytes: 25_000 }, ...(clock && { clock }) });
@@ -44,18 +32,6 @@ async function originWithFiles(): Promise<OriginServer> {
   for (const name of ['a', 'b', 'c']) origin.on(`/${name}`, { body: name.repeat(3000) });
   for (const path of ['/big.bin', '/img/1.bin', '/img/sub/2.bin', '/other.bin']) origin.on(path, { body: BIG });
   return origin;
-}
-
-/** The object files the tier holds now. */
-function objectFiles(dir: string): string[] {
-  const objects = join(dir, 'objects');
-  return readdirSync(objects).flatMap((sub) => readdirSync(join(objects, sub)).map((name) => join(objects, sub, name)));
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 5_000;
-  while (!condition() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition(), what).toBe(true);
 }
 
 describe('the disk tier', () => {
