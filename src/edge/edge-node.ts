@@ -138,6 +138,11 @@ export class EdgeNode implements EdgeAgent {
     return this.fills.heldBytes;
   }
 
+  /** Bytes of the disk-read pool held now by hits being sent (DISK_READ_POOL_BYTES). */
+  get heldDiskReadBytes(): number {
+    return this.diskReads.usedBytes;
+  }
+
   /** Clients attached to fills in progress now (waiting for a head or streaming a body). */
   get fillClients(): number {
     return this.fills.clients;
