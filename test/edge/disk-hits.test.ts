@@ -40,10 +40,14 @@ function objectFiles(dir: string): string[] {
  * returns the body of a hit (asking again before that would fill again and supersede the write).
  */
 async function hitOnDisk(edge: TestEdge, dir: string, path: string): Promise<Buffer> {
-  const before = edge.cache.diskCount;
   const filesBefore = new Set(objectFiles(dir));
   await edge.get(DOMAIN, path);
-  await vi.waitFor(() => expect(objectFiles(dir).some((file) => !filesBefore.has(file)) && edge.cache.diskCount >= before).toBe(true), { timeout: 5_000, interval: 5 });
+  // A new file, and every file indexed (none renamed but not yet indexed, none being deleted).
+  const settled = () => {
+    const files = objectFiles(dir);
+    return files.some((file) => !filesBefore.has(file)) && files.length === edge.cache.diskCount;
+  };
+  await vi.waitFor(() => expect(settled()).toBe(true), { timeout: 5_000, interval: 5 });
   const answer = await edge.get(DOMAIN, path);
   expect(answer.headers['x-cache']).toBe('HIT');
   return answer.body;
@@ -122,6 +126,24 @@ describe('hits from the disk tier', () => {
     edge.clock.advance(3_601_000);
     expect((await hitOnDisk(edge, dir, '/big.bin')).equals(first)).toBe(true);
     expect(edge.cache.diskOpenFiles).toBe(1);
+  });
+
+  it('streams a large body from a file kept open, also after a client left halfway', async () => {
+    const huge = patternedBody(3.5 * MiB + 3);
+    const origin = await startOrigin();
+    origin.on('/huge.bin', { body: huge });
+    const { edge, dir } = await diskEdge(origin.address);
+    expect((await hitOnDisk(edge, dir, '/huge.bin')).equals(huge)).toBe(true);
+    // A client that reads the first bytes and hangs up: its stream is destroyed, the file stays open.
+    const leaving = connect(edge.httpPort, '127.0.0.1');
+    leaving.write(`GET /huge.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
+    await new Promise((resolve) => leaving.once('data', resolve));
+    leaving.destroy();
+    for (const range of [undefined, 'bytes=3000000-']) {
+      const answer = await edge.get(DOMAIN, '/huge.bin', range ? { headers: { range } } : {});
+      expect([answer.headers['x-cache'], answer.body.equals(range ? huge.subarray(3_000_000) : huge)]).toEqual(['HIT', true]);
+    }
+    expect([edge.cache.diskOpenFiles, origin.count('/huge.bin')]).toEqual([1, 1]);
   });
 
   it('a slow client gets exactly its bytes while other hits reuse the read memory, which comes back once sent', async () => {

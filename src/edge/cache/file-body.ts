@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { FileBody, type Body } from './cache-store.js';
 import type { FileLease } from './open-files.js';
 import { SlabBody, SlabWriter } from './slab-body.js';
@@ -22,7 +22,12 @@ export async function openBody(body: FileBody): Promise<FileLease | undefined> {
     const { size } = await handle.stat();
     if (size === body.fileLength) {
       const opened = handle;
-      return { handle: opened, release: () => void opened.close().catch(() => undefined) };
+      let released = false;
+      const release = () => {
+        if (!released) void opened.close().catch(() => undefined);
+        released = true;
+      };
+      return { handle: opened, release };
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -31,11 +36,29 @@ export async function openBody(body: FileBody): Promise<FileLease | undefined> {
   return undefined;
 }
 
-/** Bytes `start` to `end` (inclusive) of the body; the file is given back when the stream ends or is destroyed. */
+/** Bytes read at a time by a stream. */
+const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Bytes `start` to `end` (inclusive) of the body, as a stream that errs when the file is cut
+ * short; the file is given back once the stream is closed (not closed by it: a file stream
+ * closes its descriptor when destroyed, and this one may be kept open for other hits).
+ */
 export function streamBody(file: FileLease, body: FileBody, start: number, end: number): Readable {
-  const stream = file.handle.createReadStream({ start: body.offset + start, end: body.offset + end, highWaterMark: 256 * 1024, autoClose: false });
+  const stream = Readable.from(readChunks(file, body, start, end), { objectMode: false });
+  // Emitted once the read under way, if any, has ended.
   stream.once('close', file.release);
   return stream;
+}
+
+async function* readChunks(file: FileLease, body: FileBody, start: number, end: number): AsyncGenerator<Buffer> {
+  for (let at = start; at <= end; ) {
+    const bytes = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, end + 1 - at));
+    const { bytesRead } = await file.handle.read(bytes, 0, bytes.length, body.offset + at);
+    if (bytesRead === 0) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
+    yield bytesRead === bytes.length ? bytes : bytes.subarray(0, bytesRead);
+    at += bytesRead;
+  }
 }
 
 /**
