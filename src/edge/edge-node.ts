@@ -375,6 +375,8 @@ export class EdgeNode implements EdgeAgent {
    */
   private sendBody(served: Served, res: ServerResponse, body: Body, start: number, end: number, file: FileLease | undefined): void {
     this.accounting.sent(served, end + 1 - start);
+    // A representation in memory (a compressed copy) needs no file: the lease goes back at once.
+    if (!(body instanceof FileBody)) file?.release();
     if (Buffer.isBuffer(body)) {
       res.end(start === 0 && end === body.length - 1 ? body : body.subarray(start, end + 1));
       return;
