@@ -5,10 +5,14 @@
  * connections; the servers on one core, wrk on the other; A and B alternate, medians of ROUNDS.
  *
  *   npm run build && npx tsx bench/edge-disk-vs-nginx.ts [seconds=10] [rounds=3]
+ *
+ * BENCH_SERVER_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof --trace-gc") adds node flags
+ * to the command's own for the server; with --trace-gc the collections it made are counted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commandLine } from '../test/support/server-process.js';
 import { edgeGet } from '../test/support/edge-client.js';
 import { OriginServer } from '../test/support/origin-server.js';
 import { startNginx } from './lib/nginx.js';
@@ -24,11 +28,15 @@ const PATH = '/1m.bin';
 const diskDir = mkdtempSync(join(tmpdir(), 'mooncdn-bench-disk-'));
 const origin = await OriginServer.start();
 origin.on(PATH, { body: Buffer.alloc(1024 * 1024, 'b'), headers: { 'cache-control': 'max-age=3600', 'content-type': 'application/octet-stream' } });
-const bench = await startBenchServer({
-  MOONCDN_EDGE_MAX_OBJECT_BYTES: String(512 * 1024),
-  MOONCDN_EDGE_DISK_BYTES: String(1024 * 1024 * 1024),
-  MOONCDN_EDGE_DISK_DIR: diskDir,
-});
+const extraFlags = process.env.BENCH_SERVER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+const bench = await startBenchServer(
+  {
+    MOONCDN_EDGE_MAX_OBJECT_BYTES: String(512 * 1024),
+    MOONCDN_EDGE_DISK_BYTES: String(1024 * 1024 * 1024),
+    MOONCDN_EDGE_DISK_DIR: diskDir,
+  },
+  extraFlags.length > 0 ? [...commandLine().nodeFlags, ...extraFlags] : undefined,
+);
 const nginx = await startNginx(origin.address, DOMAIN, NGINX_PORT, 256 * 1024 * 1024);
 try {
   await createEndpoint(bench.client, DOMAIN, origin.address);
@@ -55,6 +63,10 @@ try {
         nginxMiBps: Math.round(b.bytesPerSecond / 1024 / 1024),
         nginxP99Ms: b.p99Ms,
         ratio: Number((a.bytesPerSecond / b.bytesPerSecond).toFixed(2)),
+        ...(extraFlags.includes('--trace-gc') && {
+          serverScavenges: bench.server.output().split('Scavenge').length - 1,
+          serverMarkCompacts: bench.server.output().split('Mark-Compact').length - 1,
+        }),
       },
       null,
       2,

@@ -10,7 +10,6 @@
  * request-target.ts's; when and how long to store, policy/'s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FileHandle } from 'node:fs/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { normalizePath } from '../domain/url-path.js';
@@ -21,6 +20,9 @@ import type { Metrics } from '../observability/metrics.js';
 import type { BodyRateLimit } from './body-rate.js';
 import { cacheKey, FileBody, type Body, type CachedObject, type CacheStore, type HeaderMap } from './cache/cache-store.js';
 import { openBody, readBody, streamBody } from './cache/file-body.js';
+import type { FileLease } from './cache/open-files.js';
+import { SlabBody } from './cache/slab-body.js';
+import { SlabPool } from './cache/slab-pool.js';
 import { CompressedCopies, type Representation } from './compressed-copies.js';
 import { EdgeAccounting } from './edge-accounting.js';
 import { drained, FillRegistry } from './fill-registry.js';
@@ -42,6 +44,15 @@ import type { TrafficMeter } from './traffic-meter.js';
 
 /** Bodies (or ranges) from the disk tier up to this size are read in one go rather than streamed. */
 const READ_WHOLE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The memory those reads go into, reused from hit to hit (a new 1 MiB buffer per hit cost a
+ * mmap, page faults, zeroing and a full collection every few hits: BENCHMARKS.md); held by each
+ * response until it is sent. Past it, a read gets a buffer of its own.
+ */
+const DISK_READ_POOL_BYTES = 16 * 1024 * 1024;
+const DISK_READ_CHUNK_BYTES = 64 * 1024;
+const DISK_READ_SLAB_BYTES = 2 * 1024 * 1024;
 
 /** Header fields a hit sets itself, whatever the stored response had. */
 const REPLACED_ON_HITS = new Set(['age', 'x-cache', 'via', 'accept-ranges', 'content-length']);
@@ -89,6 +100,8 @@ export class EdgeNode implements EdgeAgent {
   private readonly copies: CompressedCopies;
   /** Header lists of whole hits, per stored representation (hitHeaders). */
   private readonly preparedHits = new WeakMap<Representation, string[]>();
+  /** Where bodies read from the disk tier are put to be sent (DISK_READ_POOL_BYTES). */
+  private readonly diskReads = new SlabPool(DISK_READ_POOL_BYTES, DISK_READ_CHUNK_BYTES, DISK_READ_SLAB_BYTES);
   /** Fields of an origin response never sent on to clients: the edge's own directives and the tag headers. */
   private readonly hidden: readonly string[];
   /**
@@ -123,6 +136,11 @@ export class EdgeNode implements EdgeAgent {
   /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
   get heldFillBytes(): number {
     return this.fills.heldBytes;
+  }
+
+  /** Bytes of the disk-read pool held now by hits being sent (DISK_READ_POOL_BYTES). */
+  get heldDiskReadBytes(): number {
+    return this.diskReads.usedBytes;
   }
 
   /** Clients attached to fills in progress now (waiting for a head or streaming a body). */
@@ -296,7 +314,7 @@ export class EdgeNode implements EdgeAgent {
     const body = object.body;
     openBody(body).then(
       (file) => {
-        if (file) return res.destroyed ? void file.close() : this.respondCached(served, req, res, object, now, file);
+        if (file) return res.destroyed ? file.release() : this.respondCached(served, req, res, object, now, file);
         this.options.cache.discard(object);
         this.options.log.warn({ endpointId: served.config.endpointId, file: body.path }, 'a file of the disk cache was missing or cut short: dropped, not served');
         if (unreadable) unreadable();
@@ -312,7 +330,7 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /** The response for a stored object; `file`: its body's file, opened (closed here once sent or not needed). */
-  private respondCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number, file: FileHandle | undefined): void {
+  private respondCached(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number, file: FileLease | undefined): void {
     this.accounting.count(res, served, 'HIT');
     const age = Math.floor((now - object.storedAt) / 1000) + (Number(object.headers['age']) || 0);
     // The stored object, or its gzip or br copy for a client that accepts one (compressed-copies.ts).
@@ -355,8 +373,10 @@ export class EdgeNode implements EdgeAgent {
    * Bytes `start` to `end` (inclusive) of a stored body: from memory at once, or streamed from
    * its file. Counted as sent at once: a stored body goes out whole unless the client leaves.
    */
-  private sendBody(served: Served, res: ServerResponse, body: Body, start: number, end: number, file: FileHandle | undefined): void {
+  private sendBody(served: Served, res: ServerResponse, body: Body, start: number, end: number, file: FileLease | undefined): void {
     this.accounting.sent(served, end + 1 - start);
+    // A representation in memory (a compressed copy) needs no file: the lease goes back at once.
+    if (!(body instanceof FileBody)) file?.release();
     if (Buffer.isBuffer(body)) {
       res.end(start === 0 && end === body.length - 1 ? body : body.subarray(start, end + 1));
       return;
@@ -365,8 +385,13 @@ export class EdgeNode implements EdgeAgent {
     if (!file || end < start) return this.endWithoutBody(res, file);
     if (end + 1 - start <= READ_WHOLE_BYTES) {
       // One read and one write: a stream's chunks and pipe cost more than the copy for these.
-      readBody(file, body, start, end).then(
-        (bytes) => res.end(bytes),
+      readBody(file, body, start, end, this.diskReads).then(
+        (bytes) => {
+          if (!(bytes instanceof SlabBody)) return void res.end(bytes);
+          sendSlab(res, bytes, 0, bytes.length - 1);
+          // sendSlab holds its own reference until the response closes.
+          bytes.release();
+        },
         (error: Error) => res.destroy(error),
       );
       return;
@@ -377,8 +402,8 @@ export class EdgeNode implements EdgeAgent {
     stream.pipe(res);
   }
 
-  private endWithoutBody(res: ServerResponse, file: FileHandle | undefined): void {
-    if (file) void file.close();
+  private endWithoutBody(res: ServerResponse, file: FileLease | undefined): void {
+    file?.release();
     res.end();
   }
 

@@ -14,21 +14,27 @@
  */
 
 import type { RequestHeaders, VaryValues } from '../policy/vary.js';
+import type { OpenFiles } from './open-files.js';
 import type { SlabBody, SlabWriter } from './slab-body.js';
 
 export type HeaderMap = Record<string, string | string[]>;
 
 /**
  * A body kept in a file of the disk tier (disk-tier.ts): `length` bytes at `offset` in the file
- * at `path`. It is streamed from there, never read into memory whole; whoever opens it checks
- * the file's length first (file-body.ts), so a truncated file is never served.
+ * at `path`. It is read from there into reused memory, or streamed when large; whoever opens it
+ * checks the file's length first (file-body.ts), so a truncated file is never served.
  */
 export class FileBody {
   constructor(
     readonly path: string,
     readonly offset: number,
     readonly length: number,
+    /** Where hits find the file already open (the tier's, open-files.ts); opened per hit without. */
+    readonly files?: OpenFiles,
   ) {}
+
+  /** Set by the tier once it lets the file go: a hit that opens it after that does not keep it open. */
+  removed = false;
 
   /** The length the file must have for this body to be whole. */
   get fileLength(): number {

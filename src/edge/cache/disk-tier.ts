@@ -32,6 +32,7 @@ import { readObjects } from './disk-scan.js';
 import { entryId } from './entry-id.js';
 import { SlabBody } from './slab-body.js';
 import { IoQueue } from './io-queue.js';
+import { OpenFiles } from './open-files.js';
 import { PurgeJournal } from './purge-journal.js';
 import { pathKey, PurgeRecords, type PurgeRecord } from './purge-records.js';
 
@@ -48,6 +49,8 @@ export interface DiskTierOptions {
    * an object evicted from memory is let go rather than queued for a disk that cannot keep up.
    */
   readonly maxWritingBytes?: number;
+  /** Files kept open for hits (open-files.ts); DEFAULT_OPEN_FILES unless given. */
+  readonly maxOpenFiles?: number;
   /** Told about files it could not read or delete; nothing is served from them. */
   readonly onError?: (error: Error) => void;
 }
@@ -62,6 +65,9 @@ interface DiskEntry {
 
 /** Writes and deletions at once (io-queue.ts): half of Node's default thread pool. */
 const IO_CONCURRENCY = 2;
+
+/** Files kept open for hits: the hottest objects' (a quarter of a common 1,024 descriptor limit). */
+export const DEFAULT_OPEN_FILES = 256;
 
 export class DiskTier {
   /** Entries by entry id, least recently used first. */
@@ -84,6 +90,8 @@ export class DiskTier {
   /** Writes and deletions under way (close waits for them). */
   private readonly pending = new Set<Promise<unknown>>();
   private readonly io = new IoQueue(IO_CONCURRENCY);
+  /** Files open for hits; every file the tier lets go is forgotten there (`unlinkLater`). */
+  private readonly files: OpenFiles;
   /** Deletions under way: the journal is compacted once there are none. */
   private unlinking = 0;
   private readonly journal: PurgeJournal;
@@ -108,6 +116,12 @@ export class DiskTier {
     this.lruIntervalMs = options.lruIntervalMs ?? LRU_INTERVAL_MS;
     this.onError = options.onError ?? (() => undefined);
     this.journal = new PurgeJournal(join(options.dir, 'purges.jsonl'));
+    this.files = new OpenFiles(options.maxOpenFiles ?? DEFAULT_OPEN_FILES);
+  }
+
+  /** Files kept open for hits now. */
+  get openFiles(): number {
+    return this.files.size;
   }
 
   /**
@@ -142,7 +156,7 @@ export class DiskTier {
     kept.sort((a, b) => a.metadata.storedAt - b.metadata.storedAt);
     for (const { metadata, file, size } of kept) {
       const { bodyLength, ...fields } = metadata;
-      const object: CachedObject = { ...fields, body: new FileBody(file, size - bodyLength, bodyLength) };
+      const object: CachedObject = { ...fields, body: new FileBody(file, size - bodyLength, bodyLength, tier.files) };
       const id = entryId(object);
       const previous = tier.entries.get(id);
       // Two files for one entry (a crash between a rename and the old file's unlink): the newer wins.
@@ -233,7 +247,7 @@ export class DiskTier {
       }
       const existing = this.entries.get(id);
       if (existing) this.remove(existing.object);
-      this.index(id, { ...object, body: new FileBody(file, head.length, body.length) }, size);
+      this.index(id, { ...object, body: new FileBody(file, head.length, body.length, this.files) }, size);
       this.evictOverBudget();
       return true;
     } finally {
@@ -280,9 +294,10 @@ export class DiskTier {
         return;
       }
       const size = head.length + old.length;
-      entry.object = { ...staled, body: new FileBody(file, head.length, old.length) };
+      entry.object = { ...staled, body: new FileBody(file, head.length, old.length, this.files) };
       this.used += size - entry.size;
       entry.size = size;
+      old.removed = true;
       this.unlinkLater(old.path);
       this.evictOverBudget();
     } catch (error) {
@@ -325,6 +340,7 @@ export class DiskTier {
     unindex(this.byKey, object.key, id);
     unindex(this.byPath, pathKey(object.endpointId, object.path), id);
     for (const tag of object.tags ?? []) unindex(this.byTag, pathKey(object.endpointId, tag), id);
+    (object.body as FileBody).removed = true;
     this.unlinkLater((object.body as FileBody).path);
   }
 
@@ -376,6 +392,7 @@ export class DiskTier {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     if (this.closed) return;
     this.closed = true;
+    this.files.closeAll();
     this.journal.close();
   }
 
@@ -405,6 +422,8 @@ export class DiskTier {
   }
 
   private unlinkLater(file: string): void {
+    // No hit takes it from now on; the ones reading it now finish with the bytes they were given.
+    this.files.forget(file);
     this.unlinking++;
     const work = this.io
       .run(() => unlink(file))

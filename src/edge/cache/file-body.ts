@@ -1,20 +1,34 @@
 /**
- * Reading a body kept in a file of the disk tier (cache-store.ts FileBody): opened only when the
+ * Reading a body kept in a file of the disk tier (cache-store.ts FileBody): taken only when the
  * file is there and has the length its metadata gave it, so a truncated file is never served;
- * then streamed, whole or a range of it, never read into memory at once.
+ * kept open between hits when the tier keeps its files open (open-files.ts). Then read whole
+ * into reused memory (a pool of slab chunks, held until the response is sent, as bodies in the
+ * memory tier are), or streamed when large.
  */
 import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { FileBody, type Body } from './cache-store.js';
+import type { FileLease } from './open-files.js';
+import { SlabBody, SlabWriter } from './slab-body.js';
+import type { SlabPool } from './slab-pool.js';
 
-/** The file opened for reading, or undefined when it is missing or not of the expected length. */
-export async function openBody(body: FileBody): Promise<FileHandle | undefined> {
-  let handle: FileHandle | undefined;
+/** The file taken for reading, or undefined when it is missing or not of the expected length. */
+export async function openBody(body: FileBody): Promise<FileLease | undefined> {
+  if (body.files) return body.files.take(body.path, body.fileLength, () => body.removed);
+  let handle;
   try {
     handle = await open(body.path, 'r');
     const { size } = await handle.stat();
-    if (size === body.fileLength) return handle;
+    if (size === body.fileLength) {
+      const opened = handle;
+      let released = false;
+      const release = () => {
+        if (!released) void opened.close().catch(() => undefined);
+        released = true;
+      };
+      return { handle: opened, release };
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -22,20 +36,57 @@ export async function openBody(body: FileBody): Promise<FileHandle | undefined> 
   return undefined;
 }
 
-/** Bytes `start` to `end` (inclusive) of the body; the stream closes the handle when done or destroyed. */
-export function streamBody(handle: FileHandle, body: FileBody, start: number, end: number): Readable {
-  return handle.createReadStream({ start: body.offset + start, end: body.offset + end, highWaterMark: 256 * 1024 });
+/** Bytes read at a time by a stream. */
+const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Bytes `start` to `end` (inclusive) of the body, as a stream that errs when the file is cut
+ * short; the file is given back once the stream is closed (not closed by it: a file stream
+ * closes its descriptor when destroyed, and this one may be kept open for other hits).
+ */
+export function streamBody(file: FileLease, body: FileBody, start: number, end: number): Readable {
+  const stream = Readable.from(readChunks(file, body, start, end), { objectMode: false });
+  // Emitted once the read under way, if any, has ended.
+  stream.once('close', file.release);
+  return stream;
 }
 
-/** Bytes `start` to `end` (inclusive) of the body in one buffer; closes the handle. */
-export async function readBody(handle: FileHandle, body: FileBody, start: number, end: number): Promise<Buffer> {
+async function* readChunks(file: FileLease, body: FileBody, start: number, end: number): AsyncGenerator<Buffer> {
+  for (let at = start; at <= end; ) {
+    const bytes = Buffer.allocUnsafe(Math.min(STREAM_CHUNK_BYTES, end + 1 - at));
+    const { bytesRead } = await file.handle.read(bytes, 0, bytes.length, body.offset + at);
+    if (bytesRead === 0) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
+    yield bytesRead === bytes.length ? bytes : bytes.subarray(0, bytesRead);
+    at += bytesRead;
+  }
+}
+
+/**
+ * Bytes `start` to `end` (inclusive) of the body, read in one go into chunks of `pool` (one
+ * reference, the caller's: release it once the bytes are sent), or into a buffer of their own
+ * when the pool has no room. The file is given back; throws when it is cut short.
+ */
+export async function readBody(file: FileLease, body: FileBody, start: number, end: number, pool: SlabPool): Promise<SlabBody | Buffer> {
+  const length = end + 1 - start;
+  const writer = new SlabWriter(pool);
+  let bytes: SlabBody | Buffer;
+  if (writer.reserve(length)) bytes = writer.seal();
+  else {
+    writer.discard();
+    bytes = Buffer.allocUnsafe(length);
+  }
   try {
-    const bytes = Buffer.allocUnsafe(end + 1 - start);
-    const { bytesRead } = await handle.read(bytes, 0, bytes.length, body.offset + start);
-    if (bytesRead !== bytes.length) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
+    const views = bytes instanceof SlabBody ? bytes.views : [bytes];
+    const position = body.offset + start;
+    const read = views.length === 1 ? await file.handle.read(views[0]!, 0, length, position) : await file.handle.readv(views, position);
+    if (read.bytesRead !== length) throw new Error(`a file of the disk tier was cut short: ${body.path}`);
     return bytes;
+  } catch (error) {
+    // Only once the read has ended: until then it writes into the chunks.
+    if (bytes instanceof SlabBody) bytes.release();
+    throw error;
   } finally {
-    await handle.close();
+    file.release();
   }
 }
 

@@ -144,6 +144,11 @@ export class MemoryCacheStore implements CacheStore {
     return this.disk?.bytes ?? 0;
   }
 
+  /** Files of the disk tier kept open for hits (open-files.ts). */
+  get diskOpenFiles(): number {
+    return this.disk?.openFiles ?? 0;
+  }
+
   /** Objects in the disk tier. */
   get diskCount(): number {
     return this.disk?.count ?? 0;

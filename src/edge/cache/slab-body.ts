@@ -104,9 +104,21 @@ export class SlabWriter {
 
   /** Copies `bytes` in; false when the pool has no room left (what was written stays until `discard`). */
   write(bytes: Buffer): boolean {
+    return this.take(bytes.length, bytes);
+  }
+
+  /**
+   * Takes room for `length` more bytes without writing them (whoever seals it fills the views:
+   * a read from a file); false when the pool has no room left.
+   */
+  reserve(length: number): boolean {
+    return this.take(length, undefined);
+  }
+
+  private take(length: number, bytes: Buffer | undefined): boolean {
     const { pool } = this;
     let at = 0;
-    while (at < bytes.length) {
+    while (at < length) {
       if (this.last < 0 || this.inLast === pool.chunkBytes) {
         const id = pool.allocate();
         if (id === undefined) return false;
@@ -115,8 +127,8 @@ export class SlabWriter {
         this.last = id;
         this.inLast = 0;
       }
-      const n = Math.min(pool.chunkBytes - this.inLast, bytes.length - at);
-      bytes.copy(pool.slabOf(this.last), pool.offsetOf(this.last) + this.inLast, at, at + n);
+      const n = Math.min(pool.chunkBytes - this.inLast, length - at);
+      bytes?.copy(pool.slabOf(this.last), pool.offsetOf(this.last) + this.inLast, at, at + n);
       this.inLast += n;
       at += n;
       this.written += n;

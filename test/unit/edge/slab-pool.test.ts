@@ -80,6 +80,21 @@ describe('SlabBody', () => {
     expect(writer.seal().toBuffer().equals(Buffer.concat(pieces))).toBe(true);
   });
 
+  it('reserves room to be filled later (a read from a file), or says there is none', () => {
+    const pool = new SlabPool(8 * CHUNK, CHUNK, 8 * CHUNK);
+    const writer = new SlabWriter(pool);
+    expect(writer.reserve(5 * CHUNK + 3)).toBe(true);
+    const reserved = writer.seal();
+    expect([reserved.length, reserved.views.length, pool.usedBytes]).toEqual([5 * CHUNK + 3, 1, 6 * CHUNK]);
+    reserved.views[0]!.fill(7);
+    expect(reserved.toBuffer().equals(Buffer.alloc(5 * CHUNK + 3, 7))).toBe(true);
+    const tooMuch = new SlabWriter(pool);
+    expect(tooMuch.reserve(3 * CHUNK)).toBe(false);
+    tooMuch.discard();
+    reserved.release();
+    expect(pool.usedBytes).toBe(0);
+  });
+
   it('never lets two live bodies share a byte, however they are freed and refilled', () => {
     const pool = new SlabPool(200 * CHUNK, CHUNK, 16 * CHUNK);
     const live = new Map<number, { body: SlabBody; length: number }>();
