@@ -5,34 +5,23 @@
  * memory, and the memory is given back once the response is sent.
  */
 import { connect, type Socket } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync, truncateSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { diskDir, objectFiles } from './disk-fixture.js';
 import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'disk-hits.example.com';
 const ID = `ep-${DOMAIN}`;
 const MiB = 1024 * 1024;
-const dirs: string[] = [];
 
-afterEach(async () => {
-  await closeAll();
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterEach(closeAll);
 
 /** An edge whose memory keeps nothing of these objects (4 KB at most): they live on disk. */
 async function diskEdge(originAddress: string): Promise<{ edge: TestEdge; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mooncdn-disk-hits-'));
-  dirs.push(dir);
+  const dir = diskDir();
   const edge = await startEdge({ cacheBytes: 14_000, maxObjectBytes: 4_000, disk: { dir, bytes: 64 * MiB, maxObjectBytes: 4 * MiB } });
   await edge.endpoint({ customDomain: DOMAIN, originAddresses: [originAddress], cachePolicy: CACHE_ALL_RULES });
   return { edge, dir };
-}
-
-function objectFiles(dir: string): string[] {
-  const objects = join(dir, 'objects');
-  return readdirSync(objects).flatMap((sub) => readdirSync(join(objects, sub)).map((name) => join(objects, sub, name)));
 }
 
 /**
