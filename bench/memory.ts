@@ -7,11 +7,11 @@
  * `perf_hooks.monitorEventLoopDelay`, less its 10 ms sampling interval; reading /metrics resets
  * it, so one read before the run and one after give the run's). BENCH_FLAGS with --trace-gc
  * adds the longest GC pauses; BENCH_NICE=-10 (as root) keeps a busy machine's other processes
- * from making the delay.
+ * from making the delay. BENCH_LOG=file keeps the server's output (e.g. its GC trace) in a file.
  *
  *   npm run build && npx tsx bench/memory.ts [objectKiB=64] [budgetMiB=256]
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { edgeGet } from '../test/support/edge-client.js';
 import { OriginServer } from '../test/support/origin-server.js';
 import { createEndpoint, startBenchServer } from './lib/serve.js';
@@ -61,6 +61,8 @@ try {
     process.kill(pid, 'SIGUSR2');
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_SNAPSHOT) * 1000));
   }
+  // BENCH_LOG=file: the server's output (GC traces) kept, to read the run in order.
+  if (process.env.BENCH_LOG) writeFileSync(process.env.BENCH_LOG, bench.server.output());
   // With BENCH_FLAGS including --trace-gc: the longest pauses of each kind during the whole run.
   const pauses: Record<string, number> = {};
   const counts: Record<string, number> = {};

@@ -1,9 +1,12 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 --heap-growing-percent=20
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_MAX=2 node --max-semi-space-size=8 --heap-growing-percent=20 --single-threaded-gc
 /**
- * (The first line: a 4 MiB young generation keeps the idle process small at no cost in speed;
- * V8 lets the old generation grow to 1.2 times what the last full collection left (not up to 4
- * times, its default), so what evicted objects leave on the heap is collected before it
- * outgrows the budget's margin;
+ * (The first line: an 8 MiB young generation keeps the idle process small and promotes less of
+ * what a fill leaves behind than 4 MiB did; V8 lets the old generation grow to 1.2 times what
+ * the last full collection left (not up to 4 times, its default), so what evicted objects leave
+ * on the heap is collected before it outgrows the budget's margin; V8 collects on the main
+ * thread only: an edge process has one core to itself (`--edge-workers` runs one per core), and
+ * V8's helper threads for marking and parallel scavenges competed with the main thread for it,
+ * so a 1 ms step waited tens of milliseconds for them (BENCHMARKS.md, "Memory", event loop);
  * glibc hands buffers of 64 KiB and more back to the system when they are freed, trims its heap
  * sooner and keeps two arenas. Cached bodies are in the edge's slab pool, off the V8 heap
  * (edge/cache/slab-pool.ts), so the resident size follows the cache budget without forced
