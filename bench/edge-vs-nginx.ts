@@ -4,6 +4,9 @@
  * Both servers on one core, wrk on the other; A and B alternate, medians of ROUNDS runs.
  *
  *   npm run build && npx tsx bench/edge-vs-nginx.ts [seconds=10] [rounds=3]
+ *
+ * BENCH_FLAGS: node flags for the server instead of the shipped ones (`BENCH_FLAGS=` runs it
+ * with none), e.g. to see what the heap flags cost hits.
  */
 import { edgeGet } from '../test/support/edge-client.js';
 import { OriginServer } from '../test/support/origin-server.js';
@@ -19,7 +22,7 @@ const NGINX_PORT = 18080;
 const origin = await OriginServer.start();
 origin.on('/4k.bin', { body: Buffer.alloc(4096, 'a'), headers: { 'cache-control': 'max-age=3600', 'content-type': 'application/octet-stream' } });
 origin.on('/1m.bin', { body: Buffer.alloc(1024 * 1024, 'b'), headers: { 'cache-control': 'max-age=3600', 'content-type': 'application/octet-stream' } });
-const bench = await startBenchServer();
+const bench = await startBenchServer({}, process.env.BENCH_FLAGS !== undefined ? process.env.BENCH_FLAGS.split(' ').filter(Boolean) : undefined);
 const nginx = await startNginx(origin.address, DOMAIN, NGINX_PORT, 256 * 1024 * 1024);
 try {
   await createEndpoint(bench.client, DOMAIN, origin.address);

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
+import type { PendingCount } from '../observability/pending-counts.js';
 import { EndpointMetrics, type EdgeResult, type EndpointCounters } from './endpoint-metrics.js';
 import type { OriginClient, OriginRequest, OriginResponse } from './origin-client.js';
 import type { TrafficMeter } from './traffic-meter.js';
@@ -37,19 +38,24 @@ export interface EdgeAccountingOptions {
 
 export class EdgeAccounting {
   /** The request counter per result, resolved once (labelling on every request costs more). */
-  private readonly results: Record<EdgeResult, { inc(): void }> | undefined;
+  private readonly results: Record<EdgeResult, PendingCount> | undefined;
+  private readonly bytesSent: PendingCount | undefined;
+  private readonly originBytes: PendingCount | undefined;
   private readonly endpoints: EndpointMetrics | undefined;
 
   constructor(private readonly options: EdgeAccountingOptions) {
-    this.endpoints = options.metrics && new EndpointMetrics(options.metrics, options.endpointSeries ?? 100);
-    const counter = options.metrics?.edgeRequests;
+    const { metrics } = options;
+    this.endpoints = metrics && new EndpointMetrics(metrics, options.endpointSeries ?? 100);
+    const counter = metrics?.edgeRequests;
     this.results = counter && {
-      HIT: counter.labels('HIT'),
-      MISS: counter.labels('MISS'),
-      PASS: counter.labels('PASS'),
-      REFUSED: counter.labels('REFUSED'),
-      ERROR: counter.labels('ERROR'),
+      HIT: counter.count('HIT'),
+      MISS: counter.count('MISS'),
+      PASS: counter.count('PASS'),
+      REFUSED: counter.count('REFUSED'),
+      ERROR: counter.count('ERROR'),
     };
+    this.bytesSent = metrics?.edgeBytesSent.count();
+    this.originBytes = metrics?.edgeOriginBytes.count();
   }
 
   /** The per-endpoint counters of an endpoint the edge starts (or goes on) serving. */
@@ -78,14 +84,14 @@ export class EdgeAccounting {
   /** Bytes sent to a client: for the traffic meter and the metrics. */
   sent(served: Accounted, bytes: number): void {
     this.options.meter.add(served.config.endpointId, bytes, 0);
-    this.options.metrics?.edgeBytesSent.inc(bytes);
+    this.bytesSent?.inc(bytes);
     served.counters?.sent.inc(bytes);
   }
 
   /** Bytes taken from an origin: for the traffic meter and the metrics. */
   fetched(served: Accounted, bytes: number): void {
     this.options.meter.add(served.config.endpointId, 0, bytes);
-    this.options.metrics?.edgeOriginBytes.inc(bytes);
+    this.originBytes?.inc(bytes);
     served.counters?.fetched.inc(bytes);
   }
 

@@ -286,8 +286,8 @@ export class EdgeNode implements EdgeAgent {
   }
 
   /**
-   * The header list of a whole hit on a stored representation, without Age, built once per
-   * representation and kept while it is (WeakMap): what a hit sends but its age.
+   * The header list of a whole hit on a stored representation, built once per representation
+   * and kept while it is (WeakMap): what a hit sends, Age last (its value is the hit's to set).
    */
   private hitHeaders(sending: Representation): string[] {
     let list = this.preparedHits.get(sending);
@@ -298,7 +298,7 @@ export class EdgeNode implements EdgeAgent {
         if (Array.isArray(value)) for (const one of value) list.push(name, one);
         else list.push(name, value);
       }
-      list.push('x-cache', 'HIT', 'via', VIA, 'accept-ranges', sending.encoding ? 'none' : 'bytes', 'content-length', String(sending.body.length));
+      list.push('x-cache', 'HIT', 'via', VIA, 'accept-ranges', sending.encoding ? 'none' : 'bytes', 'content-length', String(sending.body.length), 'age', '0');
       this.preparedHits.set(sending, list);
     }
     return list;
@@ -339,7 +339,10 @@ export class EdgeNode implements EdgeAgent {
     if (asked['if-none-match'] === undefined && asked['if-modified-since'] === undefined && asked.range === undefined) {
       // Most hits: no conditional, no range. Their headers were listed once (hitHeaders); only
       // Age is added per hit (the edge's own work per hit was mostly building header objects).
-      res.writeHead(object.status, [...this.hitHeaders(sending), 'age', String(age)]);
+      const list = this.hitHeaders(sending);
+      // Its last value is Age, set per hit: writeHead reads the list before it returns.
+      list[list.length - 1] = String(age);
+      res.writeHead(object.status, list);
       if (req.method === 'HEAD') this.endWithoutBody(res, file);
       else this.sendBody(served, res, sending.body, 0, sending.body.length - 1, file);
       return;

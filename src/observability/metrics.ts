@@ -4,6 +4,7 @@
  */
 import type { EdgeView } from '../domain/fleet-view.js';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { PendingCounter } from './pending-counts.js';
 
 /** The edge cache's figures at a scrape: the memory tier, fills in progress, the disk tier if any. */
 export interface CacheSize {
@@ -141,40 +142,42 @@ export class Metrics {
     this.fleet = source;
   }
 
-  readonly edgeRequests = new Counter({
+  // The edge's per-request counters take their increments as plain additions, added to the
+  // series when read (pending-counts.ts): a hit would otherwise spend ~1 µs in prom-client.
+  readonly edgeRequests = new PendingCounter({
     name: 'mooncdn_edge_requests_total',
     help: 'Edge responses, by cache result: HIT, MISS (fetched from the origin), PASS (not cacheable), REFUSED (403/404 by the edge)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
 
-  readonly edgeBytesSent = new Counter({
+  readonly edgeBytesSent = new PendingCounter({
     name: 'mooncdn_edge_sent_bytes_total',
     help: 'Response body bytes the edge sent to clients',
     registers: [this.registry],
   });
 
-  readonly edgeOriginBytes = new Counter({
+  readonly edgeOriginBytes = new PendingCounter({
     name: 'mooncdn_edge_origin_bytes_total',
     help: 'Response body bytes the edge fetched from origins',
     registers: [this.registry],
   });
 
-  readonly edgeEndpointRequests = new Counter({
+  readonly edgeEndpointRequests = new PendingCounter({
     name: 'mooncdn_edge_endpoint_requests_total',
     help: 'Edge responses per endpoint (by CustomDomain; endpoints past --edge-metrics-endpoints share endpoint="other"), by cache result',
     labelNames: ['endpoint', 'result'] as const,
     registers: [this.registry],
   });
 
-  readonly edgeEndpointSentBytes = new Counter({
+  readonly edgeEndpointSentBytes = new PendingCounter({
     name: 'mooncdn_edge_endpoint_sent_bytes_total',
     help: 'Response body bytes the edge sent to clients, per endpoint',
     labelNames: ['endpoint'] as const,
     registers: [this.registry],
   });
 
-  readonly edgeEndpointOriginBytes = new Counter({
+  readonly edgeEndpointOriginBytes = new PendingCounter({
     name: 'mooncdn_edge_endpoint_origin_bytes_total',
     help: 'Response body bytes the edge fetched from origins, per endpoint',
     labelNames: ['endpoint'] as const,
