@@ -4,11 +4,10 @@
  * into the edge's reused read memory reach a slow client intact while other hits reuse that
  * memory, and the memory is given back once the response is sent.
  */
-import { connect, type Socket } from 'node:net';
 import { statSync, truncateSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { diskDir, objectFiles } from './disk-fixture.js';
-import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
+import { CACHE_ALL_RULES, closeAll, patternedBody, stalledClient, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'disk-hits.example.com';
 const ID = `ep-${DOMAIN}`;
@@ -42,33 +41,10 @@ async function hitOnDisk(edge: TestEdge, dir: string, path: string): Promise<Buf
   return answer.body;
 }
 
-/**
- * A raw client that sends `count` pipelined GETs, takes the first bytes and then reads nothing
- * until `finish`, which returns the bodies. The kernel's socket buffers take a few MiB of the
- * answers; the edge holds the rest, with writes pending.
- */
-async function slowClient(port: number, path: string, count: number): Promise<{ finish(): Promise<Buffer[]> }> {
-  const socket: Socket = connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.once('data', (first: Buffer) => {
-      chunks.push(first);
-      socket.pause();
-      resolve();
-    });
-    const request = (last: boolean) => `GET ${path} HTTP/1.1\r\nHost: ${DOMAIN}\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
-    socket.write(Array.from({ length: count }, (_, i) => request(i === count - 1)).join(''));
-  });
-  return {
-    finish: () =>
-      new Promise<Buffer[]>((resolve, reject) => {
-        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-        socket.once('end', () => resolve(bodies(Buffer.concat(chunks))));
-        socket.once('error', reject);
-        socket.resume();
-      }),
-  };
+/** `count` pipelined GETs of `path`, the last closing the connection. */
+function pipelined(path: string, count: number): string {
+  const request = (last: boolean) => `GET ${path} HTTP/1.1\r\nHost: ${DOMAIN}\r\n${last ? 'Connection: close\r\n' : ''}\r\n`;
+  return Array.from({ length: count }, (_, i) => request(i === count - 1)).join('');
 }
 
 /** The bodies of pipelined HTTP/1.1 responses with Content-Length. */
@@ -124,10 +100,8 @@ describe('hits from the disk tier', () => {
     const { edge, dir } = await diskEdge(origin.address);
     expect((await hitOnDisk(edge, dir, '/huge.bin')).equals(huge)).toBe(true);
     // A client that reads the first bytes and hangs up: its stream is destroyed, the file stays open.
-    const leaving = connect(edge.httpPort, '127.0.0.1');
-    leaving.write(`GET /huge.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
-    await new Promise((resolve) => leaving.once('data', resolve));
-    leaving.destroy();
+    const leaving = await stalledClient(edge.httpPort, `GET /huge.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
+    leaving.socket.destroy();
     for (const range of [undefined, 'bytes=3000000-']) {
       const answer = await edge.get(DOMAIN, '/huge.bin', range ? { headers: { range } } : {});
       expect([answer.headers['x-cache'], answer.body.equals(range ? huge.subarray(3_000_000) : huge)]).toEqual(['HIT', true]);
@@ -146,11 +120,11 @@ describe('hits from the disk tier', () => {
     await hitOnDisk(edge, dir, '/slow.bin');
     await hitOnDisk(edge, dir, '/other.bin');
 
-    const client = await slowClient(edge.httpPort, '/slow.bin', 8);
+    const client = await stalledClient(edge.httpPort, pipelined('/slow.bin', 8));
     // Its responses hold read memory: the socket has not taken all of them.
     await vi.waitFor(() => expect(edge.node.heldDiskReadBytes).toBeGreaterThan(0));
     for (let i = 0; i < 12; i++) expect((await edge.get(DOMAIN, '/other.bin')).body.equals(other)).toBe(true);
-    const got = await client.finish();
+    const got = bodies(await client.finish());
     expect(got.map((body) => body.equals(slow))).toEqual(Array(8).fill(true));
     await vi.waitFor(() => expect(edge.node.heldDiskReadBytes).toBe(0));
     expect(origin.count('/slow.bin') + origin.count('/other.bin')).toBe(2);

@@ -8,7 +8,7 @@
  * in afterEach.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { DEFAULT_ACCESS_CONTROL } from '../../src/domain/access-control.js';
 import { DEFAULT_CACHE_POLICY, type CachePolicyRules } from '../../src/domain/cache-policy.js';
@@ -312,6 +312,43 @@ export function streamGet(port: number, host: string, path: string): Promise<Str
     req.on('error', reject);
     req.end();
   });
+}
+
+// ---- a client that stops reading -----------------------------------------------------
+
+export interface StalledClient {
+  readonly socket: Socket;
+  /** Reads on to the end of the connection; resolves with every byte received. */
+  finish(): Promise<Buffer>;
+}
+
+/**
+ * A raw connection that sends `requests` (raw HTTP/1.1 text, pipelined if several), takes the
+ * first bytes of the answer and then reads nothing: beyond what the kernel's socket buffers take
+ * in, the edge keeps writes pending, as for a slow client.
+ */
+export async function stalledClient(port: number, requests: string): Promise<StalledClient> {
+  const socket = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('data', (first: Buffer) => {
+      chunks.push(first);
+      socket.pause();
+      resolve();
+    });
+    socket.write(requests);
+  });
+  return {
+    socket,
+    finish: () =>
+      new Promise<Buffer>((resolve, reject) => {
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        socket.once('end', () => resolve(Buffer.concat(chunks)));
+        socket.once('error', reject);
+        socket.resume();
+      }),
+  };
 }
 
 /** A body of `size` bytes that is not the same all through, so a misplaced slice shows. */

@@ -3,42 +3,20 @@
  * evicted and the pool is refilled with other bytes still gets exactly the original bytes (the
  * response holds the body's chunks until it is done), and the chunks come back to the pool then.
  */
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { OriginAnswer, OriginRequestSeen } from '../support/origin-server.js';
-import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin } from './edge-fixture.js';
+import { CACHE_ALL_RULES, closeAll, patternedBody, stalledClient, startEdge, startOrigin } from './edge-fixture.js';
 
 afterEach(closeAll);
 
 const DOMAIN = 'slab.example.com';
 const MiB = 1024 * 1024;
+
+/** A GET of `path` that closes the connection once answered. */
+const get = (path: string, headers = '') => `GET ${path} HTTP/1.1\r\nHost: ${DOMAIN}\r\n${headers}Connection: close\r\n\r\n`;
 // Larger than what the kernel's socket buffers take in, so the edge still has writes pending.
 const BIG = patternedBody(16 * MiB);
 const OTHER = Buffer.alloc(2 * MiB, 0x5a);
-
-/** A raw client that sends a GET, takes the first bytes and then reads nothing until `finish`. */
-async function slowClient(port: number, path: string, headers = ''): Promise<{ finish(): Promise<Buffer> }> {
-  const socket: Socket = connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.once('data', (first: Buffer) => {
-      chunks.push(first);
-      socket.pause();
-      resolve();
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${DOMAIN}\r\n${headers}Connection: close\r\n\r\n`);
-  });
-  return {
-    finish: () =>
-      new Promise<Buffer>((resolve, reject) => {
-        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-        socket.once('end', () => resolve(Buffer.concat(chunks)));
-        socket.once('error', reject);
-        socket.resume();
-      }),
-  };
-}
 
 /** The body of a raw HTTP/1.1 response with Content-Length, and its status line. */
 function parse(response: Buffer): { status: string; body: Buffer } {
@@ -59,8 +37,8 @@ describe('bodies in the slab pool', () => {
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     expect((await edge.get(DOMAIN, '/big.bin')).body.equals(BIG)).toBe(true);
 
-    const whole = await slowClient(edge.httpPort, '/big.bin');
-    const part = await slowClient(edge.httpPort, '/big.bin', 'Range: bytes=1000-12000999\r\n');
+    const whole = await stalledClient(edge.httpPort, get('/big.bin'));
+    const part = await stalledClient(edge.httpPort, get('/big.bin', 'Range: bytes=1000-12000999\r\n'));
     // Other objects push it out, then go round the pool again: its chunks would be reused now.
     for (let i = 0; i < 24; i++) expect((await edge.get(DOMAIN, `/other/${i}`)).body.equals(OTHER)).toBe(true);
     expect((await edge.get(DOMAIN, '/big.bin', { method: 'HEAD' })).headers['x-cache']).not.toBe('HIT');
@@ -85,14 +63,7 @@ describe('bodies in the slab pool', () => {
     const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     await edge.get(DOMAIN, '/big.bin');
-    const socket = connect(edge.httpPort, '127.0.0.1');
-    await new Promise<void>((resolve) => {
-      socket.once('data', () => {
-        socket.pause();
-        resolve();
-      });
-      socket.write(`GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
-    });
+    const { socket } = await stalledClient(edge.httpPort, `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
     for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
     expect(edge.cache.outBytes).toBeGreaterThanOrEqual(BIG.length);
     socket.destroy();
@@ -106,15 +77,8 @@ describe('bodies in the slab pool', () => {
     const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
     await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
     await edge.get(DOMAIN, '/big.bin');
-    const socket = connect(edge.httpPort, '127.0.0.1');
-    await new Promise<void>((resolve) => {
-      socket.once('data', () => {
-        socket.pause();
-        resolve();
-      });
-      const request = `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`;
-      socket.write(request + request + request);
-    });
+    const request = `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`;
+    const { socket } = await stalledClient(edge.httpPort, request + request + request);
     for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
     socket.destroy();
     await vi.waitFor(() => expect(edge.cache.outBytes).toBe(0));
