@@ -4,12 +4,12 @@
  * journal's record and a file that outlived it; a soft-purged object is still stale after a
  * restart, whether its file was rewritten before it or only the journal said so.
  */
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
-import { diskDir, objectFiles, until } from './disk-fixture.js';
+import { crashAfterPurge, diskDir, objectFiles, until } from './disk-fixture.js';
 import { closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'cdn.example.com';
@@ -65,14 +65,7 @@ describe('tag purges in the disk tier', () => {
     const first = await edgeOn(dir, origin);
     await first.get(DOMAIN, '/a.bin');
     await until(() => first.cache.diskCount === 1, 'a.bin on disk');
-    const [file] = objectFiles(dir);
-    const journal = join(dir, 'purges.jsonl');
-    copyFileSync(file!, `${dir}/kept-object`);
-    void first.node.purge(ID, { ...NONE, tags: ['red'] });
-    copyFileSync(journal, `${dir}/kept-journal`);
-    await first.close();
-    copyFileSync(`${dir}/kept-object`, file!);
-    copyFileSync(`${dir}/kept-journal`, journal);
+    await crashAfterPurge(first, dir, () => first.node.purge(ID, { ...NONE, tags: ['red'] }));
 
     const second = await edgeOn(dir, origin, first.clock);
     const answer = await second.get(DOMAIN, '/a.bin');
@@ -107,16 +100,8 @@ describe('soft purges in the disk tier', () => {
     const first = await edgeOn(dir, origin);
     await first.get(DOMAIN, '/a.bin');
     await until(() => first.cache.diskCount === 1, 'a.bin on disk');
-    const [file] = objectFiles(dir);
-    const journal = join(dir, 'purges.jsonl');
-    copyFileSync(file!, `${dir}/kept-object`);
-    // What a process that died as the purge returned leaves: the old file and the record.
-    void first.node.purge(ID, { ...NONE, soft: { ...NONE, files: ['/a.bin'] } });
-    copyFileSync(journal, `${dir}/kept-journal`);
-    await first.close();
-    for (const left of objectFiles(dir)) rmSync(left);
-    copyFileSync(`${dir}/kept-object`, file!);
-    copyFileSync(`${dir}/kept-journal`, journal);
+    // The old file and the record, not the file rewritten stale.
+    await crashAfterPurge(first, dir, () => first.node.purge(ID, { ...NONE, soft: { ...NONE, files: ['/a.bin'] } }));
 
     const second = await edgeOn(dir, origin, first.clock);
     expect(second.cache.diskCount).toBe(1);

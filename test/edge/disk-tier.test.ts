@@ -4,12 +4,12 @@
  * also when a file outlived its purge (a crash before its deletion); a file cut short is never
  * served; the tier stays within its byte budget.
  */
-import { copyFileSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OriginAnswer, OriginRequestSeen, OriginServer } from '../support/origin-server.js';
 import type { TestClock } from '../support/clock.js';
-import { diskDir, objectFiles, until } from './disk-fixture.js';
+import { crashAfterPurge, diskDir, objectFiles, until } from './disk-fixture.js';
 import { CACHE_ALL_RULES, closeAll, patternedBody, startEdge, startOrigin, type TestEdge } from './edge-fixture.js';
 
 const DOMAIN = 'cdn.example.com';
@@ -105,16 +105,8 @@ describe('the disk tier', () => {
     const first = await edgeOn(dir, origin);
     await first.get(DOMAIN, '/big.bin');
     await until(() => first.cache.diskCount === 1, 'big.bin on disk');
-    const [file] = objectFiles(dir);
-    const journal = join(dir, 'purges.jsonl');
-    copyFileSync(file!, `${dir}/kept-object`);
-    // The purge's work is done before its promise is returned: the disk as it is then is what
-    // an edge that died at once would leave (the file not yet deleted, the record written).
-    void first.node.purge(ID, { files: ['/big.bin'], directories: [], patterns: [] });
-    copyFileSync(journal, `${dir}/kept-journal`);
-    await first.close();
-    copyFileSync(`${dir}/kept-object`, file!);
-    copyFileSync(`${dir}/kept-journal`, journal);
+    // The file not yet deleted, the record written.
+    await crashAfterPurge(first, dir, () => first.node.purge(ID, { files: ['/big.bin'], directories: [], patterns: [] }));
 
     const second = await edgeOn(dir, origin, first.clock);
     const answer = await second.get(DOMAIN, '/big.bin');
