@@ -7,8 +7,7 @@
  * 8 + n + bodyLength: a file cut short (a crash mid-write, a full disk, someone's truncate) is
  * found by its length alone, at startup and again each time it is opened to be served.
  */
-import type { VaryValues } from '../policy/vary.js';
-import type { CachedObject, HeaderMap } from './cache-store.js';
+import type { CachedObject } from './cache-store.js';
 
 const MAGIC = 'MCD1';
 export const PREFIX_BYTES = 8;
@@ -16,20 +15,7 @@ export const PREFIX_BYTES = 8;
 export const MAX_METADATA_BYTES = 1024 * 1024;
 
 /** What a file says about its object: the object but its body, and the body's length. */
-export interface DiskMetadata {
-  readonly key: string;
-  readonly endpointId: string;
-  readonly path: string;
-  readonly status: number;
-  readonly headers: HeaderMap;
-  readonly storedAt: number;
-  readonly staleAt: number;
-  readonly deleteAt?: number;
-  readonly generation: number;
-  readonly vary?: VaryValues;
-  readonly tags?: readonly string[];
-  readonly bodyLength: number;
-}
+export type DiskMetadata = Omit<CachedObject, 'body'> & { readonly bodyLength: number };
 
 /** The bytes before the body: prefix and metadata. */
 export function encodeHead(object: CachedObject, bodyLength: number): Buffer {
