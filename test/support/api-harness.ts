@@ -159,7 +159,12 @@ export async function startHarness(
     },
 
     async reset() {
+      // An operation the last test left running would write while the rows go (on PostgreSQL the
+      // two deadlock): stop the engine for the wipe and start it again if it ran.
+      const wasRunning = plane.engine.running;
+      await plane.engine.stop(1_000);
       await wipeStore(location);
+      if (wasRunning) plane.engine.start();
       clock.set(startedAt);
       (harness as { subscriptionId: string }).subscriptionId = await harness.createSubscription();
       (harness as { key: SigningKey }).key = await harness.createKey();
