@@ -11,6 +11,9 @@ export interface CacheSize {
   readonly bytes: number;
   readonly objects: number;
   readonly fillBytes: number;
+  /** Memory the slab pool holds from the system for bodies, and of it what evicted bodies still being sent hold. */
+  readonly slabBytes?: number;
+  readonly outBytes?: number;
   readonly diskBytes?: number;
   readonly diskObjects?: number;
 }
@@ -219,6 +222,24 @@ export class Metrics {
     registers: [this.registry],
     collect: () => {
       this.cacheObjects.set(this.cacheSize().objects);
+    },
+  });
+
+  readonly slabBytes = new Gauge({
+    name: 'mooncdn_edge_slab_bytes',
+    help: 'Bytes of memory slabs the edge holds for bodies (grown on demand up to the budget plus room for bodies still being sent; kept once grown)',
+    registers: [this.registry],
+    collect: () => {
+      this.slabBytes.set(this.cacheSize().slabBytes ?? 0);
+    },
+  });
+
+  readonly outBytes = new Gauge({
+    name: 'mooncdn_edge_out_bytes',
+    help: 'Bytes of evicted or purged bodies still being sent to clients or written to disk (outside the budget until their last reader is done)',
+    registers: [this.registry],
+    collect: () => {
+      this.outBytes.set(this.cacheSize().outBytes ?? 0);
     },
   });
 

@@ -58,7 +58,7 @@ export async function buildEdge(
     originBodyRate: { minBytesPerSecond: settings.originMinBytesPerSecond, windowMs: settings.originTimeoutMs },
     ...(onInvalidate && { onInvalidate }),
   });
-  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));
+  metrics.measureCacheWith(() => ({ bytes: cache.bytes, objects: cache.count, fillBytes: node.heldFillBytes, slabBytes: cache.slabBytes, outBytes: cache.outBytes, diskBytes: cache.diskBytes, diskObjects: cache.diskCount }));
   return { node, cache, origin, meter, originPolicy };
 }
 
