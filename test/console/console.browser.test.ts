@@ -308,10 +308,10 @@ describe('the web console', () => {
     );
     operatorApi = await startApiProcess(apiConfig, loadFleetConfig({}, { MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN }), pino({ level: 'silent' }));
     fleetStore = await Store.open(apiConfig.store, new SecretBox(undefined));
-    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
-    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42 }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: [] }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42, features: [] }, 60_000);
     // A lease of 1 ms: run out by the time anyone asks, so fenced whatever it said.
-    await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42 }, 1);
+    await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42, features: [] }, 1);
     const edges = async (token: string): Promise<EdgeList & { ErrorInfo: { Type: string; Message: string } }> => (await fetch(`${operatorApi!.apiUrl}/edges`, { headers: { authorization: `Bearer ${token}` } })).json() as never;
     const refused = (await edges('wrong-token-0123456789')).ErrorInfo;
     expect(refused.Type).toBe('InvalidAuthorizationHeader');
@@ -342,7 +342,7 @@ describe('the web console', () => {
     await checkPage('fleet');
 
     // edge-b catches up: the page shows it at its next reading, with no reload.
-    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: [] }, 60_000);
     await expect.poll(() => page.locator('tr[data-edge-id="edge-b"] .edge-state').textContent(), { timeout: 10_000 }).toBe('serving');
     expect(await page.locator('tr[data-edge-id="edge-b"] .edge-lag').textContent()).toBe('0');
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
