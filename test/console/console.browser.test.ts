@@ -187,6 +187,25 @@ describe('the web console', () => {
     await checkPage('purge');
   });
 
+  it('purges by cache tag, softly (extensions), and shows each tag with its status and that the purge was soft', async () => {
+    await page.getByLabel('URLs, one per line').fill('');
+    await page.getByLabel('Cache tags, one per line').fill('red\nblue');
+    await page.getByRole('checkbox', { name: /^Soft/ }).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    const operationId = await page.locator('.operation').getAttribute('data-operation-id');
+    await expect.poll(() => page.locator('.operation .operation-status').textContent(), { timeout: 10_000 }).toBe('Succeeded');
+    await expect.poll(() => page.locator('table.urls tbody tr').allTextContents()).toEqual(['redtagSucceed', 'bluetagSucceed']);
+    expect(await page.locator('.soft-purge').textContent()).toMatch(/^Soft purge: .*marked stale, not dropped/);
+    // What the console sent, as the API keeps it.
+    const purge = await client.sub('GET', `/endpoints/${endpointId}/purges/${operationId}`);
+    expect([purge.body.Tags, purge.body.Soft, purge.body.Files]).toEqual([[{ Tag: 'red', Status: 'Succeed' }, { Tag: 'blue', Status: 'Succeed' }], true, []]);
+    // Preloads take no tags: the fields go away.
+    await page.getByRole('radio', { name: 'Preload' }).check();
+    expect(await page.getByLabel('Cache tags, one per line').count()).toBe(0);
+    await page.getByRole('radio', { name: /^Purge/ }).check();
+    await checkPage('purge-tags');
+  });
+
   it("shows the API's validation error beside the cache rule field it concerns", async () => {
     await go(`#/endpoints/${endpointId}/cache-rules`, DOMAIN);
     await page.getByRole('button', { name: 'Add a rule' }).click();
@@ -217,10 +236,10 @@ describe('the web console', () => {
 
   it('lists the operations, newest first, and filters them by type', async () => {
     await go('#/operations', 'Operations');
-    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['UpdateAccessControl', 'Purge', 'CreateEndpoint']);
+    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['UpdateAccessControl', 'Purge', 'Purge', 'CreateEndpoint']);
     await page.getByLabel('Type').selectOption('Purge');
     await page.getByRole('button', { name: 'Show' }).click();
-    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['Purge']);
+    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['Purge', 'Purge']);
     await page.locator('table.operations tbody button').first().click();
     expect(await page.locator('tr.detail').textContent()).toContain(endpointId);
     await checkPage('operations');
