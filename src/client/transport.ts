@@ -49,6 +49,17 @@ export interface TransportOptions {
   readonly idempotentRetries?: boolean;
 }
 
+/** One call's own settings. */
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * mooncdn extension: the Idempotency-Key of this change (POST, PUT, DELETE), chosen by the
+   * caller, in place of the one idempotentRetries would make up: a caller that repeats the whole
+   * call (a CI job retrying its step) gets the first answer again. Retried like a GET.
+   */
+  readonly idempotencyKey?: string;
+}
+
 export interface TlsOptions {
   /** The CA (PEM) to trust; it replaces Node's default roots for this client. */
   readonly ca?: string | Buffer;
@@ -88,12 +99,12 @@ export class Transport {
   }
 
   /** `path` is below the base URL and starts with "/"; apiVersion=1.0 is added. */
-  async send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiResponse<T>> {
+  async send<T>(method: string, path: string, body?: unknown, { signal, idempotencyKey: given }: SendOptions = {}): Promise<ApiResponse<T>> {
     const url = `${this.baseUrl}${path}${path.includes('?') ? '&' : '?'}apiVersion=1.0`;
     const retries = this.options.retry?.retries ?? 3;
     const baseDelay = this.options.retry?.baseDelayMs ?? 200;
     const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 30_000;
-    const idempotencyKey = this.options.idempotentRetries && method !== 'GET' ? randomUUID() : undefined;
+    const idempotencyKey = method === 'GET' ? undefined : (given ?? (this.options.idempotentRetries ? randomUUID() : undefined));
     // Safe to send again: a GET, or a change the server answers once per key.
     const repeatable = method === 'GET' || idempotencyKey !== undefined;
     for (let attempt = 0; ; attempt++) {
