@@ -1,13 +1,14 @@
 /**
  * One signed request with the retry policy: 429 is retried for any method, honouring
  * Retry-After (a request refused for its rate changed nothing); a 5xx answer or a failed
- * connection is retried only for GET, which is safe to repeat (and, with idempotentRetries, for
- * changes sent with an Idempotency-Key), except that a connection that was refused outright
+ * connection is retried only for GET, which is safe to repeat (and for changes sent with an
+ * Idempotency-Key: with idempotentRetries, or the caller's own key), except that a connection that was refused outright
  * (nothing reached the server) is retried for any method. A certificate
  * that fails verification is not retried.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { IDEMPOTENCY_KEY_RULE, isIdempotencyKey } from '../contract/idempotency-key.js';
 import { signRequest, type SigningKey } from '../signing/sign-request.js';
 import { MooncdnError } from './errors.js';
 
@@ -104,6 +105,7 @@ export class Transport {
     const retries = this.options.retry?.retries ?? 3;
     const baseDelay = this.options.retry?.baseDelayMs ?? 200;
     const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 30_000;
+    if (given !== undefined && !isIdempotencyKey(given)) throw new MooncdnError('ParameterInvalid', `The idempotency key "${given.slice(0, 64)}" is not one: it must be ${IDEMPOTENCY_KEY_RULE}.`);
     const idempotencyKey = method === 'GET' ? undefined : (given ?? (this.options.idempotentRetries ? randomUUID() : undefined));
     // Safe to send again: a GET, or a change the server answers once per key.
     const repeatable = method === 'GET' || idempotencyKey !== undefined;

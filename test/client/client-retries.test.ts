@@ -186,6 +186,10 @@ describe('the retry policy, against a scripted server', () => {
       const generating = track(new MooncdnClient({ baseUrl: api.url, ...credentials, idempotentRetries: true }));
       await generating.preload(endpointId, { Files: ['http://a.example.com/x'] }, { idempotencyKey: 'mine' });
       expect(api.requests.at(-1)!.idempotencyKey).toBe('mine');
+      // A key the header cannot carry is refused as the server would refuse it, before anything is sent.
+      const sent = api.requests.length;
+      const refused = await rejection(client.purge(endpointId, { Files: [] }, { idempotencyKey: 'line\nbreak' }));
+      expect([refused.type, refused.message, api.requests.length]).toEqual(['ParameterInvalid', expect.stringContaining('printable ASCII'), sent]);
     } finally {
       await api.close();
     }
