@@ -327,7 +327,7 @@ describe('the web console', () => {
     );
     operatorApi = await startApiProcess(apiConfig, loadFleetConfig({}, { MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN }), pino({ level: 'silent' }));
     fleetStore = await Store.open(apiConfig.store, new SecretBox(undefined));
-    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: [] }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: ['purge-tags', 'purge-soft', 'purge-wildcards'] }, 60_000);
     await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42, features: [] }, 60_000);
     // A lease of 1 ms: run out by the time anyone asks, so fenced whatever it said.
     await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42, features: [] }, 1);
@@ -354,6 +354,8 @@ describe('the web console', () => {
     expect(await cells(2)).toEqual(listed.map((edge) => edge.Address));
     expect(await cells(3)).toEqual(listed.map((edge) => edge.State));
     expect(await cells(5)).toEqual(listed.map((edge) => String(edge.Lag)));
+    // What each edge can do; edge-b and edge-c name nothing, as an edge older than features.
+    expect(await cells(8)).toEqual(['purge-tags, purge-soft, purge-wildcards', ...['edge-b', 'edge-c'].map(() => 'none (older mooncdn: tag, soft and wildcard purges fail on it)')]);
     expect(await page.locator('.fleet-summary').textContent()).toBe('3 edges: 1 serving, 1 syncing, 1 fenced');
     const stored = await page.evaluate(() => ({ session: JSON.stringify({ ...sessionStorage }), url: location.href }));
     expect(stored.session).toContain(OPERATOR_TOKEN);
