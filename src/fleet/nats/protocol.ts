@@ -59,6 +59,8 @@ export type EdgeState = 'serving' | 'syncing' | 'fenced';
  */
 export const EDGE_FEATURES = ['purge-tags', 'purge-soft', 'purge-wildcards'] as const;
 export type EdgeFeature = (typeof EDGE_FEATURES)[number];
+/** How any feature is named, those of newer edges too (the workers store them space-separated). */
+const FEATURE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** The features an edge needs to do this purge, not just to ACK it. */
 export function featuresNeeded(target: PurgeTarget): EdgeFeature[] {
@@ -189,7 +191,7 @@ export function decodeHeartbeat(data: Uint8Array): Heartbeat | undefined {
   const refused = Array.isArray(value.refused) ? value.refused.slice(0, 64).map((ack) => decodeAckValue(ack)) : [];
   if (refused.some((ack) => ack === undefined)) return undefined;
   // Absent from edges older than features; a malformed list is taken as none (the edge still gets its lease).
-  const features = isTextList(value.features) ? value.features.slice(0, 64).filter((name) => name.length <= 64) : [];
+  const features = isTextList(value.features) ? value.features.slice(0, 64).filter((name) => FEATURE_NAME.test(name)) : [];
   return { applied: value.applied, state: value.state, address: value.address, refused: refused as Ack[], features };
 }
 

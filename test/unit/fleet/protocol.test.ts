@@ -45,6 +45,7 @@ describe('fleet protocol', () => {
     // An edge older than features names none; a malformed list counts as none, the heartbeat still counts.
     expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1' }))).toMatchObject({ refused: [], features: [] });
     expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', features: 'purge-tags' }))?.features).toEqual([]);
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', features: ['purge-tags', 'two words', 'x'.repeat(65)] }))?.features).toEqual(['purge-tags']);
     for (const beat of [{ applied: -1, state: 'serving', address: 'h' }, { applied: 1.5, state: 'serving', address: 'h' }, { applied: 1, state: 'bored', address: 'h' }, { applied: 1, state: 'serving', address: 'h'.repeat(301) }, { applied: 1, state: 'serving', address: 'h', refused: [{ seq: 'x' }] }]) {
       expect(decodeHeartbeat(encode(beat)), JSON.stringify(beat).slice(0, 80)).toBeUndefined();
     }
