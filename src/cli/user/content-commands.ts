@@ -23,7 +23,7 @@ export function purgeCommand(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--soft', 'Extension: mark what is purged stale instead of dropping it; the next request revalidates it with the origin'))
     .addHelpText(
       'after',
-      '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge --tag product-42 --tag home --endpoint cdn.example.com --soft --wait\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[] | "\\(.EndpointId) \\(.AsyncInfo.TaskTrackId)"\'',
+      '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge --tag product-42 --tag home --endpoint cdn.example.com --soft --wait\n  mooncdn purge https://cdn.example.com/app.js --idempotency-key "deploy-$CI_PIPELINE_ID-purge" --wait   # a rerun gets the same operation\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[] | "\\(.EndpointId) \\(.AsyncInfo.TaskTrackId)"\'',
     );
 }
 
