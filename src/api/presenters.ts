@@ -147,6 +147,7 @@ export function presentFleet(now: number, rows: readonly EdgeRow[]): EdgeList {
       State: edge.state,
       AppliedSequence: edge.appliedSeq,
       Lag: edge.lag,
+      Features: [...edge.features],
       LastHeartbeat: new Date(edge.lastHeartbeat).toISOString(),
       HeartbeatAgeSeconds: edge.heartbeatAgeMs / 1000,
       LeaseExpires: new Date(edge.leaseUntil).toISOString(),

@@ -18,7 +18,7 @@ import type { EdgeResult, PreloadParameters, PreloadResult, PurgeParameters, Pur
 import type { EndpointBandwidth, EndpointVolume, Granularity, SubscriptionVolume } from '../contract/schemas/traffic.js';
 import type { Webhook, WebhookDeliveries, WebhookDelivery } from '../contract/schemas/webhook.js';
 import { MooncdnError } from './errors.js';
-import { sleep, Transport, type RetryOptions, type TlsOptions } from './transport.js';
+import { sleep, Transport, type RetryOptions, type SendOptions, type TlsOptions } from './transport.js';
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:7070 (what MOONCDN_API_URL holds). */
@@ -37,6 +37,17 @@ export interface ClientOptions {
    * Azure service ignores the key, so a retried change could be applied twice there).
    */
   readonly idempotentRetries?: boolean;
+}
+
+/**
+ * What every call that changes something takes (extension: mooncdn only). `idempotencyKey` is
+ * sent as Idempotency-Key: the same key with the same request, within 24 h, gets the first
+ * answer again (the same operation id) instead of a second change; with another request, a
+ * ParameterInvalid error (422). 1 to 255 printable ASCII characters without quotes, backslashes
+ * or spaces. The call is then retried like a GET (5xx, broken connections).
+ */
+export interface ChangeOptions {
+  readonly idempotencyKey?: string;
 }
 
 /** What an asynchronous call gives back: the operation to follow, and the response body. */
@@ -154,8 +165,8 @@ export class MooncdnClient {
   }
 
   /** Endpoints_AddEndpoints: the Endpoint, LifetimeStatus Creating, and its CreateEndpoint operation. */
-  async createEndpoint(setting: EndpointSettingInput): Promise<Accepted<Endpoint>> {
-    const response = await this.transport.send<Endpoint>('POST', `${this.subscriptionPath}/endpoints`, setting);
+  async createEndpoint(setting: EndpointSettingInput, options: ChangeOptions = {}): Promise<Accepted<Endpoint>> {
+    const response = await this.transport.send<Endpoint>('POST', `${this.subscriptionPath}/endpoints`, setting, keyOf(options));
     return { operationId: operationIdFromLocation(response.headers['operation-location']), body: response.body };
   }
 
@@ -165,23 +176,23 @@ export class MooncdnClient {
   }
 
   /** Endpoints_UpdateEndpoint */
-  async updateEndpoint(endpointId: string, update: EndpointUpdateInput): Promise<Accepted> {
-    return this.accepted('PUT', `/endpoints/${id(endpointId)}`, update);
+  async updateEndpoint(endpointId: string, update: EndpointUpdateInput, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}`, update, options);
   }
 
   /** Endpoints_DeleteEndpoint */
-  async deleteEndpoint(endpointId: string): Promise<Accepted> {
-    return this.accepted('DELETE', `/endpoints/${id(endpointId)}`);
+  async deleteEndpoint(endpointId: string, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('DELETE', `/endpoints/${id(endpointId)}`, undefined, options);
   }
 
   /** Endpoints_EnableEndpoint */
-  async enableEndpoint(endpointId: string): Promise<Accepted> {
-    return this.accepted('POST', `/endpoints/${id(endpointId)}/enable`);
+  async enableEndpoint(endpointId: string, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/enable`, undefined, options);
   }
 
   /** Endpoints_DisableEndpoint */
-  async disableEndpoint(endpointId: string): Promise<Accepted> {
-    return this.accepted('POST', `/endpoints/${id(endpointId)}/disable`);
+  async disableEndpoint(endpointId: string, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/disable`, undefined, options);
   }
 
   // ---- Cache rules and access control -------------------------------------------------------
@@ -192,8 +203,8 @@ export class MooncdnClient {
   }
 
   /** Endpoints_AddCacheRule */
-  async updateCacheRules(endpointId: string, policy: CachePolicyInput): Promise<Accepted> {
-    return this.accepted('PUT', `/endpoints/${id(endpointId)}/cacherules`, policy);
+  async updateCacheRules(endpointId: string, policy: CachePolicyInput, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}/cacherules`, policy, options);
   }
 
   /** Endpoints_GetAccessControl */
@@ -202,8 +213,8 @@ export class MooncdnClient {
   }
 
   /** Endpoints_AddAccessControl */
-  async updateAccessControl(endpointId: string, policy: AccessControlInput): Promise<Accepted> {
-    return this.accepted('PUT', `/endpoints/${id(endpointId)}/accesscontrol`, policy);
+  async updateAccessControl(endpointId: string, policy: AccessControlInput, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('PUT', `/endpoints/${id(endpointId)}/accesscontrol`, policy, options);
   }
 
   // ---- Purge and preload --------------------------------------------------------------------
@@ -212,8 +223,8 @@ export class MooncdnClient {
    * Endpoints_PurgeContent. Extensions: `Tags` purges every object whose response carried one of
    * these cache tags; `Soft: true` marks what the purge covers stale instead of dropping it.
    */
-  async purge(endpointId: string, content: PurgeParameters): Promise<Accepted> {
-    return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content);
+  async purge(endpointId: string, content: PurgeParameters, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/purges`, content, options);
   }
 
   /**
@@ -225,8 +236,8 @@ export class MooncdnClient {
   }
 
   /** Endpoints_LoadContent */
-  async preload(endpointId: string, content: PreloadParameters): Promise<Accepted> {
-    return this.accepted('POST', `/endpoints/${id(endpointId)}/preloads`, content);
+  async preload(endpointId: string, content: PreloadParameters, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('POST', `/endpoints/${id(endpointId)}/preloads`, content, options);
   }
 
   /** Endpoints_GetPreloadContent: the status of each URL of a preload; `waitSeconds` as for getPurge. */
@@ -275,7 +286,7 @@ export class MooncdnClient {
       // The first read answers at once (progress shows the state it is in); later ones wait.
       const waitSeconds = first || options.longPoll === false ? 0 : Math.min(this.longPollSeconds, Math.floor((deadline - Date.now()) / 1000));
       const asked = Date.now();
-      const operation = await this.transport.send<Operation>('GET', waitSeconds > 0 ? `${path}?wait=${waitSeconds}` : path, undefined, options.signal)
+      const operation = await this.transport.send<Operation>('GET', waitSeconds > 0 ? `${path}?wait=${waitSeconds}` : path, undefined, options.signal ? { signal: options.signal } : {})
         .then((response) => response.body);
       options.onProgress?.(operation);
       if (operation.Status === 'Succeeded') return operation;
@@ -346,8 +357,8 @@ export class MooncdnClient {
   // ---- HTTPS --------------------------------------------------------------------------------
 
   /** Uploads a certificate and its private key (base64 DER or PEM); the key is never returned. */
-  async uploadCertificate(upload: CertificateUpload): Promise<Certificate> {
-    return (await this.transport.send<Certificate>('POST', `${this.subscriptionPath}/https/certificates`, upload)).body;
+  async uploadCertificate(upload: CertificateUpload, options: ChangeOptions = {}): Promise<Certificate> {
+    return (await this.transport.send<Certificate>('POST', `${this.subscriptionPath}/https/certificates`, upload, keyOf(options))).body;
   }
 
   async listCertificates(): Promise<Certificate[]> {
@@ -359,8 +370,8 @@ export class MooncdnClient {
   }
 
   /** Binds a certificate to an endpoint: the edge serves it for the endpoint's domain. */
-  async createHttpsBinding(certificateId: string, endpointId: string): Promise<Accepted> {
-    return this.accepted('POST', '/https/bindings', { CertificateId: certificateId, EndpointId: endpointId });
+  async createHttpsBinding(certificateId: string, endpointId: string, options: ChangeOptions = {}): Promise<Accepted> {
+    return this.accepted('POST', '/https/bindings', { CertificateId: certificateId, EndpointId: endpointId }, options);
   }
 
   async close(): Promise<void> {
@@ -374,8 +385,8 @@ export class MooncdnClient {
    * is POSTed to `url`, signed with `secret` (verify it with `verifyWebhookSignature` from
    * mooncdn/signing), and retried for a day until answered 2xx.
    */
-  async putWebhook(name: string, url: string, secret: string): Promise<Webhook> {
-    return (await this.transport.send<Webhook>('PUT', `${this.subscriptionPath}/webhooks/${id(name)}`, { Url: url, Secret: secret })).body;
+  async putWebhook(name: string, url: string, secret: string, options: ChangeOptions = {}): Promise<Webhook> {
+    return (await this.transport.send<Webhook>('PUT', `${this.subscriptionPath}/webhooks/${id(name)}`, { Url: url, Secret: secret }, keyOf(options))).body;
   }
 
   async getWebhook(name: string): Promise<Webhook> {
@@ -386,8 +397,8 @@ export class MooncdnClient {
     return this.get<Webhook[]>('/webhooks');
   }
 
-  async deleteWebhook(name: string): Promise<void> {
-    await this.transport.send('DELETE', `${this.subscriptionPath}/webhooks/${id(name)}`);
+  async deleteWebhook(name: string, options: ChangeOptions = {}): Promise<void> {
+    await this.transport.send('DELETE', `${this.subscriptionPath}/webhooks/${id(name)}`, undefined, keyOf(options));
   }
 
   /** The webhook's last 100 deliveries, newest first. */
@@ -399,10 +410,15 @@ export class MooncdnClient {
     return (await this.transport.send<T>('GET', `${this.subscriptionPath}${path}`)).body;
   }
 
-  private async accepted(method: string, path: string, body?: unknown): Promise<Accepted> {
-    const response = await this.transport.send<AsyncResponse>(method, `${this.subscriptionPath}${path}`, body);
+  private async accepted(method: string, path: string, body?: unknown, options: ChangeOptions = {}): Promise<Accepted> {
+    const response = await this.transport.send<AsyncResponse>(method, `${this.subscriptionPath}${path}`, body, keyOf(options));
     return { operationId: response.body.AsyncInfo.TaskTrackId, body: response.body };
   }
+}
+
+/** A change's options as the transport takes them (no key: none, or idempotentRetries' own). */
+function keyOf(options: ChangeOptions): SendOptions {
+  return options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {};
 }
 
 function id(value: string): string {

@@ -1,5 +1,5 @@
 /** mooncdn/client: the typed client of the management API. */
-export { MooncdnClient, type Accepted, type ClientOptions, type OperationListOptions, type TimeRange, type WaitOptions, type WatchOptions, type ItemProgress, type ResultOptions } from './client.js';
+export { MooncdnClient, type Accepted, type ChangeOptions, type ClientOptions, type OperationListOptions, type TimeRange, type WaitOptions, type WatchOptions, type ItemProgress, type ResultOptions } from './client.js';
 export { MooncdnError, type ClientErrorType } from './errors.js';
 export type { RetryEvent, RetryOptions, TlsOptions } from './transport.js';
 export type { AccessControl, AccessControlInput } from '../contract/schemas/access-control.js';

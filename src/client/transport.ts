@@ -1,13 +1,14 @@
 /**
  * One signed request with the retry policy: 429 is retried for any method, honouring
  * Retry-After (a request refused for its rate changed nothing); a 5xx answer or a failed
- * connection is retried only for GET, which is safe to repeat (and, with idempotentRetries, for
- * changes sent with an Idempotency-Key), except that a connection that was refused outright
+ * connection is retried only for GET, which is safe to repeat (and for changes sent with an
+ * Idempotency-Key: with idempotentRetries, or the caller's own key), except that a connection that was refused outright
  * (nothing reached the server) is retried for any method. A certificate
  * that fails verification is not retried.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { IDEMPOTENCY_KEY_RULE, isIdempotencyKey } from '../contract/idempotency-key.js';
 import { signRequest, type SigningKey } from '../signing/sign-request.js';
 import { MooncdnError } from './errors.js';
 
@@ -49,6 +50,17 @@ export interface TransportOptions {
   readonly idempotentRetries?: boolean;
 }
 
+/** One call's own settings. */
+export interface SendOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * mooncdn extension: the Idempotency-Key of this change (POST, PUT, DELETE), chosen by the
+   * caller, in place of the one idempotentRetries would make up: a caller that repeats the whole
+   * call (a CI job retrying its step) gets the first answer again. Retried like a GET.
+   */
+  readonly idempotencyKey?: string;
+}
+
 export interface TlsOptions {
   /** The CA (PEM) to trust; it replaces Node's default roots for this client. */
   readonly ca?: string | Buffer;
@@ -88,12 +100,13 @@ export class Transport {
   }
 
   /** `path` is below the base URL and starts with "/"; apiVersion=1.0 is added. */
-  async send<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<ApiResponse<T>> {
+  async send<T>(method: string, path: string, body?: unknown, { signal, idempotencyKey: given }: SendOptions = {}): Promise<ApiResponse<T>> {
     const url = `${this.baseUrl}${path}${path.includes('?') ? '&' : '?'}apiVersion=1.0`;
     const retries = this.options.retry?.retries ?? 3;
     const baseDelay = this.options.retry?.baseDelayMs ?? 200;
     const maxRetryAfter = this.options.retry?.maxRetryAfterMs ?? 30_000;
-    const idempotencyKey = this.options.idempotentRetries && method !== 'GET' ? randomUUID() : undefined;
+    if (given !== undefined && !isIdempotencyKey(given)) throw new MooncdnError('ParameterInvalid', `The idempotency key "${given.slice(0, 64)}" is not one: it must be ${IDEMPOTENCY_KEY_RULE}.`);
+    const idempotencyKey = method === 'GET' ? undefined : (given ?? (this.options.idempotentRetries ? randomUUID() : undefined));
     // Safe to send again: a GET, or a change the server answers once per key.
     const repeatable = method === 'GET' || idempotencyKey !== undefined;
     for (let attempt = 0; ; attempt++) {

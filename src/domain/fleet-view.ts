@@ -9,6 +9,7 @@ export interface EdgeRow {
   readonly state: string;
   readonly appliedSeq: number;
   readonly logSeq: number;
+  readonly features: readonly string[];
   readonly lastHeartbeat: number;
   readonly leaseUntil: number;
 }
@@ -20,6 +21,8 @@ export interface EdgeView {
   readonly appliedSeq: number;
   /** Changes in the log it had not applied at its last heartbeat. */
   readonly lag: number;
+  /** What its heartbeats say it can do; none from an edge older than features (fleet/nats/protocol.ts). */
+  readonly features: readonly string[];
   readonly lastHeartbeat: number;
   readonly heartbeatAgeMs: number;
   readonly leaseUntil: number;
@@ -32,6 +35,7 @@ export function fleetView(now: number, rows: readonly EdgeRow[]): EdgeView[] {
     state: row.leaseUntil <= now ? 'fenced' : row.state === 'serving' || row.state === 'syncing' ? row.state : 'fenced',
     appliedSeq: row.appliedSeq,
     lag: Math.max(0, row.logSeq - row.appliedSeq),
+    features: row.features,
     lastHeartbeat: row.lastHeartbeat,
     heartbeatAgeMs: Math.max(0, now - row.lastHeartbeat),
     leaseUntil: row.leaseUntil,

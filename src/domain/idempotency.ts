@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Errors } from '../contract/errors.js';
+import { IDEMPOTENCY_KEY_RULE, isIdempotencyKey } from '../contract/idempotency-key.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -15,10 +16,6 @@ export const KEY_LIFETIME_MS = 24 * 60 * 60_000;
 /** How long a request holds its key before answering; a process that dies meanwhile frees it when this lapses. */
 export const CLAIM_MS = 60_000;
 
-export const MAX_KEY_LENGTH = 255;
-
-/** Keys are text the client chooses: printable ASCII, no quotes or backslashes. */
-const KEY = /^[\u0021\u0023-\u005b\u005d-\u007e]+$/;
 
 /**
  * The key from the header: a Structured Field string as the draft writes it ("8e03978e-..."),
@@ -29,11 +26,7 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   if (Array.isArray(header)) throw Errors.parameterInvalid('Send one Idempotency-Key header, not several.');
   const trimmed = header.trim();
   const key = trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY.test(key)) {
-    throw Errors.parameterInvalid(
-      `The Idempotency-Key header must be 1 to ${MAX_KEY_LENGTH} printable ASCII characters without quotes, backslashes or spaces (a UUID is a good key), optionally in double quotes.`,
-    );
-  }
+  if (!isIdempotencyKey(key)) throw Errors.parameterInvalid(`The Idempotency-Key header must be ${IDEMPOTENCY_KEY_RULE}, optionally in double quotes.`);
   return key;
 }
 

@@ -119,6 +119,8 @@ export interface EdgesTable {
   last_heartbeat: number;
   /** Until when (the database's clock) the edge may serve from cache without hearing from us. */
   lease_until: number;
+  /** The features its last heartbeat named, space-separated; null when it named none (an older edge). */
+  features: string | null;
 }
 
 export interface OperationEdgesTable {

@@ -27,27 +27,29 @@ const groups: Record<string, string[]> = {
 
 const connection = ['--api-url', '--subscription-id', '--key-id', '--key-value', '--ca', '--tls-servername', '--insecure', '--json'];
 const wait = ['--wait', '--timeout'];
+/** Every command that changes something takes --idempotency-key. */
+const change = ['--idempotency-key'];
 const commands: Record<string, string[]> = {
   'endpoint list': [],
   'endpoint show': [],
-  'endpoint create': ['--domain', '--origin', '--host', '--icp', '--service-type', ...wait],
-  'endpoint update': ['--origin', '--host', ...wait],
-  'endpoint delete': wait,
-  'endpoint enable': wait,
-  'endpoint disable': wait,
+  'endpoint create': ['--domain', '--origin', '--host', '--icp', '--service-type', ...wait, ...change],
+  'endpoint update': ['--origin', '--host', ...wait, ...change],
+  'endpoint delete': [...wait, ...change],
+  'endpoint enable': [...wait, ...change],
+  'endpoint disable': [...wait, ...change],
   'cache-rules show': [],
-  'cache-rules set': ['--file', ...wait],
+  'cache-rules set': ['--file', ...wait, ...change],
   'access-control show': [],
-  'access-control set': ['--file', ...wait],
-  purge: ['--batch-size', '--tag', '--endpoint', '--soft', ...wait],
-  preload: ['--batch-size', ...wait],
+  'access-control set': ['--file', ...wait, ...change],
+  purge: ['--batch-size', '--tag', '--endpoint', '--soft', ...wait, ...change],
+  preload: ['--batch-size', ...wait, ...change],
   'operation show': [],
   'traffic volume': ['--from', '--to', '--granularity'],
   'traffic bandwidth': ['--from', '--to', '--granularity'],
-  'certificate upload': ['--name', '--cert', '--key'],
+  'certificate upload': ['--name', '--cert', '--key', ...change],
   'certificate list': [],
   'certificate show': [],
-  'certificate bind': wait,
+  'certificate bind': [...wait, ...change],
 };
 
 describe('help', () => {

@@ -167,6 +167,34 @@ describe('the retry policy, against a scripted server', () => {
     }
   });
 
+  it("sends the caller's own idempotencyKey on a change (and retries it on a 5xx), with or without idempotentRetries", async () => {
+    const accepted = acceptedBody();
+    const api = await scriptedApi((_req, res, attempt) => (attempt === 1 ? answer(res, 503, failure) : answer(res, 202, accepted)));
+    try {
+      const client = track(new MooncdnClient({ baseUrl: api.url, ...credentials, retry: { retries: 3, baseDelayMs: 10 } }));
+      const endpointId = randomUUID();
+      expect((await client.purge(endpointId, { Files: ['http://a.example.com/x'] }, { idempotencyKey: 'ci-run-42-purge' })).operationId).toBe(accepted.AsyncInfo.TaskTrackId);
+      await client.deleteEndpoint(endpointId, { idempotencyKey: 'ci-run-42-delete' });
+      await client.enableEndpoint(endpointId);
+      expect(api.requests.map((r) => [r.method, r.idempotencyKey])).toEqual([
+        ['POST', 'ci-run-42-purge'],
+        ['POST', 'ci-run-42-purge'],
+        ['DELETE', 'ci-run-42-delete'],
+        // No key asked for, none made up (idempotentRetries is off).
+        ['POST', undefined],
+      ]);
+      const generating = track(new MooncdnClient({ baseUrl: api.url, ...credentials, idempotentRetries: true }));
+      await generating.preload(endpointId, { Files: ['http://a.example.com/x'] }, { idempotencyKey: 'mine' });
+      expect(api.requests.at(-1)!.idempotencyKey).toBe('mine');
+      // A key the header cannot carry is refused as the server would refuse it, before anything is sent.
+      const sent = api.requests.length;
+      const refused = await rejection(client.purge(endpointId, { Files: [] }, { idempotencyKey: 'line\nbreak' }));
+      expect([refused.type, refused.message, api.requests.length]).toEqual(['ParameterInvalid', expect.stringContaining('printable ASCII'), sent]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('repeats a POST answered 429, backing off when there is no Retry-After', async () => {
     const first = acceptedBody();
     const api = await scriptedApi((_req, res, attempt) =>

@@ -187,6 +187,25 @@ describe('the web console', () => {
     await checkPage('purge');
   });
 
+  it('purges by cache tag, softly (extensions), and shows each tag with its status and that the purge was soft', async () => {
+    await page.getByLabel('URLs, one per line').fill('');
+    await page.getByLabel('Cache tags, one per line').fill('red\nblue');
+    await page.getByRole('checkbox', { name: /^Soft/ }).check();
+    await page.getByRole('button', { name: 'Send' }).click();
+    const operationId = await page.locator('.operation').getAttribute('data-operation-id');
+    await expect.poll(() => page.locator('.operation .operation-status').textContent(), { timeout: 10_000 }).toBe('Succeeded');
+    await expect.poll(() => page.locator('table.urls tbody tr').allTextContents()).toEqual(['redtagSucceed', 'bluetagSucceed']);
+    expect(await page.locator('.soft-purge').textContent()).toMatch(/^Soft purge: .*marked stale, not dropped/);
+    // What the console sent, as the API keeps it.
+    const purge = await client.sub('GET', `/endpoints/${endpointId}/purges/${operationId}`);
+    expect([purge.body.Tags, purge.body.Soft, purge.body.Files]).toEqual([[{ Tag: 'red', Status: 'Succeed' }, { Tag: 'blue', Status: 'Succeed' }], true, []]);
+    // Preloads take no tags: the fields go away.
+    await page.getByRole('radio', { name: 'Preload' }).check();
+    expect(await page.getByLabel('Cache tags, one per line').count()).toBe(0);
+    await page.getByRole('radio', { name: /^Purge/ }).check();
+    await checkPage('purge-tags');
+  });
+
   it("shows the API's validation error beside the cache rule field it concerns", async () => {
     await go(`#/endpoints/${endpointId}/cache-rules`, DOMAIN);
     await page.getByRole('button', { name: 'Add a rule' }).click();
@@ -217,10 +236,10 @@ describe('the web console', () => {
 
   it('lists the operations, newest first, and filters them by type', async () => {
     await go('#/operations', 'Operations');
-    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['UpdateAccessControl', 'Purge', 'CreateEndpoint']);
+    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['UpdateAccessControl', 'Purge', 'Purge', 'CreateEndpoint']);
     await page.getByLabel('Type').selectOption('Purge');
     await page.getByRole('button', { name: 'Show' }).click();
-    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['Purge']);
+    await expect.poll(() => page.locator('table.operations tbody tr td:nth-child(2)').allTextContents()).toEqual(['Purge', 'Purge']);
     await page.locator('table.operations tbody button').first().click();
     expect(await page.locator('tr.detail').textContent()).toContain(endpointId);
     await checkPage('operations');
@@ -308,10 +327,10 @@ describe('the web console', () => {
     );
     operatorApi = await startApiProcess(apiConfig, loadFleetConfig({}, { MOONCDN_OPERATOR_TOKEN: OPERATOR_TOKEN }), pino({ level: 'silent' }));
     fleetStore = await Store.open(apiConfig.store, new SecretBox(undefined));
-    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
-    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42 }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-a', address: '10.0.0.1:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: ['purge-tags', 'purge-soft', 'purge-wildcards'] }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'syncing', appliedSeq: 30, logSeq: 42, features: [] }, 60_000);
     // A lease of 1 ms: run out by the time anyone asks, so fenced whatever it said.
-    await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42 }, 1);
+    await fleetStore.edges.heartbeat({ id: 'edge-c', address: '10.0.0.3:8080', state: 'serving', appliedSeq: 40, logSeq: 42, features: [] }, 1);
     const edges = async (token: string): Promise<EdgeList & { ErrorInfo: { Type: string; Message: string } }> => (await fetch(`${operatorApi!.apiUrl}/edges`, { headers: { authorization: `Bearer ${token}` } })).json() as never;
     const refused = (await edges('wrong-token-0123456789')).ErrorInfo;
     expect(refused.Type).toBe('InvalidAuthorizationHeader');
@@ -335,6 +354,8 @@ describe('the web console', () => {
     expect(await cells(2)).toEqual(listed.map((edge) => edge.Address));
     expect(await cells(3)).toEqual(listed.map((edge) => edge.State));
     expect(await cells(5)).toEqual(listed.map((edge) => String(edge.Lag)));
+    // What each edge can do; edge-b and edge-c name nothing, as an edge older than features.
+    expect(await cells(8)).toEqual(['purge-tags, purge-soft, purge-wildcards', ...['edge-b', 'edge-c'].map(() => 'none (older mooncdn: tag, soft and wildcard purges fail on it)')]);
     expect(await page.locator('.fleet-summary').textContent()).toBe('3 edges: 1 serving, 1 syncing, 1 fenced');
     const stored = await page.evaluate(() => ({ session: JSON.stringify({ ...sessionStorage }), url: location.href }));
     expect(stored.session).toContain(OPERATOR_TOKEN);
@@ -342,7 +363,7 @@ describe('the web console', () => {
     await checkPage('fleet');
 
     // edge-b catches up: the page shows it at its next reading, with no reload.
-    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'serving', appliedSeq: 42, logSeq: 42 }, 60_000);
+    await fleetStore.edges.heartbeat({ id: 'edge-b', address: '10.0.0.2:8080', state: 'serving', appliedSeq: 42, logSeq: 42, features: [] }, 60_000);
     await expect.poll(() => page.locator('tr[data-edge-id="edge-b"] .edge-state').textContent(), { timeout: 10_000 }).toBe('serving');
     expect(await page.locator('tr[data-edge-id="edge-b"] .edge-lag').textContent()).toBe('0');
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);

@@ -40,7 +40,7 @@ describe.each(STORE_KINDS)('opening and migrating on %s', (kind) => {
 
     expect((await store.subscriptions.get('from-second'))?.name).toBe('second');
     const migrations = await rawQuery<{ name: string }>(location, 'SELECT name FROM kysely_migration ORDER BY name');
-    expect(migrations.map((m) => m.name)).toEqual(['001-initial', '002-operation-history', '003-idempotency-keys', '004-webhooks', '005-fleet']);
+    expect(migrations.map((m) => m.name)).toEqual(['001-initial', '002-operation-history', '003-idempotency-keys', '004-webhooks', '005-fleet', '006-edge-features']);
   });
 
   test('a migration that fails part-way leaves nothing behind, and the next open completes it', async () => {
@@ -117,7 +117,7 @@ describe('opening on postgres', () => {
         for (const s of opened) await s.close();
       }
       const migrations = await rawQuery<{ name: string }>(where.location, 'SELECT name FROM kysely_migration ORDER BY name');
-      expect(migrations).toEqual([{ name: '001-initial' }, { name: '002-operation-history' }, { name: '003-idempotency-keys' }, { name: '004-webhooks' }, { name: '005-fleet' }]);
+      expect(migrations).toEqual([{ name: '001-initial' }, { name: '002-operation-history' }, { name: '003-idempotency-keys' }, { name: '004-webhooks' }, { name: '005-fleet' }, { name: '006-edge-features' }]);
     } finally {
       await where.cleanup();
     }

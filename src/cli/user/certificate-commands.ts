@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import type { Certificate } from '../../client/index.js';
 import { withClient, withConnection, type ConnectionFlags } from './connection.js';
+import { changeOptions, withChange, type IdempotencyFlags } from './idempotency-key.js';
 import { reportAccepted } from './endpoint-commands.js';
 import { readText } from './input-file.js';
 import { printJson, printLines, table } from './output.js';
@@ -15,7 +16,7 @@ export function certificateCommand(setExitCode: (code: number) => void): Command
       '\nExamples:\n  mooncdn certificate upload --name www --cert fullchain.pem --key privkey.pem\n  mooncdn certificate bind CERTIFICATE_ID ENDPOINT_ID --wait',
     );
 
-  withConnection(
+  withChange(
     certificate
       .command('upload')
       .description('Upload a certificate (PEM, the chain after the leaf) and its private key; the key is stored, never shown again')
@@ -24,9 +25,9 @@ export function certificateCommand(setExitCode: (code: number) => void): Command
       .requiredOption('--key <file>', 'Private key PEM file, unencrypted'),
   )
     .addHelpText('after', '\nExample:\n  mooncdn certificate upload --name www --cert /etc/letsencrypt/live/cdn.example.com/fullchain.pem --key privkey.pem')
-    .action((flags: ConnectionFlags & { name: string; cert: string; key: string }) =>
+    .action((flags: ConnectionFlags & IdempotencyFlags & { name: string; cert: string; key: string }) =>
       withClient(flags, async (client) => {
-        const uploaded = await client.uploadCertificate({ Name: flags.name, PublicCertificate: readText(flags.cert, '--cert'), PrivateKey: readText(flags.key, '--key') });
+        const uploaded = await client.uploadCertificate({ Name: flags.name, PublicCertificate: readText(flags.cert, '--cert'), PrivateKey: readText(flags.key, '--key') }, changeOptions(flags));
         if (flags.json) printJson(uploaded);
         else printLines([...describeCertificate(uploaded), `Bind it with: mooncdn certificate bind ${uploaded.CertificateId} ENDPOINT_ID --wait`]);
       }),
@@ -54,7 +55,7 @@ export function certificateCommand(setExitCode: (code: number) => void): Command
     );
 
   withWait(
-    withConnection(
+    withChange(
       certificate
         .command('bind')
         .description("Serve an endpoint's domain over HTTPS with a certificate that covers it")
@@ -63,8 +64,8 @@ export function certificateCommand(setExitCode: (code: number) => void): Command
     ),
   )
     .addHelpText('after', '\nExample:\n  mooncdn certificate bind 5dd0413d-a2f9-442a-b836-128d87753fa9 46fecf3c-e874-49aa-891d-0d4dc93213e0 --wait')
-    .action((certificateId: string, endpointId: string, flags: ConnectionFlags & WaitFlags) =>
-      withClient(flags, async (client) => reportAccepted(client, endpointId, await client.createHttpsBinding(certificateId, endpointId), flags, setExitCode)),
+    .action((certificateId: string, endpointId: string, flags: ConnectionFlags & WaitFlags & IdempotencyFlags) =>
+      withClient(flags, async (client) => reportAccepted(client, endpointId, await client.createHttpsBinding(certificateId, endpointId, changeOptions(flags)), flags, setExitCode)),
     );
   return certificate;
 }

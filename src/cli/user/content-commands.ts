@@ -9,11 +9,12 @@
 import { positiveInteger } from '../arguments.js';
 import { Command, Option } from 'commander';
 import type { MooncdnClient } from '../../client/index.js';
-import { CommandError, withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
+import { CommandError, withClient, UsageError, type ConnectionFlags } from './connection.js';
+import { changeOptions, withChange, type IdempotencyFlags } from './idempotency-key.js';
 import { printJson, printLines } from './output.js';
 import { waitAndReport, withWait, type Started, type WaitFlags } from './wait.js';
 
-type Flags = ConnectionFlags & WaitFlags & { batchSize: number; tag?: string[]; endpoint?: string; soft?: boolean };
+type Flags = ConnectionFlags & WaitFlags & IdempotencyFlags & { batchSize: number; tag?: string[]; endpoint?: string; soft?: boolean };
 
 export function purgeCommand(setExitCode: (code: number) => void): Command {
   return contentCommand('purge', 'Purge URLs from the cache (a URL ending in "/" purges the directory), or cache tags', setExitCode)
@@ -22,7 +23,7 @@ export function purgeCommand(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--soft', 'Extension: mark what is purged stale instead of dropping it; the next request revalidates it with the origin'))
     .addHelpText(
       'after',
-      '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge --tag product-42 --tag home --endpoint cdn.example.com --soft --wait\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[] | "\\(.EndpointId) \\(.AsyncInfo.TaskTrackId)"\'',
+      '\nExamples:\n  mooncdn purge https://cdn.example.com/app.js https://cdn.example.com/img/ --wait\n  mooncdn purge --tag product-42 --tag home --endpoint cdn.example.com --soft --wait\n  mooncdn purge https://cdn.example.com/app.js --idempotency-key "deploy-$CI_PIPELINE_ID-purge" --wait   # a rerun gets the same operation\n  mooncdn purge $(cat changed-urls.txt) --json | jq -r \'.[] | "\\(.EndpointId) \\(.AsyncInfo.TaskTrackId)"\'',
     );
 }
 
@@ -39,7 +40,7 @@ export function preloadCommand(setExitCode: (code: number) => void): Command {
 
 function contentCommand(kind: 'purge' | 'preload', description: string, setExitCode: (code: number) => void): Command {
   return withWait(
-    withConnection(
+    withChange(
       new Command(kind)
         .description(description)
         .argument(kind === 'purge' ? '[urls...]' : '<urls...>', 'Absolute http(s) URLs on the domains of your endpoints')
@@ -52,7 +53,8 @@ function contentCommand(kind: 'purge' | 'preload', description: string, setExitC
       const batches = await plan(client, kind, urls, flags.batchSize, tags, flags.endpoint);
       const started: Started[] = [];
       const bodies = [];
-      for (const batch of batches) {
+      for (const [index, batch] of batches.entries()) {
+        const options = changeOptions(flags, index, batches.length);
         const accepted =
           kind === 'purge'
             ? await client.purge(batch.endpointId, {
@@ -60,8 +62,8 @@ function contentCommand(kind: 'purge' | 'preload', description: string, setExitC
                 ...(batch.directories.length > 0 && { Directories: batch.directories }),
                 ...(batch.tags.length > 0 && { Tags: batch.tags }),
                 ...(flags.soft && { Soft: true }),
-              })
-            : await client.preload(batch.endpointId, { Files: batch.files });
+              }, options)
+            : await client.preload(batch.endpointId, { Files: batch.files }, options);
         started.push({ endpointId: batch.endpointId, operationId: accepted.operationId, kind });
         // The API's 202 body, with the endpoint it was sent to: a purge spans several endpoints.
         bodies.push({ EndpointId: batch.endpointId, ...accepted.body });

@@ -1,12 +1,13 @@
 /** `mooncdn endpoint ...`: list, show, create, update, delete, enable, disable. */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SERVICE_TYPES } from '../../contract/enums.js';
-import type { Accepted, MooncdnClient } from '../../client/index.js';
+import type { Accepted, ChangeOptions, MooncdnClient } from '../../client/index.js';
 import { withClient, withConnection, UsageError, type ConnectionFlags } from './connection.js';
+import { changeOptions, withChange, type IdempotencyFlags } from './idempotency-key.js';
 import { describeEndpoint, endpointTable, printJson, printLines } from './output.js';
 import { waitAndReport, withWait, type WaitFlags } from './wait.js';
 
-type Flags = ConnectionFlags & WaitFlags;
+type Flags = ConnectionFlags & WaitFlags & IdempotencyFlags;
 
 export function endpointCommand(setExitCode: (code: number) => void): Command {
   const endpoint = new Command('endpoint')
@@ -37,7 +38,7 @@ export function endpointCommand(setExitCode: (code: number) => void): Command {
     );
 
   withWait(
-    withConnection(
+    withChange(
       endpoint
         .command('create')
         .description('Create an endpoint serving --domain from --origin')
@@ -57,7 +58,7 @@ export function endpointCommand(setExitCode: (code: number) => void): Command {
           ServiceType: flags.serviceType,
           ...(flags.host !== undefined ? { Host: flags.host } : {}),
           ...(flags.icp !== undefined ? { ICP: flags.icp } : {}),
-        });
+        }, changeOptions(flags));
         if (flags.wait) return setExitCode(await waitAndReport(client, [{ endpointId: created.body.EndpointID, operationId: created.operationId, kind: 'other' }], Boolean(flags.json), false, flags.timeout!));
         if (flags.json) printJson(created.body);
         else printLines([...describeEndpoint(created.body), `  Operation      ${created.operationId} (follow it with: mooncdn operation show ${created.body.EndpointID} ${created.operationId})`]);
@@ -65,7 +66,7 @@ export function endpointCommand(setExitCode: (code: number) => void): Command {
     );
 
   withWait(
-    withConnection(
+    withChange(
       endpoint
         .command('update')
         .description('Change the origin addresses or the Host header the origin gets (one at a time)')
@@ -81,19 +82,19 @@ export function endpointCommand(setExitCode: (code: number) => void): Command {
         const update = flags.origin
           ? ({ EndpointSettings: { Origin: { Addresses: flags.origin } }, UpdateFlag: 'Origin' } as const)
           : ({ EndpointSettings: { Host: flags.host! }, UpdateFlag: 'HostHeader' } as const);
-        await reportAccepted(client, id, await client.updateEndpoint(id, update), flags, setExitCode);
+        await reportAccepted(client, id, await client.updateEndpoint(id, update, changeOptions(flags)), flags, setExitCode);
       });
     });
 
-  const simple: Array<[string, string, (client: MooncdnClient, id: string) => Promise<Accepted>]> = [
-    ['delete', 'Delete an endpoint (its domain stops being served)', (client, id) => client.deleteEndpoint(id)],
-    ['enable', 'Enable an endpoint', (client, id) => client.enableEndpoint(id)],
-    ['disable', 'Disable an endpoint (the edge answers 403)', (client, id) => client.disableEndpoint(id)],
+  const simple: Array<[string, string, (client: MooncdnClient, id: string, options: ChangeOptions) => Promise<Accepted>]> = [
+    ['delete', 'Delete an endpoint (its domain stops being served)', (client, id, options) => client.deleteEndpoint(id, options)],
+    ['enable', 'Enable an endpoint', (client, id, options) => client.enableEndpoint(id, options)],
+    ['disable', 'Disable an endpoint (the edge answers 403)', (client, id, options) => client.disableEndpoint(id, options)],
   ];
   for (const [name, description, call] of simple) {
-    withWait(withConnection(endpoint.command(name).description(description).argument('<id>', 'Endpoint id')))
+    withWait(withChange(endpoint.command(name).description(description).argument('<id>', 'Endpoint id')))
       .addHelpText('after', `\nExample:\n  mooncdn endpoint ${name} 46fecf3c-e874-49aa-891d-0d4dc93213e0 --wait`)
-      .action((id: string, flags: Flags) => withClient(flags, async (client) => reportAccepted(client, id, await call(client, id), flags, setExitCode)));
+      .action((id: string, flags: Flags) => withClient(flags, async (client) => reportAccepted(client, id, await call(client, id, changeOptions(flags)), flags, setExitCode)));
   }
   return endpoint;
 }

@@ -2,12 +2,13 @@
 import { Command } from 'commander';
 import type { AccessControl, CachePolicy } from '../../client/index.js';
 import { withClient, withConnection, type ConnectionFlags } from './connection.js';
+import { changeOptions, withChange, type IdempotencyFlags } from './idempotency-key.js';
 import { readJson } from './input-file.js';
 import { printJson, printLines, table } from './output.js';
 import { reportAccepted } from './endpoint-commands.js';
 import { withWait, type WaitFlags } from './wait.js';
 
-type Flags = ConnectionFlags & WaitFlags & { file?: string };
+type Flags = ConnectionFlags & WaitFlags & IdempotencyFlags & { file?: string };
 
 export function cacheRulesCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('cache-rules')
@@ -22,13 +23,13 @@ export function cacheRulesCommand(setExitCode: (code: number) => void): Command 
         else printLines(describeCachePolicy(policy));
       }),
     );
-  withWait(withConnection(command.command('set').description('Replace the cache rules with a CachePolicy JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'CachePolicy JSON ("-" for stdin)')))
+  withWait(withChange(command.command('set').description('Replace the cache rules with a CachePolicy JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'CachePolicy JSON ("-" for stdin)')))
     .addHelpText(
       'after',
       '\nExample:\n  echo \'{"Rules":[{"Type":"Suffix","Items":[".jpg",".png"],"TTL":86400}],"IgnoreQueryString":true}\' | mooncdn cache-rules set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
     )
     .action((id: string, flags: Flags) =>
-      withClient(flags, async (client) => reportAccepted(client, id, await client.updateCacheRules(id, readJson(flags.file!)), flags, setExitCode)),
+      withClient(flags, async (client) => reportAccepted(client, id, await client.updateCacheRules(id, readJson(flags.file!), changeOptions(flags)), flags, setExitCode)),
     );
   return command;
 }
@@ -46,13 +47,13 @@ export function accessControlCommand(setExitCode: (code: number) => void): Comma
         else printLines(describeAccessControl(policy));
       }),
     );
-  withWait(withConnection(command.command('set').description('Replace the access control with an AccessControl JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'AccessControl JSON ("-" for stdin)')))
+  withWait(withChange(command.command('set').description('Replace the access control with an AccessControl JSON file').argument('<id>', 'Endpoint id').requiredOption('--file <file>', 'AccessControl JSON ("-" for stdin)')))
     .addHelpText(
       'after',
       '\nExample:\n  echo \'{"ForbiddenIps":["203.0.113.0/24"],"RefererControl":{"Enabled":true,"PathPatterns":["/img/*"],"Referers":["*.example.com"],"RefererControlType":"AllowList"}}\' \\\n    | mooncdn access-control set 46fecf3c-e874-49aa-891d-0d4dc93213e0 --file - --wait',
     )
     .action((id: string, flags: Flags) =>
-      withClient(flags, async (client) => reportAccepted(client, id, await client.updateAccessControl(id, readJson(flags.file!)), flags, setExitCode)),
+      withClient(flags, async (client) => reportAccepted(client, id, await client.updateAccessControl(id, readJson(flags.file!), changeOptions(flags)), flags, setExitCode)),
     );
   return command;
 }

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import type { Webhook } from '../../contract/schemas/webhook.js';
 import { UsageError, withClient, withConnection, type ConnectionFlags } from './connection.js';
+import { changeOptions, withChange, type IdempotencyFlags } from './idempotency-key.js';
 import { readText } from './input-file.js';
 import { printJson, printLines, table } from './output.js';
 
@@ -17,7 +18,7 @@ export function webhookCommand(): Command {
       '\nEach delivery carries Mooncdn-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">; verify it with verifyWebhookSignature from mooncdn/signing.\n\nExamples:\n  MOONCDN_WEBHOOK_SECRET=$(openssl rand -hex 24) mooncdn webhook add deploys --url https://ci.example.com/hooks/cdn\n  mooncdn webhook deliveries deploys',
     );
 
-  withConnection(
+  withChange(
     webhook
       .command('add')
       .description('Register (or change) a webhook; its secret is never shown again')
@@ -26,11 +27,11 @@ export function webhookCommand(): Command {
       .option('--secret-file <file>', 'A file holding the secret ("-" for stdin); default: MOONCDN_WEBHOOK_SECRET'),
   )
     .addHelpText('after', '\nExample:\n  MOONCDN_WEBHOOK_SECRET=... mooncdn webhook add deploys --url https://ci.example.com/hooks/cdn')
-    .action((name: string, flags: ConnectionFlags & { url: string; secretFile?: string }) =>
+    .action((name: string, flags: ConnectionFlags & IdempotencyFlags & { url: string; secretFile?: string }) =>
       withClient(flags, async (client) => {
         const secret = flags.secretFile !== undefined ? readText(flags.secretFile, '--secret-file').trim() : process.env.MOONCDN_WEBHOOK_SECRET;
         if (!secret) throw new UsageError('Give the secret in MOONCDN_WEBHOOK_SECRET or with --secret-file FILE (16 to 256 printable characters).');
-        const saved = await client.putWebhook(name, flags.url, secret);
+        const saved = await client.putWebhook(name, flags.url, secret, changeOptions(flags));
         if (flags.json) printJson(saved);
         else printLines([`Webhook ${saved.Name} posts to ${saved.Url}`, `See its deliveries with: mooncdn webhook deliveries ${saved.Name}`]);
       }),
@@ -47,11 +48,11 @@ export function webhookCommand(): Command {
       }),
     );
 
-  withConnection(webhook.command('remove').description('Remove a webhook (deliveries still pending are dropped)').argument('<name>', 'Its name'))
+  withChange(webhook.command('remove').description('Remove a webhook (deliveries still pending are dropped)').argument('<name>', 'Its name'))
     .addHelpText('after', '\nExample:\n  mooncdn webhook remove deploys')
-    .action((name: string, flags: ConnectionFlags) =>
+    .action((name: string, flags: ConnectionFlags & IdempotencyFlags) =>
       withClient(flags, async (client) => {
-        await client.deleteWebhook(name);
+        await client.deleteWebhook(name, changeOptions(flags));
         if (flags.json) printJson({ Name: name, Removed: true });
         else printLines([`Webhook ${name} removed`]);
       }),

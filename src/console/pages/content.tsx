@@ -1,7 +1,8 @@
 /**
- * Purge and preload: URLs one per line (a URL ending in "/" purges a directory); each URL's
- * status is polled with the operation's until it ends, with the operation's Message; then each
- * edge's part (the Edges extension, written when the operation ends).
+ * Purge and preload: URLs one per line (a URL ending in "/" purges a directory) and, for purges,
+ * cache tags one per line and Soft (extensions); each URL's and tag's status is polled with the
+ * operation's until it ends, with the operation's Message; then each edge's part (the Edges
+ * extension, written when the operation ends).
  */
 import { useState } from 'preact/hooks';
 import type { Endpoint } from '../../contract/schemas/endpoint.js';
@@ -24,14 +25,13 @@ export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }
   const id = endpoint.EndpointID;
   const [problem, setProblem] = useState<ApiProblem>();
   const [job, setJob] = useState<Job>();
+  const [kind, setKind] = useState<Kind>('purges');
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget as HTMLFormElement);
-    const kind = String(data.get('kind')) as Kind;
     const urls = lines(String(data.get('urls')));
-    const body =
-      kind === 'purges' ? { Files: urls.filter((url) => !url.endsWith('/')), Directories: urls.filter((url) => url.endsWith('/')) } : { Files: urls };
+    const body = kind === 'purges' ? purgeBody(urls, lines(String(data.get('tags') ?? '')), data.get('soft') !== null) : { Files: urls };
     setProblem(undefined);
     try {
       setJob({ kind, accepted: await api.change('POST', `/endpoints/${id}/${kind}`, body) });
@@ -47,11 +47,11 @@ export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }
         <fieldset>
           <legend>Action</legend>
           <label class="check">
-            <input type="radio" name="kind" value="purges" defaultChecked />
+            <input type="radio" name="kind" value="purges" checked={kind === 'purges'} onChange={() => setKind('purges')} />
             Purge (a URL ending in "/" purges the directory)
           </label>
           <label class="check">
-            <input type="radio" name="kind" value="preloads" />
+            <input type="radio" name="kind" value="preloads" checked={kind === 'preloads'} onChange={() => setKind('preloads')} />
             Preload
           </label>
         </fieldset>
@@ -60,7 +60,7 @@ export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }
           <textarea
             name="urls"
             rows={5}
-            required
+            required={kind === 'preloads'}
             spellcheck={false}
             placeholder={`http://${endpoint.Settings.CustomDomain}/index.html`}
             aria-describedby="urls-problem"
@@ -68,6 +68,21 @@ export function ContentPanel({ api, endpoint }: { api: Api; endpoint: Endpoint }
           />
           <FieldProblem problem={problem} id="urls-problem" />
         </label>
+        {kind === 'purges' ? (
+          <>
+            <label>
+              Cache tags, one per line
+              <textarea name="tags" rows={2} spellcheck={false} placeholder="product-42" aria-describedby="tags-hint" />
+              <span id="tags-hint" class="muted">
+                Purges every object whose response carried one of them in its Cache-Tag header.
+              </span>
+            </label>
+            <label class="check">
+              <input type="checkbox" name="soft" />
+              Soft: mark stale instead of dropping (the next request revalidates with the origin)
+            </label>
+          </>
+        ) : null}
         <button type="submit">Send</button>
       </form>
       {job ? <JobProgress key={job.accepted.operationId} api={api} job={job} /> : null}
@@ -87,8 +102,12 @@ function JobProgress({ api, job }: { api: Api; job: Job }) {
     }
   };
   usePoll(read, !done);
-  const directories = result && 'Directories' in result ? result.Directories : [];
-  const rows = [...(result?.Files ?? []).map((item) => ({ ...item, what: 'file' })), ...directories.map((item) => ({ ...item, what: 'directory' }))];
+  const purge = result && 'Directories' in result ? result : undefined;
+  const rows = [
+    ...(result?.Files ?? []).map((item) => ({ ...item, what: 'file' })),
+    ...(purge?.Directories ?? []).map((item) => ({ ...item, what: 'directory' })),
+    ...(purge?.Tags ?? []).map((item) => ({ Url: item.Tag, Status: item.Status, what: 'tag' })),
+  ];
   return (
     <div class="job">
       <OperationTracker
@@ -101,12 +120,15 @@ function JobProgress({ api, job }: { api: Api; job: Job }) {
         }}
       />
       <Problem problem={problem} />
+      {purge?.Soft ? (
+        <p class="soft-purge">Soft purge: what it covers is marked stale, not dropped; the next request revalidates it with the origin.</p>
+      ) : null}
       <div class="job-results">
         <table class="urls">
-          <caption>Each URL</caption>
+          <caption>{purge?.Tags ? 'Each URL and tag' : 'Each URL'}</caption>
           <thead>
             <tr>
-              <th scope="col">URL</th>
+              <th scope="col">{purge?.Tags ? 'URL or tag' : 'URL'}</th>
               <th scope="col">Kind</th>
               <th scope="col">Status</th>
             </tr>
@@ -125,6 +147,16 @@ function JobProgress({ api, job }: { api: Api; job: Job }) {
       </div>
     </div>
   );
+}
+
+/** Tags and Soft (extensions) only when used: a plain purge is the v1.0 body. */
+function purgeBody(urls: readonly string[], tags: readonly string[], soft: boolean) {
+  return {
+    Files: urls.filter((url) => !url.endsWith('/')),
+    Directories: urls.filter((url) => url.endsWith('/')),
+    ...(tags.length > 0 && { Tags: tags }),
+    ...(soft && { Soft: true }),
+  };
 }
 
 type EdgeOutcome = NonNullable<PurgeResult['Edges']>[number];

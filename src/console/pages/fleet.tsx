@@ -116,6 +116,7 @@ function EdgeTable({ edges, at }: { edges: EdgeList['Edges']; at: Date }) {
               <th scope="col" class="number">Lag</th>
               <th scope="col">Last heartbeat</th>
               <th scope="col">Lease expires</th>
+              <th scope="col">Features</th>
             </tr>
           </thead>
           <tbody>
@@ -132,6 +133,8 @@ function EdgeTable({ edges, at }: { edges: EdgeList['Edges']; at: Date }) {
                   {edge.LastHeartbeat.slice(0, 19).replace('T', ' ')} ({formatAge(edge.HeartbeatAgeSeconds)})
                 </td>
                 <td>{edge.LeaseExpires.slice(0, 19).replace('T', ' ')}</td>
+                {/* None: a mooncdn older than features; purges that need one fail on it (README, "Fleets of mixed versions"). */}
+                <td class="edge-features">{edge.Features.length > 0 ? edge.Features.join(', ') : 'none (older mooncdn: tag, soft and wildcard purges fail on it)'}</td>
               </tr>
             ))}
           </tbody>

@@ -27,6 +27,7 @@ import {
   decodeConfig,
   decodeHeartbeatReply,
   decodeLogEntry,
+  EDGE_FEATURES,
   edgeSubject,
   encode,
   LOG_STREAM,
@@ -57,6 +58,8 @@ export interface EdgeLinkOptions {
   readonly leaseMs: number;
   /** A configuration this edge refuses (its origin policy): the reason, or undefined. */
   readonly refuse?: (config: EdgeEndpointConfig) => string | undefined;
+  /** What heartbeats say this edge can do: EDGE_FEATURES unless a test plays an older edge. */
+  readonly features?: readonly string[];
 }
 
 /** Refusals repeated in heartbeats, so a NACK whose message was lost still reaches the workers. */
@@ -126,7 +129,7 @@ export class EdgeLink {
 
   private async heartbeat(): Promise<void> {
     const sentAt = performance.now();
-    const beat = { applied: this.applied, state: this.state, address: this.options.address, refused: this.refusals };
+    const beat = { applied: this.applied, state: this.state, address: this.options.address, refused: this.refusals, features: this.options.features ?? EDGE_FEATURES };
     let reply: HeartbeatReply | undefined;
     try {
       const answer = await this.nc.request(edgeSubject(this.options.edgeId, 'heartbeat'), encode(beat), { timeout: Math.max(50, this.leaseMs / 5) });

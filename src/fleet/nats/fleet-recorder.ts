@@ -48,7 +48,7 @@ export class FleetRecorder {
     if (!edgeId || !beat) return void this.log.warn({ subject: msg.subject }, 'ignored a malformed heartbeat');
     try {
       const before = await lastLogSeq(this.jsm);
-      await this.store.edges.heartbeat({ id: edgeId, address: beat.address, state: beat.state, appliedSeq: beat.applied, logSeq: before }, this.leaseMs);
+      await this.store.edges.heartbeat({ id: edgeId, address: beat.address, state: beat.state, appliedSeq: beat.applied, logSeq: before, features: beat.features }, this.leaseMs);
       // Read after the lease is recorded: a change a worker let go of this edge for (its lease had
       // run out) is in the log by now, so the edge applies it before it serves from cache again.
       msg.respond(encode({ logSeq: await lastLogSeq(this.jsm), leaseMs: this.leaseMs }));

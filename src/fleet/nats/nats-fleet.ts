@@ -4,7 +4,10 @@
  * runs has acknowledged it (Envoy's ACK/NACK): an ACK, or a later applied sequence, means done;
  * a NACK is that edge's error. An edge whose lease runs out while we wait is fenced: it serves
  * nothing from cache before it has applied the change, so it no longer holds the change up. A
- * live edge that stays silent past the deadline is named in the outcome.
+ * live edge that stays silent past the deadline is named in the outcome. An edge whose
+ * heartbeats do not name a feature the change needs (an older mooncdn, protocol.ts
+ * EDGE_FEATURES) fails it at once, named, whatever it ACKs: it would ignore what it does not
+ * know and call the change done. It still gets the change, and does what it knows of it.
  */
 import { randomUUID } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
@@ -13,7 +16,8 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import type { EdgeEndpointConfig, PreloadTarget, PurgeTarget } from '../../operations/edge-config.js';
 import type { EdgeOutcome, Fleet, OnEdgeOutcome } from '../../operations/fleet.js';
-import { allEdges, decodeAck, decodeHeartbeat, edgeOfSubject, encode, LOG_SUBJECT, type Ack, type LogEntry } from './protocol.js';
+import type { LiveEdge } from '../../store/repositories/edges.js';
+import { allEdges, decodeAck, decodeHeartbeat, edgeOfSubject, encode, featuresNeeded, lackingFeatures, LOG_SUBJECT, type Ack, type EdgeFeature, type LogEntry } from './protocol.js';
 
 export interface NatsFleetOptions {
   /** How long a live edge may take to answer. */
@@ -22,8 +26,8 @@ export interface NatsFleetOptions {
   readonly originTimeoutMs: number;
   /** How often, while waiting, leases are read again (to let go of edges that were cut off). */
   readonly leaseCheckMs: number;
-  /** Ids of the edges whose lease runs now (EdgeRepository.live). */
-  readonly liveEdges: () => Promise<string[]>;
+  /** The edges whose lease runs now (EdgeRepository.live). */
+  readonly liveEdges: () => Promise<readonly LiveEdge[]>;
 }
 
 /** Acks kept per edge for calls that start waiting after their ack arrived. */
@@ -78,26 +82,32 @@ export class NatsFleet implements Fleet {
   }
 
   purge(endpointId: string, target: PurgeTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
-    return this.change({ kind: 'purge', endpointId, target }, this.options.deadlineMs, onOutcome);
+    return this.change({ kind: 'purge', endpointId, target }, this.options.deadlineMs, onOutcome, featuresNeeded(target));
   }
 
   preload(endpointId: string, target: PreloadTarget, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
     return this.change({ kind: 'preload', endpointId, target }, this.options.deadlineMs + this.options.originTimeoutMs, onOutcome);
   }
 
-  private async change(entry: LogEntry, deadlineMs = this.options.deadlineMs, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+  private async change(entry: LogEntry, deadlineMs = this.options.deadlineMs, onOutcome?: OnEdgeOutcome, needs: readonly EdgeFeature[] = []): Promise<EdgeOutcome[]> {
     // One message id for every retry: a publish whose acknowledgement was lost is stored once.
     const { seq } = await this.js.publish(LOG_SUBJECT, encode(entry), { msgID: randomUUID(), timeout: 5_000, retries: 3 });
-    return this.awaitEdges(seq, entry.kind === 'preload', deadlineMs, onOutcome);
+    return this.awaitEdges(seq, entry.kind === 'preload', deadlineMs, onOutcome, needs);
   }
 
-  private async awaitEdges(seq: number, needsResult: boolean, deadlineMs: number, onOutcome?: OnEdgeOutcome): Promise<EdgeOutcome[]> {
+  private async awaitEdges(seq: number, needsResult: boolean, deadlineMs: number, onOutcome: OnEdgeOutcome | undefined, needs: readonly EdgeFeature[]): Promise<EdgeOutcome[]> {
     const deadline = performance.now() + deadlineMs;
     let wake: () => void = () => undefined;
-    const pending = new Set(await this.options.liveEdges());
+    const live = await this.options.liveEdges();
+    const pending = new Set(live.map((edge) => edge.id));
     const waiter: Waiter = { seq, needsResult, pending, outcomes: [], ...(onOutcome ? { onOutcome } : {}), wake: () => wake() };
     this.waiters.add(waiter);
     try {
+      // Edges that cannot do all of it fail now; the others still carry it out (the choice is in docs/architecture.md).
+      for (const edge of live) {
+        const missing = needs.filter((feature) => !edge.features.includes(feature));
+        if (missing.length > 0) this.settle(waiter, edge.id, lackingFeatures(missing));
+      }
       for (const edgeId of [...waiter.pending]) this.settleFromKnown(waiter, edgeId);
       while (waiter.pending.size > 0) {
         const left = deadline - performance.now();
@@ -121,10 +131,13 @@ export class NatsFleet implements Fleet {
 
   /** Edges whose lease has run out since the wait began are fenced: done, for this change. */
   private async releaseFenced(waiter: Waiter): Promise<void> {
-    const live = new Set(await this.options.liveEdges().catch((error: unknown) => {
-      this.log.warn({ err: error }, 'cannot read the edges\' leases; waiting on every edge');
-      return [...waiter.pending];
-    }));
+    const live = new Set(await this.options.liveEdges().then(
+      (edges) => edges.map((edge) => edge.id),
+      (error: unknown) => {
+        this.log.warn({ err: error }, 'cannot read the edges\' leases; waiting on every edge');
+        return [...waiter.pending];
+      },
+    ));
     for (const edgeId of [...waiter.pending]) {
       if (live.has(edgeId)) continue;
       waiter.pending.delete(edgeId);

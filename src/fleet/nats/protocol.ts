@@ -6,8 +6,9 @@
  *   mooncdn.fleet.log                  JetStream stream MOONCDN_FLEET: every change edges apply,
  *                                      in order; the stream sequence is the change's sequence
  *   KV bucket mooncdn_endpoints        each endpoint's whole configuration (full resyncs)
- *   mooncdn.edge.<id>.heartbeat        edge -> workers (request): applied sequence and state;
- *                                      the reply grants a lease and gives the log's last sequence
+ *   mooncdn.edge.<id>.heartbeat        edge -> workers (request): applied sequence, state and
+ *                                      features; the reply grants a lease and gives the log's
+ *                                      last sequence
  *   mooncdn.edge.<id>.ack              edge -> workers: a change applied, refused or (preloads) done
  *   mooncdn.edge.<id>.traffic          edge -> JetStream stream MOONCDN_TRAFFIC: metered bytes
  *
@@ -49,6 +50,39 @@ export type LogEntry =
 
 export type EdgeState = 'serving' | 'syncing' | 'fenced';
 
+/**
+ * What an edge can do beyond what every edge of the scaled shape does, named in each heartbeat.
+ * An edge older than a feature ignores the field of the change that asks for it and would ACK
+ * the change as done, so the workers never count on an edge for a feature it did not name (see
+ * featuresNeeded). Edges older than this list name none: they know none of these. A new kind of
+ * change, or a new field an older edge would ignore, adds a name here.
+ */
+export const EDGE_FEATURES = ['purge-tags', 'purge-soft', 'purge-wildcards'] as const;
+export type EdgeFeature = (typeof EDGE_FEATURES)[number];
+/** How any feature is named, those of newer edges too (the workers store them space-separated). */
+const FEATURE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** The features an edge needs to do this purge, not just to ACK it. */
+export function featuresNeeded(target: PurgeTarget): EdgeFeature[] {
+  const parts = target.soft ? [target, target.soft] : [target];
+  const needed: EdgeFeature[] = [];
+  if (parts.some((part) => (part.tags?.length ?? 0) > 0)) needed.push('purge-tags');
+  if (target.soft) needed.push('purge-soft');
+  if (parts.some((part) => part.patterns.length > 0)) needed.push('purge-wildcards');
+  return needed;
+}
+
+const FEATURE_WORDS: Record<EdgeFeature, string> = {
+  'purge-tags': 'purge by tag (Tags)',
+  'purge-soft': 'purge softly (Soft)',
+  'purge-wildcards': 'purge by wildcard ("*" in a path)',
+};
+
+/** Why an edge that lacks these features fails the change (the operation's Message names the edge before it). */
+export function lackingFeatures(missing: readonly EdgeFeature[]): string {
+  return `cannot ${missing.map((feature) => FEATURE_WORDS[feature]).join(' or ')}: its mooncdn is older than that (its heartbeats do not name ${missing.map((f) => `"${f}"`).join(', ')}); upgrade mooncdn on that edge to the control plane's version`;
+}
+
 export interface Heartbeat {
   /** Every change up to this sequence is applied (preloads: started). */
   readonly applied: number;
@@ -57,6 +91,8 @@ export interface Heartbeat {
   readonly address: string;
   /** The latest changes it refused (NACKs), again: the ack that said so may have been lost. */
   readonly refused: readonly Ack[];
+  /** EDGE_FEATURES it has; none from an edge older than the list (and names it does not know are kept, for newer edges). */
+  readonly features: readonly string[];
 }
 
 export interface HeartbeatReply {
@@ -154,7 +190,9 @@ export function decodeHeartbeat(data: Uint8Array): Heartbeat | undefined {
   if (value.state !== 'serving' && value.state !== 'syncing' && value.state !== 'fenced') return undefined;
   const refused = Array.isArray(value.refused) ? value.refused.slice(0, 64).map((ack) => decodeAckValue(ack)) : [];
   if (refused.some((ack) => ack === undefined)) return undefined;
-  return { applied: value.applied, state: value.state, address: value.address, refused: refused as Ack[] };
+  // Absent from edges older than features; a malformed list is taken as none (the edge still gets its lease).
+  const features = isTextList(value.features) ? value.features.slice(0, 64).filter((name) => FEATURE_NAME.test(name)) : [];
+  return { applied: value.applied, state: value.state, address: value.address, refused: refused as Ack[], features };
 }
 
 export function decodeHeartbeatReply(data: Uint8Array): HeartbeatReply | undefined {

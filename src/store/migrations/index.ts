@@ -6,6 +6,7 @@ import * as operationHistory from './002-operation-history.js';
 import * as idempotencyKeys from './003-idempotency-keys.js';
 import * as webhooks from './004-webhooks.js';
 import * as fleet from './005-fleet.js';
+import * as edgeFeatures from './006-edge-features.js';
 
 export function migrationProvider(dialect: DialectTraits): MigrationProvider {
   const wrap = (m: { up(db: Kysely<unknown>, d: DialectTraits): Promise<void> }): Migration => ({
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: DialectTraits): MigrationProvider {
       '003-idempotency-keys': wrap(idempotencyKeys),
       '004-webhooks': wrap(webhooks),
       '005-fleet': wrap(fleet),
+      '006-edge-features': wrap(edgeFeatures),
     }),
   };
 }

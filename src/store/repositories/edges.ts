@@ -21,6 +21,14 @@ export interface EdgeHeartbeat {
   readonly state: EdgeState;
   readonly appliedSeq: number;
   readonly logSeq: number;
+  /** What it says it can do (fleet/nats/protocol.ts EDGE_FEATURES); none from an older edge. */
+  readonly features: readonly string[];
+}
+
+/** An edge whose lease runs now, with what it said it can do. */
+export interface LiveEdge {
+  readonly id: string;
+  readonly features: readonly string[];
 }
 
 export interface EdgeRecord extends EdgeHeartbeat {
@@ -53,7 +61,9 @@ export class EdgeRepository {
   /** Records a heartbeat and grants the edge a lease of `leaseMs` from now (the database's clock). */
   async heartbeat(beat: EdgeHeartbeat, leaseMs: number): Promise<void> {
     const leaseUntil = sql<number>`${this.now} + ${leaseMs}`;
-    const values = { address: beat.address, state: beat.state, applied_seq: beat.appliedSeq, log_seq: beat.logSeq, last_heartbeat: this.now, lease_until: leaseUntil };
+    // Written at every heartbeat, none included: an edge downgraded in place stops counting as able.
+    const features = beat.features.length > 0 ? beat.features.join(' ') : null;
+    const values = { address: beat.address, state: beat.state, applied_seq: beat.appliedSeq, log_seq: beat.logSeq, features, last_heartbeat: this.now, lease_until: leaseUntil };
     await this.db
       .insertInto('edges')
       .values({ id: beat.id, first_seen: this.now, ...values })
@@ -61,10 +71,10 @@ export class EdgeRepository {
       .execute();
   }
 
-  /** Ids of the edges whose lease runs now: those that must apply a change before it is done. */
-  async live(): Promise<string[]> {
-    const rows = await this.db.selectFrom('edges').select('id').where('lease_until', '>', this.now).orderBy('id').execute();
-    return rows.map((row) => row.id);
+  /** The edges whose lease runs now: those that must apply a change before it is done. */
+  async live(): Promise<LiveEdge[]> {
+    const rows = await this.db.selectFrom('edges').select(['id', 'features']).where('lease_until', '>', this.now).orderBy('id').execute();
+    return rows.map((row) => ({ id: row.id, features: featureList(row.features) }));
   }
 
   /** Every edge ever heard, with the database's time now (to tell age and whether the lease runs). */
@@ -79,6 +89,7 @@ export class EdgeRepository {
         state: row.state as EdgeState,
         appliedSeq: row.applied_seq,
         logSeq: row.log_seq,
+        features: featureList(row.features),
         firstSeen: row.first_seen,
         lastHeartbeat: row.last_heartbeat,
         leaseUntil: row.lease_until,
@@ -124,4 +135,8 @@ export class EdgeRepository {
     const rows = await this.db.selectFrom('operation_edges').selectAll().where('operation_id', '=', operationId).orderBy('edge_id').execute();
     return rows.map((row) => ({ edgeId: row.edge_id, status: row.status as EdgeOutcomeStatus, message: row.message }));
   }
+}
+
+function featureList(column: string | null): string[] {
+  return column === null ? [] : column.split(' ');
 }

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { fleetView } from '../../../src/domain/fleet-view.js';
 import { edgeStatuses } from '../../../src/operations/fleet.js';
 
-const row = { id: 'e1', address: 'h:80', state: 'serving', appliedSeq: 7, logSeq: 10, lastHeartbeat: 1_000, leaseUntil: 11_000 };
+const row = { id: 'e1', address: 'h:80', state: 'serving', appliedSeq: 7, logSeq: 10, features: ['purge-tags'], lastHeartbeat: 1_000, leaseUntil: 11_000 };
 
 describe('fleetView', () => {
   it('reports state, lag and heartbeat age while the lease runs', () => {
-    expect(fleetView(2_500, [row])).toEqual([{ id: 'e1', address: 'h:80', state: 'serving', appliedSeq: 7, lag: 3, lastHeartbeat: 1_000, heartbeatAgeMs: 1_500, leaseUntil: 11_000 }]);
+    expect(fleetView(2_500, [row])).toEqual([{ id: 'e1', address: 'h:80', state: 'serving', appliedSeq: 7, lag: 3, features: ['purge-tags'], lastHeartbeat: 1_000, heartbeatAgeMs: 1_500, leaseUntil: 11_000 }]);
     expect(fleetView(2_500, [{ ...row, state: 'syncing' }])[0]!.state).toBe('syncing');
   });
 

@@ -1,6 +1,6 @@
 /** What crosses NATS is checked before it is believed: malformed or hostile messages are refused, never thrown on. */
 import { describe, expect, it } from 'vitest';
-import { decodeAck, decodeHeartbeat, decodeHeartbeatReply, decodeLogEntry, decodeTrafficReport, edgeOfSubject, edgeSubject, encode } from '../../../src/fleet/nats/protocol.js';
+import { decodeAck, decodeHeartbeat, decodeHeartbeatReply, decodeLogEntry, decodeTrafficReport, edgeOfSubject, edgeSubject, encode, featuresNeeded, lackingFeatures } from '../../../src/fleet/nats/protocol.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -35,13 +35,17 @@ describe('fleet protocol', () => {
   });
 
   it('refuses heartbeats, acks, answers and traffic reports that are not what they claim', () => {
-    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', refused: [{ seq: 2, applied: 2, error: 'no' }] }))).toEqual({
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', refused: [{ seq: 2, applied: 2, error: 'no' }], features: ['purge-tags', 'from-the-future'] }))).toEqual({
       applied: 3,
       state: 'serving',
       address: 'h:1',
       refused: [{ seq: 2, applied: 2, error: 'no' }],
+      features: ['purge-tags', 'from-the-future'],
     });
-    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1' }))?.refused).toEqual([]);
+    // An edge older than features names none; a malformed list counts as none, the heartbeat still counts.
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1' }))).toMatchObject({ refused: [], features: [] });
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', features: 'purge-tags' }))?.features).toEqual([]);
+    expect(decodeHeartbeat(encode({ applied: 3, state: 'serving', address: 'h:1', features: ['purge-tags', 'two words', 'x'.repeat(65)] }))?.features).toEqual(['purge-tags']);
     for (const beat of [{ applied: -1, state: 'serving', address: 'h' }, { applied: 1.5, state: 'serving', address: 'h' }, { applied: 1, state: 'bored', address: 'h' }, { applied: 1, state: 'serving', address: 'h'.repeat(301) }, { applied: 1, state: 'serving', address: 'h', refused: [{ seq: 'x' }] }]) {
       expect(decodeHeartbeat(encode(beat)), JSON.stringify(beat).slice(0, 80)).toBeUndefined();
     }
@@ -54,5 +58,17 @@ describe('fleet protocol', () => {
     expect(decodeTrafficReport(encode({ samples: [{ endpointId: 'e', bucketStart: 0, cdnBytes: -1, originBytes: 2 }] }))).toBeUndefined();
     expect(decodeTrafficReport(encode({ samples: [null] }))).toBeUndefined();
     expect(decodeTrafficReport(bytes('{"samples":{"__proto__":1}}'))).toBeUndefined();
+  });
+
+  it('says which features a purge needs of an edge, and what to do about an edge without them', () => {
+    const none = { files: [], directories: [], patterns: [] };
+    expect(featuresNeeded({ ...none, files: ['/a'], directories: ['/d/'], tags: [] })).toEqual([]);
+    expect(featuresNeeded({ ...none, tags: ['red'] })).toEqual(['purge-tags']);
+    expect(featuresNeeded({ ...none, soft: { ...none, files: ['/a'] } })).toEqual(['purge-soft']);
+    expect(featuresNeeded({ ...none, soft: { ...none, tags: ['red'] } })).toEqual(['purge-tags', 'purge-soft']);
+    expect(featuresNeeded({ ...none, patterns: ['/img/*.png'] })).toEqual(['purge-wildcards']);
+    expect(lackingFeatures(['purge-tags', 'purge-soft'])).toBe(
+      'cannot purge by tag (Tags) or purge softly (Soft): its mooncdn is older than that (its heartbeats do not name "purge-tags", "purge-soft"); upgrade mooncdn on that edge to the control plane\'s version',
+    );
   });
 });
