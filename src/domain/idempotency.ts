@@ -16,7 +16,6 @@ export const KEY_LIFETIME_MS = 24 * 60 * 60_000;
 /** How long a request holds its key before answering; a process that dies meanwhile frees it when this lapses. */
 export const CLAIM_MS = 60_000;
 
-
 /**
  * The key from the header: a Structured Field string as the draft writes it ("8e03978e-..."),
  * or the same text without the quotes, as most clients send it.
