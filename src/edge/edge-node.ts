@@ -127,6 +127,7 @@ export class EdgeNode implements EdgeAgent {
       originBodyRate: options.originBodyRate,
       negativeTtlSeconds: options.negativeTtlSeconds,
       tagHeaders,
+      hidden: this.hidden,
       deliverStored: (served, req, res, object, now) => this.sendCached(served, req, res, object, now),
       pass: (served, req, res, target, clientIp, marked) => void this.pass(served, req, res, target, clientIp, marked),
       originFailed: (served, res, error) => this.originFailed(served, res, error),

@@ -18,7 +18,6 @@ import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import type { OriginResponse } from './origin-client.js';
 import { PassMemory, passSecondsFor } from './pass-memory.js';
-import { EDGE_ONLY_FIELDS } from './policy/cache-directives.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { exchangeContext } from './policy/freshness.js';
@@ -39,8 +38,10 @@ export interface FillRegistryDeps {
   /** The slowest an origin may send a body being stored (body-rate.ts). */
   readonly originBodyRate: BodyRateLimit;
   readonly negativeTtlSeconds: number | undefined;
-  /** The tag headers (lower case, policy/cache-tags.ts): read into the stored object's tags, never sent on. */
+  /** The tag headers (lower case, policy/cache-tags.ts): read into the stored object's tags. */
   readonly tagHeaders: readonly string[];
+  /** Fields of an origin response that neither clients nor the store get: the edge's own directives and the tag headers. */
+  readonly hidden: readonly string[];
   /** Answers from a stored copy (a stale one, within stale-while-revalidate or for a failure). */
   deliverStored(served: Served, req: IncomingMessage, res: ServerResponse, object: CachedObject, now: number): void;
   /** Sends a request to the origin alone; `marked` when it passes because of hit-for-pass. */
@@ -80,14 +81,11 @@ export class FillRegistry {
   private readonly budget: FillBudget;
   /** Keys whose answers could not be shared lately: their requests pass (hit-for-pass). */
   private readonly passMemory = new PassMemory();
-  /** Fields of an origin response that neither clients nor the store get. */
-  private readonly hidden: readonly string[];
   /** Kept bodies are written into the cache's pool as they come. */
   private readonly writerFor: BodyWriterFor = (declaredLength) => this.deps.cache.bodyWriter(declaredLength);
 
   constructor(private readonly deps: FillRegistryDeps) {
     this.budget = new FillBudget(deps.fillBytes);
-    this.hidden = [...EDGE_ONLY_FIELDS, ...deps.tagHeaders];
   }
 
   /** Bytes that fills in progress hold for the cache now, against `fillBytes`. */
@@ -314,7 +312,7 @@ export class FillRegistry {
       // Tag headers are the edge's too: their tags are kept apart (a 304 without any keeps the stored ones).
       const tags = tagsOf(fromOrigin, this.deps.tagHeaders) ?? (notModified ? stale.tags : undefined);
       running.tags = tags ?? [];
-      const originHeaders = withoutHeaders(fromOrigin, this.hidden);
+      const originHeaders = withoutHeaders(fromOrigin, this.deps.hidden);
       originHeaders['age'] = String(decision.initialAgeSeconds);
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
