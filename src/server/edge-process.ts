@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { FleetConfig } from '../config/fleet-config.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import { settleDiskLayout } from '../edge/cache/disk-layout.js';
 import { drainServers } from '../edge/drain.js';
 import { listenEdge } from '../edge/edge-servers.js';
 import { deniedLiteralCheck } from '../edge/policy/origin-address.js';
@@ -48,6 +49,7 @@ export async function startEdge(config: ServeConfig, fleetConfig: FleetConfig, l
   // flush later).
   let link: EdgeLink | undefined;
   const sink = (samples: TrafficSample[]) => (link ? link.report(samples) : Promise.reject(new Error('not linked yet')));
+  if (config.edge.disk) settleDiskLayout(config.edge.disk.dir, config.edgeWorkers);
   const edge = await (config.edgeWorkers > 1 ? edgeWorkers(config, edgeId, sink, log, metrics) : edgeInProcess(config, edgeId, sink, clock, log, metrics)).catch(
     async (error: unknown) => {
       await nc.close();

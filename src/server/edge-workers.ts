@@ -12,12 +12,12 @@
  * load (each worker's CPU time within 15 % of the other's).
  */
 import cluster from 'node:cluster';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { envName, FLEET_OPTIONS, SERVE_OPTIONS } from '../config/options.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import type { TrafficSink } from '../edge/traffic-meter.js';
+import { workerDiskDir } from '../edge/cache/disk-layout.js';
 import { WorkerPool } from '../edge/workers/worker-pool.js';
 import type { WorkerEdgeSettings } from '../edge/workers/protocol.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -36,7 +36,7 @@ export function workerSettings(edge: ServeConfig['edge'], workers: number, slot:
     ...edge,
     cacheBytes: Math.floor(edge.cacheBytes / workers),
     fillBytes: Math.floor(edge.fillBytes / workers),
-    disk: edge.disk && { dir: join(edge.disk.dir, `worker-${slot}`), bytes: Math.floor(edge.disk.bytes / workers) },
+    disk: edge.disk && { dir: workerDiskDir(edge.disk.dir, slot), bytes: Math.floor(edge.disk.bytes / workers) },
   };
 }
 

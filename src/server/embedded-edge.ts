@@ -14,6 +14,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isServedByEdges, loadEdgeConfig } from '../operations/edge-configs.js';
 import type { EdgeEndpointConfig } from '../operations/edge-config.js';
 import type { Store } from '../store/store.js';
+import { settleDiskLayout } from '../edge/cache/disk-layout.js';
 import type { MemoryCacheStore } from '../edge/cache/memory-store.js';
 import type { EdgeNode } from '../edge/edge-node.js';
 import { listenEdge, type EdgeListeners } from '../edge/edge-servers.js';
@@ -43,6 +44,7 @@ type WorkersSettings = EdgeSettings & Pick<ServeConfig, 'edgeWorkers' | 'logLeve
 const EDGE_ID = 'edge-embedded';
 
 export function startEmbeddedEdge(config: WorkersSettings, store: Store, fleet: InProcessFleet, clock: Clock, log: Logger, metrics: Metrics, health: Health): Promise<EmbeddedEdge> {
+  if (config.edge.disk) settleDiskLayout(config.edge.disk.dir, config.edgeWorkers);
   return config.edgeWorkers > 1 ? startWorkers(config, store, fleet, log, metrics, health) : startInProcessEdge(config, store, fleet, clock, log, metrics, health);
 }
 

@@ -5,7 +5,7 @@
  * replaced and obeys later purges; the primary's /metrics sums the workers; killing the
  * primary takes the workers with it.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -231,11 +231,16 @@ describe('with a disk tier', () => {
   it('each worker has its own directory, and one restarted after a crash does not serve from the disk it had', async () => {
     const own = await newStoreLocation('sqlite');
     const diskDir = mkdtempSync(join(tmpdir(), 'mooncdn-workers-disk-'));
+    // Left by earlier runs: one process's tier at the top, a third worker's directory; and a file of the operator's.
+    for (const dir of ['objects/00', 'worker-2/objects/00']) mkdirSync(join(diskDir, dir), { recursive: true });
+    for (const file of ['objects/00/old', 'purges.jsonl', 'worker-2/objects/00/old', 'NOTES.txt']) writeFileSync(join(diskDir, file), 'x');
     // Objects over 64 KiB go straight to the disk tier (each worker: 8 MiB of disk, 512 KiB of memory).
     const args = ['--edge-workers', '2', '--edge-disk-bytes', String(16 << 20), '--edge-disk-dir', diskDir, '--edge-cache-bytes', String(1 << 20), '--edge-max-object-bytes', String(64 << 10)];
     const primary = await startServer({ store: own.location, args, env: ROUND_ROBIN });
     const ownClient = new SignedClient(primary.url, primary.credentials);
     try {
+      // What two workers do not use is gone; what is not a tier's is kept.
+      expect(readdirSync(diskDir).sort()).toEqual(['NOTES.txt', 'worker-0', 'worker-1']);
       const port = Number(/http:\/\/[^:]+:(\d+) and https/.exec(primary.output())![1]);
       const created = await ownClient.sub('POST', '/endpoints', { CustomDomain: 'disk.example.com', Origin: { Addresses: [origin.address] } });
       const id = created.body.EndpointID;

@@ -66,6 +66,9 @@ interface DiskEntry {
 /** Writes and deletions at once (io-queue.ts): half of Node's default thread pool. */
 const IO_CONCURRENCY = 2;
 
+/** What a tier keeps in its directory (a directory given over to edge workers has none of them at its top). */
+export const DISK_TIER_ENTRIES: readonly string[] = ['objects', 'tmp', 'purges.jsonl'];
+
 /** Files kept open for hits: the hottest objects' (a quarter of a common 1,024 descriptor limit). */
 export const DEFAULT_OPEN_FILES = 256;
 
