@@ -67,7 +67,7 @@ export interface Harness {
   /**
    * Empties the store, sets the clock back and gives the harness a new subscription and key:
    * a test starts as on a new harness, without the cost of one (a PostgreSQL database each).
-   * Call it between tests whose operations have ended.
+   * An operation the last test left running is stopped (its lease released) before the wipe.
    */
   reset(): Promise<void>;
   close(): Promise<void>;
