@@ -39,6 +39,8 @@ export default defineConfig({
           name: 'postgres',
           include: ['test/api/**/*.test.ts', 'test/operations/**/*.test.ts'],
           env: { MOONCDN_TEST_STORE: 'postgres' },
+          // As for sqlite: the same files share their worker's modules there already.
+          isolate: false,
         },
       },
     ],

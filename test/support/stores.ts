@@ -45,10 +45,10 @@ export async function newStoreLocation(kind: StoreKind): Promise<TestStoreLocati
 const TABLES = ['webhook_deliveries', 'webhooks', 'idempotency_keys', 'operation_items', 'operations', 'traffic', 'quota_usage', 'endpoints', 'certificates', 'api_keys', 'subscriptions'];
 
 /**
- * Deletes every row of the store at `location`, on a connection of its own. DELETE, not
- * TRUNCATE: on tables this small it is several times faster on PostgreSQL (TRUNCATE makes new
- * files); a new SQLite connection does not enforce foreign keys unless asked, so the order does
- * not matter there.
+ * Deletes every row of the store at `location`, on a connection of its own (see rawExec).
+ * DELETE, not TRUNCATE: on tables this small it is several times faster on PostgreSQL (TRUNCATE
+ * makes new files); a new SQLite connection does not enforce foreign keys unless asked, so the
+ * order does not matter there.
  */
 export async function wipeStore(location: StoreLocation): Promise<void> {
   const text = TABLES.map((table) => `DELETE FROM ${table};`).join('\n');
@@ -63,7 +63,12 @@ export async function wipeStore(location: StoreLocation): Promise<void> {
   }
 }
 
-/** Runs SQL that returns no rows straight on the store's database, on a connection of its own. */
+/**
+ * Runs SQL that returns no rows straight on the store's database, on a connection of its own
+ * (not the store's). On PostgreSQL that connection is kept for the next call on the same
+ * database: a new one (a backend started, its catalog caches filled) made each harness reset
+ * cost 45-85 ms, most of a route test's time there.
+ */
 export async function rawExec(location: StoreLocation, text: string): Promise<void> {
   if (location.kind === 'sqlite') {
     const db = new BetterSqlite3(location.file);
@@ -74,13 +79,38 @@ export async function rawExec(location: StoreLocation, text: string): Promise<vo
     }
     return;
   }
-  const client = new pg.Client({ connectionString: location.connectionString });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  const client = await keptClient(location.connectionString);
+  await client.query(text);
+}
+
+/**
+ * rawExec's connections, by connection string. One the server ends (its database dropped, its
+ * backends terminated by a fault test) is forgotten, and the next call connects again.
+ */
+const kept = new Map<string, Promise<pg.Client>>();
+
+function keptClient(connectionString: string): Promise<pg.Client> {
+  const existing = kept.get(connectionString);
+  if (existing) return existing;
+  const client = new pg.Client({ connectionString });
+  const connected = client.connect().then(() => client);
+  const forget = () => {
+    if (kept.get(connectionString) === connected) kept.delete(connectionString);
+  };
+  // Listened to, or an ended connection's error (DROP DATABASE ... WITH (FORCE)) would be thrown
+  // out of the event loop.
+  client.on('error', forget);
+  client.on('end', forget);
+  connected.catch(forget);
+  kept.set(connectionString, connected);
+  return connected;
+}
+
+/** Closes rawExec's kept connections (before the pool's databases are dropped, when a file ends). */
+async function closeKeptClients(): Promise<void> {
+  const clients = [...kept.values()];
+  kept.clear();
+  await Promise.all(clients.map((connected) => connected.then((client) => client.end()).catch(() => undefined)));
 }
 
 /**
@@ -117,6 +147,7 @@ export async function openTestStore(kind: StoreKind, masterKey?: string): Promis
 
 /** Drops the databases the pool holds; test/setup-files.ts calls it when each file ends. */
 async function dropPooledStores(): Promise<void> {
+  await closeKeptClients();
   while (pooled.length > 0) await pooled.pop()!.cleanup();
 }
 // Found there through a global, so that files that never open a store do not load this module.
