@@ -42,7 +42,7 @@ export async function newStoreLocation(kind: StoreKind): Promise<TestStoreLocati
 }
 
 /** Every table the store keeps rows in (not the migrations'). */
-const TABLES = ['webhook_deliveries', 'webhooks', 'idempotency_keys', 'operation_items', 'operations', 'traffic', 'quota_usage', 'endpoints', 'certificates', 'api_keys', 'subscriptions'];
+const TABLES = ['webhook_deliveries', 'webhooks', 'idempotency_keys', 'operation_edges', 'operation_items', 'operations', 'edges', 'traffic_reports', 'traffic', 'quota_usage', 'endpoints', 'certificates', 'api_keys', 'subscriptions'];
 
 /**
  * Deletes every row of the store at `location`, on a connection of its own (see rawExec).
