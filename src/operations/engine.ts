@@ -17,6 +17,8 @@ import { failed, type HandlerContext, type OperationHandler, type Outcome } from
 
 /** How long after a retry comes due the engine looks for it (see execute). */
 const RETRY_WAKE_MARGIN_MS = 20;
+/** Tries at giving an operation back after its run failed (250, 500 and 1,000 ms apart). */
+const GIVE_BACK_ATTEMPTS = 4;
 
 export interface EngineOptions {
   readonly store: Store;
@@ -194,13 +196,31 @@ export class OperationEngine {
     } catch (error) {
       const retryAt = clock.now() + Math.min(60_000, 1_000 * 2 ** (operation.attempts - 1));
       log.error({ err: error, attempt: operation.attempts }, 'operation run failed; it will be retried');
-      for (const member of group) await store.operations.retryLater(member.id, this.workerId, retryAt).catch(() => undefined);
+      for (const member of group) await this.giveBack(member.id, retryAt, log);
       // Look again when it comes due rather than at the next poll (10 s while listening). A
       // little after: a lease is free only once strictly past (claim), and a timer may fire on
       // the very millisecond, or one early by the wall clock.
       setTimeout(() => this.notify(), Math.max(0, retryAt - clock.now()) + RETRY_WAKE_MARGIN_MS).unref();
     } finally {
       clearInterval(renewal);
+    }
+  }
+
+  /**
+   * Frees an operation's lease until `retryAt`. The store that failed the run is often still
+   * reconnecting (a failover), so this is tried a few times, about 2 s in all: an operation not
+   * given back waits for its lease to lapse (30 s in serve) before anyone runs it again.
+   */
+  private async giveBack(id: string, retryAt: number, log: Logger): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.store.operations.retryLater(id, this.workerId, retryAt);
+      } catch (error) {
+        if (attempt === GIVE_BACK_ATTEMPTS) {
+          return void log.warn({ err: error }, 'could not give the operation back; it runs again once its lease lapses');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+      }
     }
   }
 
