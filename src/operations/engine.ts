@@ -19,6 +19,8 @@ import { failed, type HandlerContext, type OperationHandler, type Outcome } from
 const RETRY_WAKE_MARGIN_MS = 20;
 /** Tries at giving an operation back after its run failed (250, 500 and 1,000 ms apart). */
 const GIVE_BACK_ATTEMPTS = 4;
+/** The first wait after a claim failed; it doubles with each failure in a row, up to the poll. */
+const CLAIM_RETRY_MS = 250;
 
 export interface EngineOptions {
   readonly store: Store;
@@ -107,6 +109,9 @@ export class OperationEngine {
     this.wake?.();
   }
 
+  /** Claims that failed in a row (the store away). */
+  private claimFailures = 0;
+
   /** Endpoint lanes with an operation running in this process. */
   private readonly busyLanes = new Set<string>();
 
@@ -135,18 +140,22 @@ export class OperationEngine {
       this.pending = false;
       const free = this.concurrency - this.runs.size;
       let claimed: OperationRecord[][] = [];
-      let failed = false;
       if (free > 0) {
         try {
           claimed = await this.claim(free);
+          this.claimFailures = 0;
         } catch (error) {
-          // The store is away (or worse): look again at the next poll, not at once.
-          failed = true;
-          this.options.log.error({ err: error }, 'claiming operations failed; retrying');
+          // The store is away (or worse): look again soon, not at once and not a whole poll later
+          // (10 s while listening: the notices of what was accepted meanwhile may be lost with it).
+          this.claimFailures++;
+          const retryMs = Math.min(CLAIM_RETRY_MS * 2 ** (this.claimFailures - 1), this.pollMs);
+          this.options.log.error({ err: error, retryMs }, 'claiming operations failed; retrying');
+          await this.sleep(retryMs);
+          continue;
         }
       }
       for (const group of claimed) this.launch(group);
-      if (failed || (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency))) await this.sleep();
+      if (!this.pending && (claimed.length === 0 || this.runs.size >= this.concurrency)) await this.sleep();
     }
   }
 
@@ -260,12 +269,12 @@ export class OperationEngine {
     for (const member of ended) this.options.onFinished?.(member, outcome, durationMs);
   }
 
-  private sleep(): Promise<void> {
+  private sleep(ms = this.options.listening?.() ? this.listenedPollMs : this.pollMs): Promise<void> {
     // stop() called while the loop was claiming found nothing to wake: the loop must not then
     // sleep a whole poll (10 s while listening) before it sees it.
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.listening?.() ? this.listenedPollMs : this.pollMs);
+      const timer = setTimeout(done, ms);
       const self = this;
       function done(): void {
         clearTimeout(timer);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { DEFAULT_QUOTAS } from '../../src/domain/quota.js';
 import { InProcessFleet } from '../../src/fleet/in-process-fleet.js';
@@ -80,4 +80,24 @@ it('is given back even when the store fails that too at first (a failover), not 
   });
   await expectRetried(store, operationId, runs);
   expect(refusals).toBe(3);
+});
+
+it('a claim the store failed (a failover) is tried again soon, not at the next poll (a minute here)', async () => {
+  const { store, cleanup } = await openTestStore(TEST_STORE_KIND);
+  const engine = new OperationEngine({ store, fleet: new InProcessFleet(2_000, 1_000), clock: systemClock, log: pino({ level: 'silent' }), handlers: HANDLERS, pollMs: 60_000, listenedPollMs: 60_000 });
+  done = async () => {
+    await engine.stop(1_000);
+    await cleanup();
+  };
+  const subscriptionId = randomUUID();
+  await store.subscriptions.insert({ id: subscriptionId, name: 'test', createdAt: systemClock.now() });
+  // Accepted while no engine runs: the engine's first claim finds it, and that claim fails.
+  const commands = new OperationCommands(store, systemClock, { maxUrlsPerRequest: 100, quotas: DEFAULT_QUOTAS }, () => undefined);
+  const { operation } = await commands.createEndpoint(subscriptionId, { CustomDomain: 'claim.example.com', Origin: { Addresses: ['origin.example.com'] } });
+  let refusals = 0;
+  const transaction = store.transaction.bind(store);
+  store.transaction = ((work: Parameters<Store['transaction']>[0]) => (++refusals === 1 ? Promise.reject(new Error('connection terminated')) : transaction(work))) as Store['transaction'];
+  engine.start();
+  await vi.waitFor(async () => expect((await store.operations.get(operation.id))!.status).toBe('Succeeded'), { timeout: 10_000, interval: 20 });
+  expect(refusals).toBeGreaterThan(1);
 });
