@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import { FLEET_OPTIONS, SCALED_COMMAND_OPTIONS, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
+import { FLEET_OPTIONS, SCALED_COMMAND_DESCRIPTIONS, SCALED_COMMAND_OPTIONS, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
 import { loadFleetConfig, type FleetConfig } from '../config/fleet-config.js';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config/serve-config.js';
 import { addOptions, installShutdown } from './serve-command.js';
@@ -30,7 +30,10 @@ export function scaledCommand(kind: Kind): Command {
   const { description, example } = DESCRIPTIONS[kind];
   const command = new Command(kind).description(description);
   const wanted = SCALED_COMMAND_OPTIONS[kind];
-  const serveOptions = (SERVE_OPTIONS as readonly OptionSpec[]).filter((o) => (wanted.serve as readonly string[]).includes(o.flag));
+  const ownWords = SCALED_COMMAND_DESCRIPTIONS[kind] as Record<string, string | undefined>;
+  const serveOptions = (SERVE_OPTIONS as readonly OptionSpec[])
+    .filter((o) => (wanted.serve as readonly string[]).includes(o.flag))
+    .map((o) => (ownWords[o.flag] ? { ...o, description: ownWords[o.flag]! } : o));
   const fleetOptions = (FLEET_OPTIONS as readonly OptionSpec[]).filter((o) => (wanted.fleet as readonly string[]).includes(o.flag));
   addOptions(command, [...serveOptions, ...fleetOptions]);
   const envOnly = [...serveOptions, ...fleetOptions].filter((o) => o.envOnly).map((o) => `  MOONCDN_${o.flag.toUpperCase().replace(/-/g, '_').padEnd(24)} ${o.description}`);
