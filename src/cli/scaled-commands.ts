@@ -8,6 +8,8 @@ import { FLEET_OPTIONS, SCALED_COMMAND_DESCRIPTIONS, SCALED_COMMAND_OPTIONS, SER
 import { loadFleetConfig, type FleetConfig } from '../config/fleet-config.js';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config/serve-config.js';
 import { addOptions, installShutdown } from './serve-command.js';
+import { printDevelopmentKey } from './development-key.js';
+import { credentialsFile } from '../server/bootstrap.js';
 
 type Kind = keyof typeof SCALED_COMMAND_OPTIONS;
 
@@ -65,6 +67,7 @@ export function scaledCommand(kind: Kind): Command {
       const running = await start(kind, config, fleet, log);
       installShutdown(running, log, flushLogger);
       process.stdout.write(`${running.banner}\n`);
+      running.afterBanner?.();
     } catch (error) {
       const text = (error as Error).message;
       const known = error instanceof ListenError || error instanceof EdgeListenError || error instanceof NatsCredentialsError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
@@ -80,8 +83,13 @@ async function start(kind: Kind, config: ServeConfig, fleet: FleetConfig, log: L
   if (kind === 'api') {
     const { startApiProcess } = await import('../server/api-process.js');
     const api = await startApiProcess(config, fleet, log);
-    const credentials = api.credentials ? ` Subscription ${api.credentials.subscriptionId} with key ${api.credentials.keyId} is ready.` : '';
-    return { close: () => api.close(), banner: `mooncdn api is serving the management API at ${api.apiUrl} (store: PostgreSQL).${credentials}` };
+    // A development key made now (an empty database, no MOONCDN_KEY_*) is shown once, after the banner.
+    const credentials = api.credentials && !api.credentials.exportLine ? ` Subscription ${api.credentials.subscriptionId} with key ${api.credentials.keyId} is ready.` : '';
+    return {
+      close: () => api.close(),
+      banner: `mooncdn api is serving the management API at ${api.apiUrl} (store: PostgreSQL).${credentials}`,
+      afterBanner: () => printDevelopmentKey(api.credentials, credentialsFile(config.dataDir)),
+    };
   }
   if (kind === 'worker') {
     const { startWorker } = await import('../server/worker-process.js');
