@@ -4,10 +4,12 @@
  */
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import { FLEET_OPTIONS, SCALED_COMMAND_OPTIONS, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
+import { FLEET_OPTIONS, SCALED_COMMAND_DESCRIPTIONS, SCALED_COMMAND_OPTIONS, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
 import { loadFleetConfig, type FleetConfig } from '../config/fleet-config.js';
 import { ConfigError, loadServeConfig, type ServeConfig } from '../config/serve-config.js';
 import { addOptions, installShutdown } from './serve-command.js';
+import { printDevelopmentKey } from './development-key.js';
+import { credentialsFile } from '../server/bootstrap.js';
 
 type Kind = keyof typeof SCALED_COMMAND_OPTIONS;
 
@@ -30,7 +32,10 @@ export function scaledCommand(kind: Kind): Command {
   const { description, example } = DESCRIPTIONS[kind];
   const command = new Command(kind).description(description);
   const wanted = SCALED_COMMAND_OPTIONS[kind];
-  const serveOptions = (SERVE_OPTIONS as readonly OptionSpec[]).filter((o) => (wanted.serve as readonly string[]).includes(o.flag));
+  const ownWords = SCALED_COMMAND_DESCRIPTIONS[kind] as Record<string, string | undefined>;
+  const serveOptions = (SERVE_OPTIONS as readonly OptionSpec[])
+    .filter((o) => (wanted.serve as readonly string[]).includes(o.flag))
+    .map((o) => (ownWords[o.flag] ? { ...o, description: ownWords[o.flag]! } : o));
   const fleetOptions = (FLEET_OPTIONS as readonly OptionSpec[]).filter((o) => (wanted.fleet as readonly string[]).includes(o.flag));
   addOptions(command, [...serveOptions, ...fleetOptions]);
   const envOnly = [...serveOptions, ...fleetOptions].filter((o) => o.envOnly).map((o) => `  MOONCDN_${o.flag.toUpperCase().replace(/-/g, '_').padEnd(24)} ${o.description}`);
@@ -62,6 +67,7 @@ export function scaledCommand(kind: Kind): Command {
       const running = await start(kind, config, fleet, log);
       installShutdown(running, log, flushLogger);
       process.stdout.write(`${running.banner}\n`);
+      running.afterBanner?.();
     } catch (error) {
       const text = (error as Error).message;
       const known = error instanceof ListenError || error instanceof EdgeListenError || error instanceof NatsCredentialsError || text.startsWith('Cannot open the store') || text.startsWith('A stored secret');
@@ -77,8 +83,13 @@ async function start(kind: Kind, config: ServeConfig, fleet: FleetConfig, log: L
   if (kind === 'api') {
     const { startApiProcess } = await import('../server/api-process.js');
     const api = await startApiProcess(config, fleet, log);
-    const credentials = api.credentials ? ` Subscription ${api.credentials.subscriptionId} with key ${api.credentials.keyId} is ready.` : '';
-    return { close: () => api.close(), banner: `mooncdn api is serving the management API at ${api.apiUrl} (store: PostgreSQL).${credentials}` };
+    // A development key made now (an empty database, no MOONCDN_KEY_*) is shown once, after the banner.
+    const credentials = api.credentials && !api.credentials.exportLine ? ` Subscription ${api.credentials.subscriptionId} with key ${api.credentials.keyId} is ready.` : '';
+    return {
+      close: () => api.close(),
+      banner: `mooncdn api is serving the management API at ${api.apiUrl} (store: PostgreSQL).${credentials}`,
+      afterBanner: () => printDevelopmentKey(api.credentials, credentialsFile(config.dataDir)),
+    };
   }
   if (kind === 'worker') {
     const { startWorker } = await import('../server/worker-process.js');

@@ -5,6 +5,7 @@ import { ConfigError, loadServeConfig } from '../config/serve-config.js';
 import { envName, SERVE_OPTIONS, type OptionSpec } from '../config/options.js';
 import { listeningUrl } from '../api/base-url.js';
 import { credentialsFile } from '../server/bootstrap.js';
+import { printDevelopmentKey } from './development-key.js';
 import type { RunningServer } from '../server/embedded.js';
 import type { createLogger } from './logger.js';
 
@@ -83,19 +84,11 @@ function printBanner(server: RunningServer, edgeHost: string, storeName: string,
     `mooncdn is serving the management API at ${server.apiUrl} (store: ${storeName})`,
     `The edge serves endpoints at ${listeningUrl(edgeHost, server.edgeHttpPort, false)} and ${listeningUrl(edgeHost, server.edgeHttpsPort, true)} (by Host header and SNI).`,
   ];
-  const secret: string[] = [];
   const credentials = server.credentials;
-  if (credentials?.exportLine) {
-    secret.push(
-      'A development subscription and full-scope key were created. To use them, paste:',
-      credentials.exportLine,
-      credentials.saved?.ok
-        ? `The line is also in ${savedIn}, readable by you only; the key value is not shown again.`
-        : `The line could not be saved in ${savedIn} (${credentials.saved?.problem}) and the key value is not shown again: keep it now.`,
-    );
-  } else if (credentials) {
+  // A development key made now is printed after these lines, by printDevelopmentKey.
+  if (credentials && !credentials.exportLine) {
     lines.push(`Subscription ${credentials.subscriptionId} with key ${credentials.keyId} is ready.`);
-  } else {
+  } else if (!credentials) {
     lines.push(
       existsSync(savedIn)
         ? `Using the subscriptions already in the store; the development key's export line is in ${savedIn}.`
@@ -103,7 +96,7 @@ function printBanner(server: RunningServer, edgeHost: string, storeName: string,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (secret.length > 0) (process.stdout.isTTY ? process.stdout : process.stderr).write(`${secret.join('\n')}\n`);
+  printDevelopmentKey(credentials, savedIn);
 }
 
 export function installShutdown(server: { close(): Promise<void> }, log: ReturnType<typeof createLogger>, flushLogger: (log: ReturnType<typeof createLogger>) => Promise<void>): void {

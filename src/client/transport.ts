@@ -132,7 +132,7 @@ export class Transport {
         const code = (error as { code?: string }).code ?? '';
         const refused = code === 'ECONNREFUSED';
         // A certificate that does not verify will not verify on the next try either.
-        const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
+        const untrusted = isCertificateFailure(code);
         if (!last && !untrusted && (repeatable || refused)) {
           await this.wait({ reason: 'connection', status: 0, delayMs: backoff(baseDelay, attempt), attempt: attempt + 1 }, signal);
           continue;
@@ -229,6 +229,11 @@ function parseRetryAfter(value: string | undefined): number | undefined {
 function backoff(baseMs: number, attempt: number): number {
   const ceiling = Math.min(5_000, baseMs * 2 ** attempt);
   return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Whether a connection error's code says the server's TLS certificate did not verify. */
+export function isCertificateFailure(code: string): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code);
 }
 
 function describe(error: unknown): string {

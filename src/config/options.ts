@@ -86,7 +86,7 @@ export const FLEET_OPTIONS = [
   { flag: 'nats-tls-key', kind: 'string', description: 'PEM private key of --nats-tls-cert' },
   { flag: 'edge-id', kind: 'string', description: "This edge's id: lower-case letters, digits, - and _ (default: the host name)" },
   { flag: 'edge-lease-ms', kind: 'count', default: '10000', description: 'Fencing lease: an edge that has not heard the workers for this long stops serving from cache until it has caught up' },
-  { flag: 'edge-status-port', kind: 'port', description: "Port of the edge's /metrics and /readyz (on --edge-host); default: none" },
+  { flag: 'edge-status-port', kind: 'port', description: "Port of the edge's /healthz, /readyz and /metrics (on --edge-host); default: none" },
   { flag: 'fleet-log-max-messages', kind: 'count', default: '1000000', description: 'Changes the fleet log keeps; an edge further behind resyncs in full' },
   { flag: 'operation-lease-ms', kind: 'count', default: '30000', description: 'How long a worker holds an operation it runs without renewing; after a worker dies, another takes its operations over after this' },
   { flag: 'operator-token', kind: 'string', envOnly: true, description: "Bearer token of the operator routes (GET /edges); unset: they answer 404" },
@@ -108,6 +108,22 @@ export const SCALED_COMMAND_OPTIONS: Record<'api' | 'worker' | 'edge', { serve: 
   edge: {
     serve: ['edge-host', 'edge-port', 'edge-tls-port', 'data-dir', 'log-level', 'log-format', 'edge-cache-bytes', 'edge-max-object-bytes', 'edge-origin-timeout-ms', 'edge-access-log', 'edge-metrics-endpoints', 'edge-origin-deny', 'edge-fill-bytes', 'edge-origin-min-bytes-per-second', 'edge-negative-ttl-seconds', 'edge-tag-headers', 'meter-flush-ms', 'edge-disk-bytes', 'edge-disk-dir', 'edge-workers'],
     fleet: ['nats-url', 'nats-user', 'nats-password', 'nats-token', 'nats-creds', 'nats-tls-ca', 'nats-tls-cert', 'nats-tls-key', 'edge-id', 'edge-lease-ms', 'edge-status-port'],
+  },
+};
+
+/**
+ * What one of serve's settings means to a scaled process that reads it for another purpose: its
+ * help must not describe serve's use (an edge has no database; a worker connects to webhooks,
+ * not origins).
+ */
+export const SCALED_COMMAND_DESCRIPTIONS: Record<'api' | 'worker' | 'edge', Partial<Record<ServeOptionFlag, string>>> = {
+  api: {},
+  worker: {
+    'edge-origin-timeout-ms': 'How long an edge may wait for an origin; a preload waits for the edges this much longer than --edge-deadline-ms',
+    'edge-origin-deny': "Addresses webhook URLs may not resolve to: comma-separated CIDR ranges, or 'private' (loopback, RFC 1918, link-local, ULA, CGNAT)",
+  },
+  edge: {
+    'data-dir': "Directory whose edge-cache/ holds the disk tier when --edge-disk-dir is not given (an edge has no database)",
   },
 };
 

@@ -3,6 +3,8 @@
  * before anything starts: every bad value is reported at once, with what to change.
  */
 import { readFileSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { join, resolve } from 'node:path';
 import type { QuotaLimits } from '../domain/quota.js';
 import { KEY_ID_PATTERN, MIN_KEY_VALUE_LENGTH } from '../domain/api-key.js';
@@ -151,7 +153,7 @@ export function loadServeConfig(flags: Record<string, unknown>, env: NodeJS.Proc
     edgeTlsPort: port('edge-tls-port'),
     dataDir: dataDir(raw),
     store: storeLocation(raw, problems, where),
-    apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems),
+    apiTls: apiTls(file('tls-cert'), file('tls-key'), raw, problems, where),
     publicUrl: publicUrl(raw.get('public-url'), problems, where),
     logLevel: raw.get('log-level') ?? 'info',
     logFormat: (raw.get('log-format') ?? 'auto') as LogFormat,
@@ -302,14 +304,47 @@ function publicUrl(value: string | undefined, problems: string[], where: (flag: 
   return url.href.replace(/\/+$/, '');
 }
 
-function apiTls(cert: Buffer | undefined, key: Buffer | undefined, raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['apiTls'] {
+function apiTls(
+  cert: Buffer | undefined,
+  key: Buffer | undefined,
+  raw: Map<ServeOptionFlag, string>,
+  problems: string[],
+  where: (flag: ServeOptionFlag) => string,
+): ServeConfig['apiTls'] {
   const certGiven = raw.has('tls-cert');
   const keyGiven = raw.has('tls-key');
   if (certGiven !== keyGiven) {
     problems.push('--tls-cert and --tls-key go together: give both to serve the API over HTTPS, or neither.');
     return undefined;
   }
-  return cert && key ? { cert, key } : undefined;
+  if (!cert || !key) return undefined;
+  // Checked here, as TLS will read them, so that a wrong file is named with its flag (exit 2)
+  // instead of surfacing as an OpenSSL stack trace once the server is being built.
+  const unusable = (what: Parameters<typeof createSecureContext>[0]): string | undefined => {
+    try {
+      createSecureContext(what);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const certProblem = unusable({ cert });
+  const keyProblem = unusable({ key });
+  if (certProblem) problems.push(`${where('tls-cert')}: "${raw.get('tls-cert')}" is not a PEM certificate (${certProblem}).`);
+  if (keyProblem) problems.push(`${where('tls-key')}: "${raw.get('tls-key')}" is not a PEM private key (${keyProblem}).`);
+  if (certProblem || keyProblem) return undefined;
+  // TLS takes a key of another certificate without a word and fails every handshake later.
+  let paired: boolean;
+  try {
+    paired = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch {
+    paired = false;
+  }
+  if (!paired) {
+    problems.push(`${where('tls-key')} is not the private key of the certificate in ${where('tls-cert')}: give the key the certificate was made for.`);
+    return undefined;
+  }
+  return { cert, key };
 }
 
 function bootstrap(raw: Map<ServeOptionFlag, string>, problems: string[]): ServeConfig['bootstrap'] {

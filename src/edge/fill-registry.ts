@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { BodyRateGuard, OriginTooSlowError, type BodyRateLimit } from './body-rate.js';
-import type { CachedObject, CacheStore } from './cache/cache-store.js';
+import type { CachedObject, CacheStore, HeaderMap } from './cache/cache-store.js';
 import { bodyChunks } from './cache/file-body.js';
 import { SlabBody } from './cache/slab-body.js';
 import type { EdgeAccounting } from './edge-accounting.js';
@@ -18,6 +18,7 @@ import { FillBudget } from './fill-budget.js';
 import { endToEndHeaders, originRequestHeaders, VIA, withoutHeaders } from './http-headers.js';
 import type { OriginResponse } from './origin-client.js';
 import { PassMemory, passSecondsFor } from './pass-memory.js';
+import { mayCompress, withAcceptEncoding } from './policy/compression.js';
 import { isNotModified } from './policy/conditional.js';
 import { storageDecision } from './policy/cookies.js';
 import { exchangeContext } from './policy/freshness.js';
@@ -203,7 +204,9 @@ export class FillRegistry {
       head: (h: FillHead) => {
         this.deps.accounting.count(res, served, h.ttlSeconds > 0 ? 'MISS' : 'PASS');
         // Age is in the head already: the response's initial age (runFill).
-        const headers = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
+        const headers: HeaderMap = { ...(first ? h.headers : h.sharedHeaders), 'x-cache': 'MISS', via: VIA };
+        // Its hits depend on Accept-Encoding (RFC 9110 §12.5.5): a cache downstream must know from the first answer.
+        if (h.compressible) headers['vary'] = withAcceptEncoding(headers['vary']);
         // RFC 9110 §13.2.1: preconditions apply only to what would otherwise be a 2xx.
         notModified = !head && h.status >= 200 && h.status < 300 && isNotModified(req.headers, h.headers);
         const range = ranged && !notModified ? resolveRange(req.headers, Number(h.headers['content-length']), h.headers) : undefined;
@@ -317,7 +320,9 @@ export class FillRegistry {
       const sharedHeaders = withoutHeaders(originHeaders, ['set-cookie']);
       const declared = Number(originHeaders['content-length']);
       const keep = (decision.ttlSeconds > 0 || decision.storedToRevalidate === true) && !(declared > cache.maxObjectBytes);
-      fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason }, keep, declared);
+      // A length not declared may still reach the compression threshold: Vary too broad is harmless, missing is not.
+      const compressible = keep && mayCompress(status, originHeaders, Number.isFinite(declared) ? declared : Infinity);
+      fill.setHead({ status, headers: originHeaders, sharedHeaders, ttlSeconds: decision.ttlSeconds, reason: decision.reason, compressible }, keep, declared);
 
       let bytes = 0;
       // While the body is kept for the cache, others may join and it is held in memory: an origin

@@ -32,6 +32,11 @@ export interface FillHead {
   readonly ttlSeconds: number;
   /** Why it is or is not cached. */
   readonly reason: string;
+  /**
+   * Stored, and of a kind its hits may send compressed: its identity answers carry
+   * Vary: Accept-Encoding from the miss on, as its hits do (compression.ts).
+   */
+  readonly compressible?: boolean;
 }
 
 export interface FillReader {

@@ -31,7 +31,8 @@ export interface Fleet {
 export function describeFailures(outcomes: readonly EdgeOutcome[]): string | undefined {
   const failed = outcomes.filter((outcome) => outcome.error !== undefined);
   if (failed.length === 0) return undefined;
-  return failed.map((outcome) => `edge "${outcome.edgeId}": ${outcome.error}`).join('; ');
+  // Edges' messages are sentences; the operation's Message puts its own period after these.
+  return failed.map((outcome) => `edge "${outcome.edgeId}": ${outcome.error!.replace(/\.+$/, '')}`).join('; ');
 }
 
 export type EdgeStatus = 'Succeeded' | 'Failed' | 'Fenced';

@@ -3,7 +3,10 @@
  * (Type and Message on stderr, exit 1), usage errors (exit 2 with the help), and --help.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { runCli } from '../support/server-process.js';
 import { CliWorld, expectUsageError, parseJson } from './cli-world.js';
 
@@ -83,6 +86,24 @@ describe('API errors: exit 1, the error Type and Message on stderr, nothing on s
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(new RegExp(`^ConnectionError: Cannot reach http://127\\.0\\.0\\.1:${port}`));
+    expect(result.stderr).toContain('that the server is running');
+  });
+
+  it('a server whose certificate does not verify: the hint is --ca or --insecure, not the URL or the server', async () => {
+    // The server is there and answers TLS: telling the user to check that it runs would mislead.
+    const certs = join(import.meta.dirname, '../fixtures/certs');
+    const tls = createHttpsServer({ cert: readFileSync(join(certs, 'rsa.crt')), key: readFileSync(join(certs, 'rsa.key')) }, (_request, response) => response.end('[]'));
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const result = await world.cli(['endpoint', 'list'], { MOONCDN_API_URL: url });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^ConnectionError: .*SELF_SIGNED/);
+      expect(result.stderr).toContain("The API's TLS certificate did not verify: pass the CA that signed it with --ca FILE");
+      expect(result.stderr).not.toContain('that the server is running');
+    } finally {
+      await new Promise((resolve) => tls.close(resolve));
+    }
   });
 });
 

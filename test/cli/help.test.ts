@@ -74,4 +74,17 @@ describe('help', () => {
     for (const flag of ['--host', '--port', '--edge-port', '--data-dir', '--database-url', '--tls-cert', '--tls-key', '--log-format', '--cname-suffix']) expect(help).toContain(flag);
     expect(help).toContain('Example:');
   });
+
+  it("the scaled processes describe serve's flags by what they do there", () => {
+    /** The description of one flag in a help text (commander wraps long ones onto more lines). */
+    const describedAs = (help: string, flag: string) => new RegExp(`^  ${flag} <value>\\s+([\\s\\S]*?)\\n  -`, 'm').exec(help)![1]!.replace(/\s+/g, ' ');
+    const edge = helpOf(['edge']);
+    // An edge has no database: --data-dir only places the disk tier.
+    expect(describedAs(edge, '--data-dir')).not.toContain('SQLite');
+    expect(describedAs(edge, '--data-dir')).toContain('disk tier');
+    expect(describedAs(edge, '--edge-status-port')).toContain('/healthz, /readyz and /metrics');
+    // A worker connects to webhooks, not to origins.
+    expect(describedAs(helpOf(['worker']), '--edge-origin-deny')).toContain('webhook URLs');
+    expect(describedAs(helpOf(['serve']), '--data-dir')).toContain('SQLite');
+  });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/postgres.js';
+import { startScaled } from '../support/scaled-processes.js';
 import { runCli, startServer, storeArgs } from '../support/server-process.js';
 import { SignedClient } from '../support/signed-client.js';
 import { newStoreLocation } from '../support/stores.js';
@@ -160,3 +161,37 @@ describe('admin commands', () => {
     }
   });
 });
+
+describe('first start of mooncdn api (scaled shape)', () => {
+  it('on an empty database without MOONCDN_KEY_*: prints the development key line on stderr, says where it is saved, and the key works', async () => {
+    const database = await createTestDatabase();
+    const dataDir = join(root, 'api-first', 'data');
+    // The api has no NATS to reach; no credentials are given, so it makes a development key.
+    const api = await startScaled('api', { databaseUrl: database.url, natsUrl: '', env: { MOONCDN_DATA_DIR: dataDir } });
+    try {
+      const stderr = () => api.output().split('\n');
+      const line = await waitFor(() => stderr().find((l) => l.startsWith('export ')));
+      expect(line).toMatch(/^export MOONCDN_API_URL=http:\/\/127\.0\.0\.1:\d+ MOONCDN_SUBSCRIPTION_ID=[0-9a-f-]{36} MOONCDN_KEY_ID=[0-9a-f-]{36} MOONCDN_KEY_VALUE=[A-Za-z0-9_-]{43}$/);
+      expect(api.output()).toContain(`The line is also in ${join(dataDir, 'credentials')}, readable by you only`);
+      expect(readFileSync(join(dataDir, 'credentials'), 'utf8')).toBe(`${line}\n`);
+      const values = Object.fromEntries(line!.slice('export '.length).split(' ').map((pair) => pair.split('=') as [string, string]));
+      const client = new SignedClient(api.url, { subscriptionId: values.MOONCDN_SUBSCRIPTION_ID!, keyId: values.MOONCDN_KEY_ID!, keyValue: values.MOONCDN_KEY_VALUE! });
+      expect((await client.sub('GET', '/endpoints')).status).toBe(200);
+      await client.close();
+    } finally {
+      await api.stop();
+      await database.drop();
+    }
+  });
+});
+
+/** Polls until `read` gives a value (the process writes its lines as it goes). */
+async function waitFor<T>(read: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

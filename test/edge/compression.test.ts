@@ -77,6 +77,24 @@ describe('compression of cached text', () => {
     }
   });
 
+  it('says Vary: Accept-Encoding from the first answer, the miss, as its hits will; not for what is never compressed', async () => {
+    const { origin, edge } = await edgeWithText();
+    origin.on('/logo.png', { body: Buffer.alloc(4096, 0x41), headers: { 'content-type': 'image/png', 'cache-control': 'max-age=600' } });
+    origin.on('/vary.css', { body: CSS, headers: { 'content-type': 'text/css', 'cache-control': 'max-age=600', vary: 'Origin' } });
+    origin.on('/private.css', { body: CSS, headers: { 'content-type': 'text/css', 'cache-control': 'private' } });
+    const miss = await edge.get(DOMAIN, '/site.css');
+    expect([miss.headers['x-cache'], miss.headers['content-encoding'], miss.headers['vary']]).toEqual(['MISS', undefined, 'Accept-Encoding']);
+    // A downstream cache revalidating the miss gets the same Vary on the 304.
+    const again = await edge.get(DOMAIN, '/site.css?v=2', { headers: { 'if-none-match': '"v1"' } });
+    expect([again.status, again.headers['x-cache'], again.headers['vary']]).toEqual([304, 'MISS', 'Accept-Encoding']);
+    const varied = await edge.get(DOMAIN, '/vary.css', { headers: { origin: 'https://a.example' } });
+    expect(varied.headers['vary']).toBe('Origin, Accept-Encoding');
+    for (const path of ['/logo.png', '/private.css']) {
+      const passed = await edge.get(DOMAIN, path);
+      expect([path, passed.headers['vary']]).toEqual([path, undefined]);
+    }
+  });
+
   it('HEAD gets the headers GET would, and 304 answers each representation by its own ETag', async () => {
     const { edge } = await edgeWithText();
     await edge.get(DOMAIN, '/site.css');

@@ -4,6 +4,7 @@
  * itself, so its user needs to hear which setting to check instead.
  */
 import type { MooncdnError } from '../../client/errors.js';
+import { isCertificateFailure } from '../../client/transport.js';
 
 const INSTEAD: Partial<Record<MooncdnError['type'], string>> = {
   WrongSignature: 'The key value does not match the key id: check MOONCDN_KEY_VALUE (--key-value), the value printed once when MOONCDN_KEY_ID was created.',
@@ -18,7 +19,23 @@ const AFTER: Partial<Record<MooncdnError['type'], string>> = {
   ConnectionError: 'Check MOONCDN_API_URL (--api-url), and that the server is running.',
 };
 
+/**
+ * A certificate that does not verify means the server was reached: the URL and the server are
+ * not what to check, the trust is.
+ */
+const UNTRUSTED_CERTIFICATE =
+  "The API's TLS certificate did not verify: pass the CA that signed it with --ca FILE (and --tls-servername NAME when the URL holds an IP address), or --insecure for local testing only.";
+
+function hintFor(error: MooncdnError): string | undefined {
+  if (error.type === 'ConnectionError') {
+    const cause = error.cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
+    const code = cause?.code ?? cause?.cause?.code;
+    if (typeof code === 'string' && isCertificateFailure(code)) return UNTRUSTED_CERTIFICATE;
+  }
+  return AFTER[error.type];
+}
+
 export function describeApiError(error: MooncdnError): string {
-  const message = INSTEAD[error.type] ?? [error.message, AFTER[error.type]].filter(Boolean).join(' ');
+  const message = INSTEAD[error.type] ?? [error.message, hintFor(error)].filter(Boolean).join(' ');
   return `${error.type}: ${message}${error.correlationId ? ` (correlation id ${error.correlationId})` : ''}`;
 }
