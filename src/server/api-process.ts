@@ -44,7 +44,7 @@ export async function startApiProcess(config: ServeConfig, fleetConfig: FleetCon
     // 3. Listen, then credentials from the environment (a development key only when no
     // subscription exists yet). Replicas starting together may race to make the same key.
     const apiUrl = await listen(api, config.host, config.port, 'the management API', '--port (MOONCDN_PORT)', config.apiTls !== undefined);
-    const bootstrap = () => bootstrapCredentials(store, clock, config.bootstrap, { apiUrl, credentialsFile: credentialsFile(config.dataDir) });
+    const bootstrap = () => bootstrapCredentials(store, clock, config.bootstrap, { apiUrl: config.publicUrl ?? apiUrl, credentialsFile: credentialsFile(config.dataDir) });
     const credentials = await bootstrap().catch((error: unknown) => {
       if (isUniqueViolation(error)) return bootstrap();
       throw error;

@@ -27,6 +27,7 @@ export function credentialsFile(dataDir: string): string {
 
 /** Where a development key goes: the API's URL for the line, the file to save the line in. */
 export interface DevelopmentKeyTarget {
+  /** As clients reach it: --public-url when given (behind a proxy), else the URL it listens on. */
   readonly apiUrl: string;
   readonly credentialsFile: string;
 }

@@ -64,7 +64,7 @@ export async function startEmbeddedServer(config: ServeConfig, log: Logger, cloc
     // 7. Credentials: from the environment, or a development key on the first start. Only now
     // that every listener is up, so a start that fails (a port in use) makes no key whose
     // value nobody saw, and the next start makes it.
-    const credentials = await bootstrapCredentials(store, clock, config.bootstrap, { apiUrl, credentialsFile: credentialsFile(config.dataDir) });
+    const credentials = await bootstrapCredentials(store, clock, config.bootstrap, { apiUrl: config.publicUrl ?? apiUrl, credentialsFile: credentialsFile(config.dataDir) });
 
     // 8. Start working.
     plane.engine.start();

@@ -167,11 +167,12 @@ describe('first start of mooncdn api (scaled shape)', () => {
     const database = await createTestDatabase();
     const dataDir = join(root, 'api-first', 'data');
     // The api has no NATS to reach; no credentials are given, so it makes a development key.
-    const api = await startScaled('api', { databaseUrl: database.url, natsUrl: '', env: { MOONCDN_DATA_DIR: dataDir } });
+    // Behind a proxy: the line gives the URL clients reach it by.
+    const api = await startScaled('api', { databaseUrl: database.url, natsUrl: '', env: { MOONCDN_DATA_DIR: dataDir, MOONCDN_PUBLIC_URL: 'https://cdn-api.example.com' } });
     try {
       const stderr = () => api.output().split('\n');
       const line = await waitFor(() => stderr().find((l) => l.startsWith('export ')));
-      expect(line).toMatch(/^export MOONCDN_API_URL=http:\/\/127\.0\.0\.1:\d+ MOONCDN_SUBSCRIPTION_ID=[0-9a-f-]{36} MOONCDN_KEY_ID=[0-9a-f-]{36} MOONCDN_KEY_VALUE=[A-Za-z0-9_-]{43}$/);
+      expect(line).toMatch(/^export MOONCDN_API_URL=https:\/\/cdn-api\.example\.com MOONCDN_SUBSCRIPTION_ID=[0-9a-f-]{36} MOONCDN_KEY_ID=[0-9a-f-]{36} MOONCDN_KEY_VALUE=[A-Za-z0-9_-]{43}$/);
       expect(api.output()).toContain(`The line is also in ${join(dataDir, 'credentials')}, readable by you only`);
       expect(readFileSync(join(dataDir, 'credentials'), 'utf8')).toBe(`${line}\n`);
       const values = Object.fromEntries(line!.slice('export '.length).split(' ').map((pair) => pair.split('=') as [string, string]));
