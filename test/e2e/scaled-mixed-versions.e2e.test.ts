@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { startScaled, type ScaledOptions, type ScaledProcess } from '../support/scaled-processes.js';
 import { newCredentials } from '../support/server-process.js';
 import { SignedClient } from '../support/signed-client.js';
+import { until } from '../support/poll.js';
 
 const OPERATOR_TOKEN = 'operator-token-for-tests-0123456789';
 const DOMAIN = 'mixed.example.com';
@@ -57,14 +58,6 @@ afterAll(async () => {
   await Promise.all(processes.map((process) => process.stop()));
   await Promise.all([nats?.close(), database?.drop(), origin?.close()]);
 });
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function fleet(): Promise<{ EdgeId: string; State: string; Features: string[] }[]> {
   const response = await fetch(`${api.url}/edges`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
