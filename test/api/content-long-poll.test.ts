@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { expectError } from './route-test-kit.js';
+import { until as poll } from '../support/poll.js';
 
 let harness: Harness;
 let endpointId: string;
@@ -35,13 +36,8 @@ async function pending(route: string, body: unknown): Promise<string> {
   return response.body.AsyncInfo.TaskTrackId as string;
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** In-process waits are short: 5 s at most, looking every 5 ms. */
+const until = (condition: () => boolean | Promise<boolean>, what: string) => poll(condition, what, { timeoutMs: 5_000, everyMs: 5 });
 
 const waiting = () => harness.plane.api.operationWatch.waiting;
 

@@ -9,6 +9,7 @@ import { signRequest } from '../../src/signing/index.js';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { ScriptedEdge } from '../support/scripted-edge.js';
 import { expectError } from './route-test-kit.js';
+import { until as poll } from '../support/poll.js';
 
 let harness: Harness;
 let edge: ScriptedEdge;
@@ -64,13 +65,8 @@ function openStream(operationId: string, signal?: AbortSignal) {
   return { events, done };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** In-process waits are short: 5 s at most, looking every 5 ms. */
+const until = (condition: () => boolean | Promise<boolean>, what: string) => poll(condition, what, { timeoutMs: 5_000, everyMs: 5 });
 
 const summary = (events: readonly Event[]) =>
   events.map((e) =>

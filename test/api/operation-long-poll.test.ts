@@ -10,6 +10,7 @@ import { Store } from '../../src/store/store.js';
 import { startHarness, type Harness } from '../support/api-harness.js';
 import { TEST_STORE_KIND } from '../support/stores.js';
 import { expectError } from './route-test-kit.js';
+import { until as poll } from '../support/poll.js';
 
 let harness: Harness;
 let endpointId: string;
@@ -36,13 +37,8 @@ async function domain(): Promise<string> {
   return (await harness.store.endpoints.get(endpointId))!.customDomain;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** In-process waits are short: 5 s at most, looking every 5 ms. */
+const until = (condition: () => boolean | Promise<boolean>, what: string) => poll(condition, what, { timeoutMs: 5_000, everyMs: 5 });
 
 const waiting = () => harness.plane.api.operationWatch.waiting;
 

@@ -21,14 +21,20 @@ beforeAll(async () => {
 afterAll(() => harness.close());
 
 const purge = (body: unknown) => harness.sub('POST', `/endpoints/${endpointId}/purges`, { body });
+
+/** A purge accepted (202) and ended Succeeded: its id. */
+async function purgeDone(body: unknown): Promise<string> {
+  const accepted = await purge(body);
+  expect(accepted.status, accepted.text).toBe(202);
+  const id = accepted.body.AsyncInfo.TaskTrackId as string;
+  expect((await harness.waitForOperation(id)).status).toBe('Succeeded');
+  return id;
+}
 const EMPTY = { files: [], directories: [], patterns: [] };
 
 describe('POST /purges with Tags and Soft', () => {
   it('sends tags to the edge and shows them in the result', async () => {
-    const accepted = await purge({ Tags: ['product-42', 'Ünïcode'], Files: [`http://${DOMAIN}/a.css`] });
-    expect(accepted.status, accepted.text).toBe(202);
-    const id = accepted.body.AsyncInfo.TaskTrackId as string;
-    expect((await harness.waitForOperation(id)).status).toBe('Succeeded');
+    const id = await purgeDone({ Tags: ['product-42', 'Ünïcode'], Files: [`http://${DOMAIN}/a.css`] });
     expect(edge.calls.findLast((c) => c.kind === 'purge')).toEqual({
       kind: 'purge',
       endpointId,
@@ -48,10 +54,7 @@ describe('POST /purges with Tags and Soft', () => {
 
   it('sends a soft purge as the soft part, with Soft in the result; "true" as a string too', async () => {
     for (const soft of [true, 'TRUE']) {
-      const accepted = await purge({ Tags: ['t1'], Directories: [`http://${DOMAIN}/img/`], Soft: soft });
-      expect(accepted.status, accepted.text).toBe(202);
-      const id = accepted.body.AsyncInfo.TaskTrackId as string;
-      expect((await harness.waitForOperation(id)).status).toBe('Succeeded');
+      const id = await purgeDone({ Tags: ['t1'], Directories: [`http://${DOMAIN}/img/`], Soft: soft });
       expect(edge.calls.findLast((c) => c.kind === 'purge')).toEqual({
         kind: 'purge',
         endpointId,
@@ -81,9 +84,7 @@ describe('POST /purges with Tags and Soft', () => {
   });
 
   it('reads a v1.0 purge as before: no Tags, no Soft in its result', async () => {
-    const accepted = await purge({ Files: [`http://${DOMAIN}/plain.html`], Soft: false });
-    const id = accepted.body.AsyncInfo.TaskTrackId as string;
-    await harness.waitForOperation(id);
+    const id = await purgeDone({ Files: [`http://${DOMAIN}/plain.html`], Soft: false });
     const result = await harness.sub('GET', `/endpoints/${endpointId}/purges/${id}`);
     expect(Object.keys(result.body).sort()).toEqual(['Directories', 'Edges', 'Files']);
     expect(edge.calls.findLast((c) => c.kind === 'purge')).toEqual({ kind: 'purge', endpointId, target: { ...EMPTY, files: ['/plain.html'] } });

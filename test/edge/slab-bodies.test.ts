@@ -28,14 +28,20 @@ function parse(response: Buffer): { status: string; body: Buffer } {
   return { status: head.split('\r\n')[0]!, body };
 }
 
+/** An edge of 24 MiB holding /big.bin (BIG) from an origin that answers OTHER for anything else. */
+async function edgeHoldingBig() {
+  const origin = await startOrigin();
+  origin.on('/big.bin', { body: BIG });
+  origin.otherwise({ body: OTHER });
+  const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
+  await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
+  expect((await edge.get(DOMAIN, '/big.bin')).body.equals(BIG)).toBe(true);
+  return edge;
+}
+
 describe('bodies in the slab pool', () => {
   it('a slow client gets exactly the original bytes while its object is evicted and its space refilled', async () => {
-    const origin = await startOrigin();
-    origin.on('/big.bin', { body: BIG });
-    origin.otherwise({ body: OTHER });
-    const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
-    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
-    expect((await edge.get(DOMAIN, '/big.bin')).body.equals(BIG)).toBe(true);
+    const edge = await edgeHoldingBig();
 
     const whole = await stalledClient(edge.httpPort, get('/big.bin'));
     const part = await stalledClient(edge.httpPort, get('/big.bin', 'Range: bytes=1000-12000999\r\n'));
@@ -57,12 +63,7 @@ describe('bodies in the slab pool', () => {
   });
 
   it('gives the chunks back when a client leaves before it has everything', async () => {
-    const origin = await startOrigin();
-    origin.on('/big.bin', { body: BIG });
-    origin.otherwise({ body: OTHER });
-    const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
-    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
-    await edge.get(DOMAIN, '/big.bin');
+    const edge = await edgeHoldingBig();
     const { socket } = await stalledClient(edge.httpPort, `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`);
     for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
     expect(edge.cache.outBytes).toBeGreaterThanOrEqual(BIG.length);
@@ -71,12 +72,7 @@ describe('bodies in the slab pool', () => {
   });
 
   it('holds nothing for a pipelined response whose connection dies before its turn', async () => {
-    const origin = await startOrigin();
-    origin.on('/big.bin', { body: BIG });
-    origin.otherwise({ body: OTHER });
-    const edge = await startEdge({ cacheBytes: 24 * MiB, maxObjectBytes: 16 * MiB });
-    await edge.endpoint({ customDomain: DOMAIN, originAddresses: [origin.address], cachePolicy: CACHE_ALL_RULES });
-    await edge.get(DOMAIN, '/big.bin');
+    const edge = await edgeHoldingBig();
     const request = `GET /big.bin HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`;
     const { socket } = await stalledClient(edge.httpPort, request + request + request);
     for (let i = 0; i < 12; i++) await edge.get(DOMAIN, `/other/${i}`);
