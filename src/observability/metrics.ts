@@ -18,6 +18,25 @@ export interface CacheSize {
   readonly diskObjects?: number;
 }
 
+/** What /metrics says of the edge cache, read from CacheSize (measureCacheWith) at each scrape. */
+const CACHE_GAUGES: readonly { name: string; help: string; read: (size: CacheSize) => number }[] = [
+  { name: 'mooncdn_edge_cache_bytes', help: 'Bytes the edge cache holds (bodies and bookkeeping), against its budget', read: (size) => size.bytes },
+  { name: 'mooncdn_edge_fill_bytes', help: 'Bytes the edge holds for fills in progress, against --edge-fill-bytes', read: (size) => size.fillBytes },
+  { name: 'mooncdn_edge_cache_objects', help: 'Objects the edge cache holds', read: (size) => size.objects },
+  {
+    name: 'mooncdn_edge_slab_bytes',
+    help: 'Bytes of memory slabs the edge holds for bodies (grown on demand up to the budget plus room for bodies still being sent; kept once grown)',
+    read: (size) => size.slabBytes ?? 0,
+  },
+  {
+    name: 'mooncdn_edge_out_bytes',
+    help: 'Bytes of evicted or purged bodies still being sent to clients or written to disk (outside the budget until their last reader is done)',
+    read: (size) => size.outBytes ?? 0,
+  },
+  { name: 'mooncdn_edge_disk_bytes', help: "Bytes of files the edge's disk tier holds, against --edge-disk-bytes (0 without one)", read: (size) => size.diskBytes ?? 0 },
+  { name: 'mooncdn_edge_disk_objects', help: "Objects the edge's disk tier holds", read: (size) => size.diskObjects ?? 0 },
+];
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -198,67 +217,10 @@ export class Metrics {
   /** Where the cache's size is read from at each scrape (the edge's cache store). */
   private cacheSize: () => CacheSize = () => ({ bytes: 0, objects: 0, fillBytes: 0 });
 
-  readonly cacheBytes = new Gauge({
-    name: 'mooncdn_edge_cache_bytes',
-    help: 'Bytes the edge cache holds (bodies and bookkeeping), against its budget',
-    registers: [this.registry],
-    collect: () => {
-      this.cacheBytes.set(this.cacheSize().bytes);
-    },
-  });
-
-  readonly fillBytes = new Gauge({
-    name: 'mooncdn_edge_fill_bytes',
-    help: 'Bytes the edge holds for fills in progress, against --edge-fill-bytes',
-    registers: [this.registry],
-    collect: () => {
-      this.fillBytes.set(this.cacheSize().fillBytes);
-    },
-  });
-
-  readonly cacheObjects = new Gauge({
-    name: 'mooncdn_edge_cache_objects',
-    help: 'Objects the edge cache holds',
-    registers: [this.registry],
-    collect: () => {
-      this.cacheObjects.set(this.cacheSize().objects);
-    },
-  });
-
-  readonly slabBytes = new Gauge({
-    name: 'mooncdn_edge_slab_bytes',
-    help: 'Bytes of memory slabs the edge holds for bodies (grown on demand up to the budget plus room for bodies still being sent; kept once grown)',
-    registers: [this.registry],
-    collect: () => {
-      this.slabBytes.set(this.cacheSize().slabBytes ?? 0);
-    },
-  });
-
-  readonly outBytes = new Gauge({
-    name: 'mooncdn_edge_out_bytes',
-    help: 'Bytes of evicted or purged bodies still being sent to clients or written to disk (outside the budget until their last reader is done)',
-    registers: [this.registry],
-    collect: () => {
-      this.outBytes.set(this.cacheSize().outBytes ?? 0);
-    },
-  });
-
-  readonly diskBytes = new Gauge({
-    name: 'mooncdn_edge_disk_bytes',
-    help: "Bytes of files the edge's disk tier holds, against --edge-disk-bytes (0 without one)",
-    registers: [this.registry],
-    collect: () => {
-      this.diskBytes.set(this.cacheSize().diskBytes ?? 0);
-    },
-  });
-
-  readonly diskObjects = new Gauge({
-    name: 'mooncdn_edge_disk_objects',
-    help: "Objects the edge's disk tier holds",
-    registers: [this.registry],
-    collect: () => {
-      this.diskObjects.set(this.cacheSize().diskObjects ?? 0);
-    },
+  /** The edge cache's gauges (CACHE_GAUGES), each read from the cache store at a scrape. */
+  readonly cacheGauges = CACHE_GAUGES.map(({ name, help, read }) => {
+    const gauge: Gauge = new Gauge({ name, help, registers: [this.registry], collect: () => gauge.set(read(this.cacheSize())) });
+    return gauge;
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
